@@ -113,7 +113,9 @@ def load_sop(path: Path | None = None) -> Sop:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise SopError(str(path), [Problem(f"penulisan TOML salah: {_indonesian_toml(exc)}")]) from exc
+        raise SopError(
+            str(path), [Problem(f"penulisan TOML salah: {_indonesian_toml(exc)}")]
+        ) from exc
     problems: list[Problem] = []
     sop = _build(data, text, problems, str(path))
     if problems or sop is None:
@@ -197,7 +199,9 @@ def _build_step(index: int, raw: Any, text: str, problems: list[Problem]) -> Ste
         if not isinstance(raw.get(key), str) or not raw[key].strip():
             problem(key, f"isian '{key}' kosong atau tidak ada")
     if raw.get("pelaksana") and raw["pelaksana"] not in EXPECTED_ROLES:
-        problem("pelaksana", f"pelaksana {raw['pelaksana']!r} bukan salah satu dari {EXPECTED_ROLES}")
+        problem(
+            "pelaksana", f"pelaksana {raw['pelaksana']!r} bukan salah satu dari {EXPECTED_ROLES}"
+        )
     standards = _standards(raw.get("waktu"), lambda message: problem("waktu", message))
     if len(problems) > before:
         return None

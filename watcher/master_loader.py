@@ -1,0 +1,411 @@
+"""Load the master workbook (data induk) and report every problem at once, by sheet and cell."""
+
+from __future__ import annotations
+
+import math
+import re
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook
+
+from watcher import master_sheets as sheets
+from watcher.calendar import DayOverride, OfficeDay
+from watcher.errors import MasterDataError, MissingFileError, Problem
+from watcher.master import (
+    Aggregation,
+    Division,
+    Indicator,
+    MasterData,
+    Polarity,
+    Settings,
+    parse_clock,
+)
+from watcher.numbers import NotANumber, parse_number
+
+DIVISION_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,19}$")
+TARGET_TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class Row:
+    """One data row of a sheet: its number and each column's (value, A1 cell)."""
+
+    number: int
+    cells: dict[str, tuple[Any, str]]
+
+    def value(self, key: str) -> Any:
+        return self.cells.get(key, (None, ""))[0]
+
+    def text(self, key: str) -> str:
+        value = self.value(key)
+        return "" if value is None else str(value).strip()
+
+    def cell(self, key: str) -> str:
+        return self.cells.get(key, (None, ""))[1]
+
+
+class _Collector:
+    """Collects problems for one sheet so every check can report and go on."""
+
+    def __init__(self, problems: list[Problem], sheet: str) -> None:
+        self.problems, self.sheet = problems, sheet
+
+    def add(self, cell: str, message: str) -> None:
+        self.problems.append(Problem(message, sheet=self.sheet, cell=cell))
+
+
+def load_master(path: Path) -> MasterData:
+    """Read the master workbook; raise MasterDataError listing every problem found."""
+    if not path.is_file():
+        raise MissingFileError(
+            f"Data induk tidak ditemukan: {path}. Jalankan 'kinerja init' untuk membuat contohnya."
+        )
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        raise MasterDataError(
+            str(path), [Problem(f"berkas bukan buku kerja .xlsx yang dapat dibaca ({exc})")]
+        ) from exc
+    try:
+        problems: list[Problem] = []
+        settings = _settings(workbook, problems)
+        divisions = _divisions(workbook, problems)
+        indicators = _indicators(workbook, {d.code for d in divisions}, problems)
+    finally:
+        workbook.close()
+    for division in divisions:
+        if not any(indicator.division == division.code for indicator in indicators):
+            problems.append(
+                Problem(
+                    f"bidang {division.code} belum punya indikator",
+                    sheet=sheets.INDICATORS_SHEET,
+                )
+            )
+    if problems or settings is None:
+        raise MasterDataError(str(path), problems)
+    return MasterData(settings, tuple(divisions), tuple(indicators))
+
+
+def _rows(
+    workbook: Workbook, sheet: str, columns: Iterable[sheets.Column], problems: list[Problem]
+) -> list[Row] | None:
+    """The data rows of a sheet whose first row holds the headers; None when unusable."""
+    if sheet not in workbook.sheetnames:
+        problems.append(Problem(f"lembar '{sheet}' tidak ada", sheet=sheet))
+        return None
+    raw = list(workbook[sheet].iter_rows(values_only=True))
+    header = (
+        [str(value).strip().lower() if value is not None else "" for value in raw[0]] if raw else []
+    )
+    positions: dict[str, int] = {}
+    for column in columns:
+        if column.header.lower() in header:
+            positions[column.key] = header.index(column.header.lower())
+        elif column.required:
+            problems.append(
+                Problem(f"kolom '{column.header}' tidak ada di baris 1", sheet=sheet, cell="1")
+            )
+    if any(column.required and column.key not in positions for column in columns):
+        return None
+    rows = []
+    for number, values in enumerate(raw[1:], start=2):
+        cells = {
+            key: (
+                values[index] if index < len(values) else None,
+                f"{get_column_letter(index + 1)}{number}",
+            )
+            for key, index in positions.items()
+        }
+        if any(value not in (None, "") for value, _ in cells.values()):
+            rows.append(Row(number, cells))
+    return rows
+
+
+def _settings(workbook: Workbook, problems: list[Problem]) -> Settings | None:
+    sheet = sheets.SETTINGS_SHEET
+    if sheet not in workbook.sheetnames:
+        problems.append(Problem(f"lembar '{sheet}' tidak ada", sheet=sheet))
+        return None
+    found: dict[str, tuple[Any, str]] = {}
+    labels = {row.label.lower(): row for row in sheets.SETTINGS}
+    for number, values in enumerate(
+        workbook[sheet].iter_rows(min_row=2, max_col=2, values_only=True), 2
+    ):
+        label = str(values[0] or "").strip().lower()
+        if label in labels:
+            found[labels[label].key] = (values[1] if len(values) > 1 else None, f"B{number}")
+    report = _Collector(problems, sheet)
+    for row in sheets.SETTINGS:
+        if row.required and str(found.get(row.key, (None,))[0] or "").strip() == "":
+            report.add(found.get(row.key, (None, "A"))[1], f"'{row.label}' wajib diisi")
+    values = {key: value for key, (value, _) in found.items() if value not in (None, "")}
+    year = _integer(values.get("year"), found.get("year", (None, ""))[1], report, "Tahun")
+    timezone = str(values.get("timezone", "Asia/Makassar")).strip()
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        report.add(
+            found["timezone"][1], f"zona waktu '{timezone}' tidak dikenal (contoh: Asia/Makassar)"
+        )
+    numbers = {
+        key: _number(values[key], found[key][1], report, label)
+        for key, label in (
+            ("follow_up_threshold", "Ambang capaian"),
+            ("warning_share", "Ambang peringatan"),
+        )
+        if key in values
+    }
+    week = _week(workbook, problems)
+    overrides = _overrides(workbook, problems)
+    if year is None or week is None or any(value is None for value in numbers.values()):
+        return None
+    text = {row.key: str(values.get(row.key, "")).strip() for row in sheets.SETTINGS}
+    return Settings(
+        office_name=text["office_name"],
+        office_address=text["office_address"],
+        head_name=text["head_name"],
+        head_nip=text["head_nip"],
+        planning_head_name=text["planning_head_name"],
+        planning_head_nip=text["planning_head_nip"],
+        year=year,
+        timezone=timezone,
+        week=week,
+        day_overrides=tuple(overrides),
+        **{key: value for key, value in numbers.items() if value is not None},
+    )
+
+
+def _week(workbook: Workbook, problems: list[Problem]) -> dict[int, OfficeDay] | None:
+    rows = _rows(workbook, sheets.HOURS_SHEET, sheets.HOURS_COLUMNS, problems)
+    if rows is None:
+        return None
+    report = _Collector(problems, sheets.HOURS_SHEET)
+    days = {name.lower(): index for index, name in enumerate(sheets.WEEKDAYS)}
+    week: dict[int, OfficeDay] = {}
+    for row in rows:
+        weekday = days.get(row.text("day").lower())
+        if weekday is None:
+            report.add(row.cell("day"), f"hari '{row.text('day')}' tidak dikenal (Senin..Minggu)")
+            continue
+        clocks = {}
+        for key in ("start", "break_start", "break_end", "end"):
+            if row.value(key) in (None, ""):
+                clocks[key] = None
+                continue
+            try:
+                clocks[key] = parse_clock(row.value(key))
+            except ValueError as exc:
+                report.add(row.cell(key), str(exc))
+        if len(clocks) < 4:
+            continue
+        if clocks["start"] is None or clocks["end"] is None:
+            report.add(row.cell("end"), "jam masuk dan jam pulang wajib diisi")
+            continue
+        try:
+            week[weekday] = OfficeDay(
+                clocks["start"], clocks["end"], clocks["break_start"], clocks["break_end"]
+            )
+        except ValueError as exc:
+            report.add(row.cell("start"), str(exc))
+    if not week and not any(p.sheet == sheets.HOURS_SHEET for p in problems):
+        report.add("A2", "belum ada hari kerja")
+    return week
+
+
+def _overrides(workbook: Workbook, problems: list[Problem]) -> list[DayOverride]:
+    if sheets.OVERRIDES_SHEET not in workbook.sheetnames:
+        return []  # optional sheet: an office without its own corrections
+    rows = _rows(workbook, sheets.OVERRIDES_SHEET, sheets.OVERRIDE_COLUMNS, problems) or []
+    report = _Collector(problems, sheets.OVERRIDES_SHEET)
+    overrides = []
+    for row in rows:
+        day = _date(row.value("day"))
+        kind = row.text("kind").capitalize()
+        if day is None:
+            report.add(
+                row.cell("day"), f"tanggal '{row.text('day')}' tidak dikenali (contoh: 2026-08-20)"
+            )
+        if kind not in sheets.OVERRIDE_KINDS:
+            report.add(row.cell("kind"), f"jenis '{row.text('kind')}' harus Libur atau Masuk")
+        if day is not None and kind in sheets.OVERRIDE_KINDS:
+            overrides.append(DayOverride(day, kind == "Masuk", row.text("note")))
+    return overrides
+
+
+def _divisions(workbook: Workbook, problems: list[Problem]) -> list[Division]:
+    rows = _rows(workbook, sheets.DIVISIONS_SHEET, sheets.DIVISION_COLUMNS, problems) or []
+    report = _Collector(problems, sheets.DIVISIONS_SHEET)
+    divisions: list[Division] = []
+    for row in rows:
+        code = row.text("code")
+        ok = _required(
+            row, ("code", "name", "head_name", "subhead_name"), sheets.DIVISION_COLUMNS, report
+        )
+        if code and not DIVISION_CODE.match(code):
+            report.add(
+                row.cell("code"), f"kode '{code}' hanya boleh huruf, angka, - dan _ (maks. 20)"
+            )
+            ok = False
+        if any(d.code.lower() == code.lower() for d in divisions):
+            report.add(row.cell("code"), f"kode bidang '{code}' ganda")
+            ok = False
+        if ok:
+            divisions.append(Division(*(row.text(c.key) for c in sheets.DIVISION_COLUMNS)))
+    if not rows and not any(p.sheet == sheets.DIVISIONS_SHEET for p in problems):
+        report.add("A2", "belum ada bidang")
+    return divisions
+
+
+def _indicators(workbook: Workbook, codes: set[str], problems: list[Problem]) -> list[Indicator]:
+    rows = _rows(workbook, sheets.INDICATORS_SHEET, sheets.INDICATOR_COLUMNS, problems) or []
+    report = _Collector(problems, sheets.INDICATORS_SHEET)
+    indicators: list[Indicator] = []
+    seen: set[str] = set()
+    for row in rows:
+        indicator = _indicator(row, codes, report)
+        if row.text("code").lower() in seen:
+            report.add(row.cell("code"), f"kode indikator '{row.text('code')}' ganda")
+        elif indicator is not None:
+            indicators.append(indicator)
+        seen.add(row.text("code").lower())
+    if not rows and not any(p.sheet == sheets.INDICATORS_SHEET for p in problems):
+        report.add("A2", "belum ada indikator")
+    return indicators
+
+
+def _indicator(row: Row, codes: set[str], report: _Collector) -> Indicator | None:
+    required = ("code", "division", "goal", "name", "unit", "polarity", "aggregation")
+    ok = _required(row, required, sheets.INDICATOR_COLUMNS, report)
+    division = row.text("division")
+    if division and division not in codes:
+        report.add(row.cell("division"), f"bidang '{division}' tidak ada di lembar Bidang")
+        ok = False
+    polarity = _choice(row, "polarity", Polarity, report)
+    aggregation = _choice(row, "aggregation", Aggregation, report)
+    targets = [
+        _number(row.value(key), row.cell(key), report, header, required=True)
+        for key, header in (
+            ("annual_target", "Target Tahunan"),
+            ("q1", "Target TW I"),
+            ("q2", "Target TW II"),
+            ("q3", "Target TW III"),
+            ("q4", "Target TW IV"),
+        )
+    ]
+    if not ok or polarity is None or aggregation is None or any(t is None for t in targets):
+        return None
+    annual, *quarters = targets
+    if not _consistent(annual, quarters, aggregation, row, report):
+        return None
+    return Indicator(
+        code=row.text("code"),
+        division=division,
+        goal=row.text("goal"),
+        name=row.text("name"),
+        definition=row.text("definition"),
+        unit=row.text("unit"),
+        polarity=polarity,
+        aggregation=aggregation,
+        annual_target=annual,
+        quarter_targets=tuple(quarters),  # type: ignore[arg-type]
+    )
+
+
+def _consistent(
+    annual: float, quarters: list[float], aggregation: Aggregation, row: Row, report: _Collector
+) -> bool:
+    if aggregation is Aggregation.CUMULATIVE and not math.isclose(
+        sum(quarters), annual, rel_tol=TARGET_TOLERANCE, abs_tol=TARGET_TOLERANCE
+    ):
+        report.add(
+            row.cell("annual_target"),
+            f"agregasi Kumulatif: jumlah target TW I-IV ({_show(sum(quarters))}) "
+            f"harus sama dengan target tahunan ({_show(annual)})",
+        )
+        return False
+    if aggregation is Aggregation.LAST_POSITION and not math.isclose(
+        quarters[3], annual, rel_tol=TARGET_TOLERANCE, abs_tol=TARGET_TOLERANCE
+    ):
+        report.add(
+            row.cell("q4"),
+            f"agregasi Posisi Akhir: target TW IV ({_show(quarters[3])}) "
+            f"harus sama dengan target tahunan ({_show(annual)})",
+        )
+        return False
+    return True
+
+
+def _show(value: float) -> str:
+    return f"{value:g}".replace(".", ",")
+
+
+def _required(
+    row: Row, keys: Iterable[str], columns: Iterable[sheets.Column], report: _Collector
+) -> bool:
+    headers = {column.key: column.header for column in columns}
+    missing = [key for key in keys if not row.text(key)]
+    for key in missing:
+        report.add(row.cell(key), f"'{headers[key]}' wajib diisi")
+    return not missing
+
+
+def _choice(row: Row, key: str, kind: Callable[[str], Any], report: _Collector) -> Any:
+    text = row.text(key)
+    if not text:
+        return None  # already reported as missing
+    for member in kind:  # type: ignore[attr-defined]
+        if member.value.lower() == text.lower():
+            return member
+    allowed = " atau ".join(member.value for member in kind)  # type: ignore[attr-defined]
+    report.add(row.cell(key), f"'{text}' tidak dikenal; pilih {allowed}")
+    return None
+
+
+def _number(
+    value: Any, cell: str, report: _Collector, label: str, *, required: bool = False
+) -> float | None:
+    if value in (None, ""):
+        if required:
+            report.add(cell, f"'{label}' wajib diisi dengan angka")
+        return None
+    try:
+        number, _ = parse_number(value)
+    except NotANumber:
+        report.add(cell, f"'{label}' harus angka, tertulis {value!r}")
+        return None
+    if number < 0:
+        report.add(cell, f"'{label}' tidak boleh negatif ({_show(number)})")
+        return None
+    return number
+
+
+def _integer(value: Any, cell: str, report: _Collector, label: str) -> int | None:
+    number = _number(value, cell, report, label)
+    if number is None:
+        return None
+    if not number.is_integer() or not 2000 <= number <= 2100:
+        report.add(cell, f"'{label}' harus tahun empat angka, tertulis {value!r}")
+        return None
+    return int(number)
+
+
+def _date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value or "").strip()
+    for pattern in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None

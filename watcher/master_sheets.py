@@ -1,0 +1,98 @@
+"""Layout of the master workbook (data induk): sheet names and column headers, in one place.
+
+Both the writer (`master_writer.py`) and the loader (`master_loader.py`) use these, so the
+workbook the planning section edits and the one kinerja reads can never drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SETTINGS_SHEET = "Pengaturan"
+HOURS_SHEET = "Jam Kerja"
+OVERRIDES_SHEET = "Hari Libur Kantor"
+DIVISIONS_SHEET = "Bidang"
+INDICATORS_SHEET = "Indikator"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    width: int
+    required: bool = True
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class SettingRow:
+    key: str
+    label: str
+    required: bool
+    note: str
+
+
+SETTINGS: tuple[SettingRow, ...] = (
+    SettingRow("office_name", "Nama Instansi", True, "Tampil di kop setiap buku kerja dan laporan"),
+    SettingRow("office_address", "Alamat", False, "Alamat dan telepon kantor untuk kop"),
+    SettingRow("head_name", "Nama Kepala Dinas", True, "Penanda tangan laporan"),
+    SettingRow("head_nip", "NIP Kepala Dinas", False, ""),
+    SettingRow("planning_head_name", "Nama Kasubag Perencanaan", True, "Penyusun laporan"),
+    SettingRow("planning_head_nip", "NIP Kasubag Perencanaan", False, ""),
+    SettingRow("year", "Tahun", True, "Tahun anggaran target di lembar Indikator"),
+    SettingRow("timezone", "Zona Waktu", False, "Asia/Makassar (WITA), Asia/Jakarta (WIB), ..."),
+    SettingRow(
+        "follow_up_threshold",
+        "Ambang Capaian Wajib Kendala (%)",
+        False,
+        "Capaian di bawah angka ini wajib diisi kendala dan tindak lanjut",
+    ),
+    SettingRow(
+        "warning_share",
+        "Ambang Peringatan Waktu (%)",
+        False,
+        "Peringatan dikirim saat waktu langkah mencapai persentase ini dari mutu baku",
+    ),
+)
+
+HOURS_COLUMNS: tuple[Column, ...] = (
+    Column("day", "Hari", 12),
+    Column("start", "Jam Masuk", 12),
+    Column("break_start", "Istirahat Mulai", 15, required=False),
+    Column("break_end", "Istirahat Selesai", 16, required=False),
+    Column("end", "Jam Pulang", 12),
+)
+
+WEEKDAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+
+OVERRIDE_COLUMNS: tuple[Column, ...] = (
+    Column("day", "Tanggal", 14),
+    Column("kind", "Jenis", 10, note="Libur = tambahan hari libur; Masuk = hari libur dibatalkan"),
+    Column("note", "Keterangan", 50, required=False),
+)
+OVERRIDE_KINDS = ("Libur", "Masuk")
+
+DIVISION_COLUMNS: tuple[Column, ...] = (
+    Column("code", "Kode", 14, note="Huruf besar/angka, juga nama folder bidang"),
+    Column("name", "Nama Bidang", 45),
+    Column("head_name", "Nama Kabid", 32),
+    Column("head_nip", "NIP Kabid", 22, required=False),
+    Column("subhead_name", "Nama Kasubag/Kasubid", 32),
+    Column("subhead_nip", "NIP Kasubag/Kasubid", 22, required=False),
+)
+
+INDICATOR_COLUMNS: tuple[Column, ...] = (
+    Column("code", "Kode", 12),
+    Column("division", "Bidang", 14, note="Kode bidang dari lembar Bidang"),
+    Column("goal", "Sasaran Strategis", 40),
+    Column("name", "Indikator Kinerja", 50),
+    Column("definition", "Definisi / Formula", 50, required=False),
+    Column("unit", "Satuan", 12),
+    Column("polarity", "Polaritas", 12, note="Maksimal = makin tinggi makin baik"),
+    Column("aggregation", "Agregasi Triwulan", 16, note="Kumulatif atau Posisi Akhir"),
+    Column("annual_target", "Target Tahunan", 14),
+    Column("q1", "Target TW I", 12),
+    Column("q2", "Target TW II", 12),
+    Column("q3", "Target TW III", 12),
+    Column("q4", "Target TW IV", 12),
+)

@@ -1,0 +1,59 @@
+"""The sample master data shipped for the Disdukcapil of Kabupaten Jeneponto."""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from typing import Any
+
+from watcher.master import Aggregation, Division, Indicator, MasterData, Polarity, Settings
+
+
+def sample_master() -> MasterData:
+    """Build the sample from `data/contoh_data_induk.toml` (a text file, easy to review)."""
+    source = resources.files("watcher") / "data" / "contoh_data_induk.toml"
+    data = tomllib.loads(source.read_text(encoding="utf-8"))
+    return MasterData(_settings(data["pengaturan"]), *_divisions_and_indicators(data))
+
+
+def _settings(raw: dict[str, Any]) -> Settings:
+    return Settings(
+        office_name=raw["nama_instansi"],
+        office_address=raw["alamat"],
+        head_name=raw["kepala_dinas"],
+        head_nip=raw["nip_kepala_dinas"],
+        planning_head_name=raw["kasubag_perencanaan"],
+        planning_head_nip=raw["nip_kasubag_perencanaan"],
+        year=raw["tahun"],
+        timezone=raw["zona_waktu"],
+        follow_up_threshold=float(raw["ambang_kendala"]),
+        warning_share=float(raw["ambang_peringatan"]),
+    )
+
+
+def _divisions_and_indicators(
+    data: dict[str, Any],
+) -> tuple[tuple[Division, ...], tuple[Indicator, ...]]:
+    divisions = tuple(
+        Division(d["kode"], d["nama"], d["kabid"], d["nip_kabid"], d["kasubag"], d["nip_kasubag"])
+        for d in data["bidang"]
+    )
+    goals = {d["kode"]: d["sasaran"] for d in data["bidang"]}
+    indicators = tuple(
+        Indicator(
+            code=code,
+            division=division,
+            goal=goals[division],
+            name=name,
+            definition=definition,
+            unit=unit,
+            polarity=Polarity(polarity),
+            aggregation=Aggregation(aggregation),
+            annual_target=float(annual),
+            quarter_targets=tuple(float(t) for t in quarters),  # type: ignore[arg-type]
+        )
+        for code, division, name, definition, unit, polarity, aggregation, annual, quarters in data[
+            "indikator"
+        ]["baris"]
+    )
+    return divisions, indicators

@@ -1,0 +1,26 @@
+"""Shared look of the workbooks kinerja writes (header fills, borders, fonts)."""
+
+from __future__ import annotations
+
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+THIN = Side(style="thin", color="808080")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # pale yellow: cells the clerk fills in
+NUMBER_FILL = PatternFill("solid", fgColor="DDEBF7")  # pale blue: column numbers under headers
+TITLE_FONT = Font(bold=True, size=14)
+BOLD = Font(bold=True)
+WRAP = Alignment(wrap_text=True, vertical="top")
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def write_header_row(sheet: Worksheet, row: int, headers: list[str], widths: list[int]) -> None:
+    """Write a styled table header at `row` and set the column widths."""
+    for index, (header, width) in enumerate(zip(headers, widths, strict=True), start=1):
+        cell = sheet.cell(row=row, column=index, value=header)
+        cell.fill, cell.font, cell.alignment, cell.border = HEADER_FILL, HEADER_FONT, CENTER, BORDER
+        sheet.column_dimensions[get_column_letter(index)].width = width
