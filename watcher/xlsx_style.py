@@ -24,3 +24,15 @@ def write_header_row(sheet: Worksheet, row: int, headers: list[str], widths: lis
         cell = sheet.cell(row=row, column=index, value=header)
         cell.fill, cell.font, cell.alignment, cell.border = HEADER_FILL, HEADER_FONT, CENTER, BORDER
         sheet.column_dimensions[get_column_letter(index)].width = width
+
+
+def wrapped_height(
+    texts_and_widths: list[tuple[str, float]], *, line_height: float = 15.0
+) -> float:
+    """Row height that shows wrapped text fully (spreadsheets do not grow rows of files
+    written by openpyxl by themselves). Width is in Excel character units."""
+    lines = 1
+    for text, width in texts_and_widths:
+        per_line = max(int(width * 0.95) - 1, 1)
+        lines = max(lines, sum(-(-max(len(part), 1) // per_line) for part in text.split("\n")))
+    return lines * line_height

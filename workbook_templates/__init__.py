@@ -1,0 +1,1 @@
+"""Layout definitions of the workbooks kinerja issues (data files, read by `watcher.layout`)."""
