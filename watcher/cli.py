@@ -1,0 +1,225 @@
+"""The `kinerja` command: parses arguments, calls the library, turns errors into messages.
+
+Everything a user reads here is Indonesian. Exit codes: 0 success, 1 a problem in the user's
+data, 2 unusable input or arguments. No traceback reaches a user (set KINERJA_DEBUG=1 to see it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import re
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import NoReturn
+
+from watcher import __version__
+from watcher.errors import EXIT_UNUSABLE, KinerjaError, UsageError
+from watcher.issuing import issue_quarter, reporting_period
+from watcher.master import quarter_name
+from watcher.master_loader import load_master
+from watcher.setup_tree import init_tree
+from watcher.sop import Sop, default_sop_path, load_sop
+from watcher.tree import Tree, default_root
+
+log = logging.getLogger(__name__)
+
+# argparse speaks English; its few messages are translated here rather than shown as they are.
+_ARGPARSE_MESSAGES = (
+    (r"the following arguments are required: (.*)", r"argumen wajib belum diisi: \1"),
+    (r"unrecognized arguments: (.*)", r"argumen tidak dikenal: \1"),
+    (r"argument (.*?): invalid choice: (.*?) \(choose from (.*)\)",
+     r"argumen \1: pilihan \2 tidak ada (pilih dari \3)"),
+    (r"argument (.*?): invalid (\w+) value: (.*)", r"argumen \1: nilai \3 tidak valid"),
+    (r"argument (.*?): expected one argument", r"argumen \1: perlu satu nilai"),
+    (r"invalid choice: (.*?) \(choose from (.*)\)", r"perintah \1 tidak ada (pilih dari \2)"),
+)  # fmt: skip
+
+
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+        super().add_usage(usage, actions, groups, "Penggunaan: " if prefix is None else prefix)
+
+
+class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault("formatter_class", _Formatter)
+        wants_help = kwargs.pop("add_help", True)
+        super().__init__(*args, add_help=False, **kwargs)
+        self._positionals.title = "argumen"
+        self._optionals.title = "opsi"
+        if wants_help:
+            self.add_argument(
+                "-h", "--help", action="help", help="tampilkan bantuan ini lalu keluar"
+            )
+
+    def error(self, message: str) -> NoReturn:
+        for pattern, replacement in _ARGPARSE_MESSAGES:
+            message = re.sub(pattern, replacement, message)
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_UNUSABLE, f"{self.prog}: kesalahan: {message}\n")
+
+
+def _with_common(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Add the options every command shares."""
+    parser.add_argument(
+        "--root", type=Path, metavar="FOLDER",
+        help="folder kerja kinerja (bawaan: $KINERJA_ROOT, atau folder saat ini)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--sop", type=Path, metavar="BERKAS",
+        help="berkas SOP lain (TOML); bawaan: SOP 010 Pengumpulan Data Kinerja",
+    )  # fmt: skip
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="kinerja",
+        description="kinerja: Pengumpulan Data Kinerja (SOP 010) melalui buku kerja Excel.",
+        epilog="Kode keluar: 0 berhasil, 1 ada masalah pada data, 2 masukan tidak dapat dipakai.",
+    )
+    parser.add_argument("--version", action="version", version=f"kinerja {__version__}",
+                        help="tampilkan versi lalu keluar")  # fmt: skip
+    commands = parser.add_subparsers(dest="command", title="perintah", metavar="PERINTAH")
+    commands.required = True
+    for command in COMMANDS.values():
+        sub = commands.add_parser(command.name, help=command.help, description=command.description)
+        _with_common(sub)
+        if command.arguments is not None:
+            command.arguments(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=os.environ.get("KINERJA_LOG", "WARNING"), format="%(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command].run(args)
+    except KinerjaError as exc:
+        print(exc.message, file=sys.stderr)
+        return exc.exit_code
+    except Exception as exc:
+        if os.environ.get("KINERJA_DEBUG"):
+            raise
+        log.debug("unexpected error", exc_info=True)
+        print(f"Terjadi kesalahan tak terduga: {exc}. Jalankan ulang dengan KINERJA_DEBUG=1 "
+              "untuk rinciannya.", file=sys.stderr)  # fmt: skip
+        return EXIT_UNUSABLE
+
+
+def _tree(args: argparse.Namespace) -> Tree:
+    return Tree((args.root or default_root()).resolve())
+
+
+def _sop(args: argparse.Namespace) -> Sop:
+    if args.sop is not None and not args.sop.is_file():
+        raise UsageError(f"Berkas SOP tidak ditemukan: {args.sop}")
+    return load_sop(args.sop)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    tree = _tree(args)
+    _sop(args)
+    result = init_tree(tree)
+    if result.sample_master_written:
+        print(f"Contoh data induk dibuat: {tree.master_path}")
+    print(f"Folder kerja siap di {tree.root} ({len(result.master.divisions)} bidang); "
+          f"{len(result.created)} folder/berkas baru.")  # fmt: skip
+    for division in result.master.divisions:
+        print(f"  {tree.division_dir(division.code)}  {division.name}")
+    return 0
+
+
+def cmd_issue(args: argparse.Namespace) -> int:
+    tree = _tree(args)
+    sop = _sop(args)
+    master = init_tree(tree).master
+    year, quarter = reporting_period(datetime.now(UTC).date())
+    year, quarter = args.year or year, args.quarter or quarter
+    results = issue_quarter(
+        tree, master, sop, year=year, quarter=quarter, now=lambda: datetime.now(UTC)
+    )
+    print(f"Triwulan {quarter_name(quarter)} tahun {year}:")
+    for result in results:
+        print(f"  [{result.status.value}] {result.path}")
+    return 0
+
+
+def cmd_master(args: argparse.Namespace) -> int:
+    tree = _tree(args)
+    master = load_master(tree.master_path)
+    print(f"Data induk baik: {tree.master_path}")
+    print(f"  {master.settings.office_name}, tahun {master.settings.year}")
+    for division in master.divisions:
+        print(f"  {division.code}: {division.name} ({len(master.indicators_of(division.code))} "
+              "indikator)")  # fmt: skip
+    return 0
+
+
+def cmd_sop(args: argparse.Namespace) -> int:
+    sop = _sop(args)
+    print(f"SOP {sop.number} {sop.name} ({args.sop or default_sop_path()})")
+    for step in sop.steps:
+        standards = ", ".join(
+            str(s) if name == "umum" else f"{s} ({name})" for name, s in step.standards.items()
+        )
+        print(f"  {step.number}. [{step.actor}] {step.activity} - mutu baku {standards}")
+    print(f"Peringatan: {sop.warning}")
+    print(f"Pencatatan: {sop.record_keeping}")
+    return 0
+
+
+def _issue_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--year", type=int, metavar="TAHUN",
+                        help="tahun data (bawaan: triwulan yang baru berakhir)")  # fmt: skip
+    parser.add_argument("--quarter", type=int, choices=(1, 2, 3, 4), metavar="TRIWULAN",
+                        help="triwulan 1-4 (bawaan: triwulan yang baru berakhir)")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    help: str
+    description: str
+    run: Callable[[argparse.Namespace], int]
+    arguments: Callable[[argparse.ArgumentParser], None] | None = None
+
+
+COMMANDS: dict[str, Command] = {
+    command.name: command
+    for command in (
+        Command(
+            "init",
+            "buat folder kerja kantor dan contoh data induk",
+            "Membuat folder inbox/outbox/arsip per bidang dan langkah SOP, serta contoh data "
+            "induk bila belum ada. Aman dijalankan berulang: tidak ada berkas yang ditimpa.",
+            cmd_init,
+        ),
+        Command(
+            "issue",
+            "terbitkan buku kerja rencana aksi dan disposisi (langkah 1-2)",
+            "Menulis buku kerja rencana aksi terisi dan lembar disposisi untuk setiap bidang ke "
+            "folder 1_disposisi. Buku kerja yang sudah ada tidak pernah ditimpa.",
+            cmd_issue,
+            _issue_arguments,
+        ),
+        Command(
+            "master",
+            "periksa data induk dan tampilkan ringkasannya",
+            "Memeriksa buku kerja data induk; semua masalah ditampilkan sekaligus beserta "
+            "lembar dan selnya.",
+            cmd_master,
+        ),
+        Command(
+            "sop",
+            "tampilkan langkah SOP dan mutu bakunya",
+            "Membaca dan memeriksa berkas SOP, lalu menampilkan langkah dan mutu baku.",
+            cmd_sop,
+        ),
+    )
+}

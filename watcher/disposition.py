@@ -1,0 +1,114 @@
+"""The disposition sheet (lembar disposisi) that goes with each issued workbook (SOP steps 1-2)."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment
+from openpyxl.worksheet.worksheet import Worksheet
+
+from watcher.indonesian import long_datetime
+from watcher.master import quarter_name
+from watcher.sop import Sop
+from watcher.templates import Issue
+from watcher.tree import Folder, workbook_file_name
+from watcher.xlsx_style import BOLD, BORDER, TITLE_FONT, WRAP, wrapped_height, write_header_row
+
+WIDTHS = (6, 22, 40, 18, 22)
+
+
+def disposition_bytes(issue: Issue, sop: Sop) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Lembar Disposisi"
+    _write(sheet, issue, sop)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def instruction(issue: Issue, sop: Sop) -> str:
+    """The Kabid's instruction, naming the folders and the deadlines of steps 3 and 4."""
+    return (
+        f"Mohon disusun laporan data kinerja bidang Triwulan {quarter_name(issue.quarter)} "
+        f"Tahun {issue.year} sesuai indikator kinerja masing-masing (SOP {sop.number}). "
+        f"1) Analis Data mengisi realisasi, status data, kendala dan tindak lanjut pada buku "
+        f"kerja terlampir, lalu menyimpannya di folder {Folder.MATERIAL.value} paling lambat "
+        f"{long_datetime(issue.material_due)}. "
+        f"2) Kasubag/Kasubid memeriksa dan menyimpan laporan di folder {Folder.REPORT.value} "
+        f"paling lambat {long_datetime(issue.report_due)}."
+    )
+
+
+def _write(sheet: Worksheet, issue: Issue, sop: Sop) -> None:
+    settings = issue.master.settings
+    division = issue.master.division(issue.division)
+    for index, width in enumerate(WIDTHS):
+        sheet.column_dimensions["ABCDE"[index]].width = width
+    _line(sheet, 1, settings.office_name.upper(), TITLE_FONT, center=True)
+    _line(sheet, 2, settings.office_address, None, center=True)
+    _line(sheet, 4, "LEMBAR DISPOSISI", TITLE_FONT, center=True)
+    fields = (
+        ("Nomor", issue.document_id),
+        ("Tanggal", long_datetime(issue.issued_at)),
+        ("Dari", f"Kepala Bidang {division.name}: {division.head_name}"),
+        ("Kepada", f"Kasubag/Kasubid: {division.subhead_name}"),
+        ("Perihal", f"Penyusunan Laporan Data Kinerja Triwulan {quarter_name(issue.quarter)} "
+                    f"Tahun {issue.year}"),
+        ("Isi Disposisi", instruction(issue, sop)),
+        ("Batas Waktu", long_datetime(issue.report_due)),
+        ("Lampiran", workbook_file_name(issue.division, issue.year, issue.quarter)),
+        ("Peringatan", sop.warning),
+    )  # fmt: skip
+    row = 6
+    for label, value in fields:
+        sheet.cell(row=row, column=1, value=label).font = BOLD
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
+        sheet.merge_cells(start_row=row, start_column=3, end_row=row, end_column=5)
+        sheet.cell(row=row, column=3, value=value).alignment = WRAP
+        sheet.row_dimensions[row].height = wrapped_height([(value, sum(WIDTHS[2:]))])
+        row += 1
+    row = _steps_table(sheet, row + 1, sop)
+    _signature(sheet, row + 1, division.name, division.head_name, division.head_nip)
+    sheet.page_setup.orientation = "portrait"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _line(sheet: Worksheet, row: int, text: str, font: object, *, center: bool) -> None:
+    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(WIDTHS))
+    cell = sheet.cell(row=row, column=1, value=text)
+    if font is not None:
+        cell.font = font
+    cell.alignment = Alignment(horizontal="center" if center else "left")
+
+
+def _steps_table(sheet: Worksheet, row: int, sop: Sop) -> int:
+    """The SOP's steps with actors and time standards, as a reminder on paper."""
+    _line(sheet, row, f"Mutu baku SOP {sop.number} {sop.name}", BOLD, center=False)
+    headers = ["No", "Pelaksana", "Kegiatan", "Waktu", "Output"]
+    write_header_row(sheet, row + 1, headers, list(WIDTHS))
+    row += 2
+    for step in sop.steps:
+        standards = ", ".join(
+            str(s) if name == "umum" else f"{s} ({name})" for name, s in step.standards.items()
+        )
+        values = [step.number, step.actor, step.activity, standards, step.output]
+        for column, value in enumerate(values, start=1):
+            cell = sheet.cell(row=row, column=column, value=value)
+            cell.alignment, cell.border = WRAP, BORDER
+        sheet.row_dimensions[row].height = wrapped_height(
+            [(str(v), w) for v, w in zip(values, WIDTHS, strict=True)]
+        )
+        row += 1
+    return row
+
+
+def _signature(sheet: Worksheet, row: int, division: str, name: str, nip: str) -> None:
+    lines = [f"Kepala Bidang {division},", "", "", "", name, f"NIP. {nip}" if nip else "NIP."]
+    for offset, text in enumerate(lines):
+        cell = sheet.cell(row=row + offset, column=4, value=text or None)
+        if text == name:
+            cell.font = BOLD

@@ -1,0 +1,71 @@
+"""`kinerja init`: create the office's working tree, idempotently, never overwriting a file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from watcher.fsio import create_new
+from watcher.master import MasterData
+from watcher.master_loader import load_master
+from watcher.master_writer import write_master
+from watcher.sample_master import sample_master
+from watcher.tree import FOLDER_PURPOSE, Folder, Tree
+
+GUIDE_NAME = "PETUNJUK.txt"
+
+
+@dataclass
+class InitResult:
+    master: MasterData
+    created: list[Path] = field(default_factory=list)  # folders and files made by this run
+    sample_master_written: bool = False
+
+
+def init_tree(tree: Tree) -> InitResult:
+    """Create missing folders, the sample master workbook if none, and a guide per division.
+
+    Raises MasterDataError when an existing master workbook has problems (nothing else is
+    touched then, apart from the base folders).
+    """
+    created: list[Path] = []
+    _make_dirs(tree.all_dirs([]), created)
+    wrote_sample = False
+    if not tree.master_path.exists():
+        write_master(sample_master(), tree.master_path)
+        created.append(tree.master_path)
+        wrote_sample = True
+    master = load_master(tree.master_path)
+    codes = [division.code for division in master.divisions]
+    _make_dirs(tree.all_dirs(codes), created)
+    for division in master.divisions:
+        guide = tree.division_dir(division.code) / GUIDE_NAME
+        if create_new(guide, division_guide(division.name, division.code).encode("utf-8")):
+            created.append(guide)
+    return InitResult(master, created, wrote_sample)
+
+
+def _make_dirs(paths: list[Path], created: list[Path]) -> None:
+    for path in paths:
+        if not path.is_dir():
+            path.mkdir(parents=True, exist_ok=True)
+            created.append(path)
+
+
+def division_guide(name: str, code: str) -> str:
+    """Plain-text guide written once into each division folder (Windows line endings)."""
+    lines = [
+        f"Folder kinerja bidang {name} ({code})",
+        "",
+        "Alur SOP 010 Pengumpulan Data Kinerja:",
+    ]
+    lines += [
+        f"  {folder.value.replace('/', chr(92))}: {FOLDER_PURPOSE[folder]}" for folder in Folder
+    ]
+    lines += [
+        "",
+        "Simpan buku kerja dalam format .xlsx (tanpa makro). Jangan mengganti nama lembar",
+        "atau menyisipkan baris. Sistem memeriksa setiap berkas dan memindahkannya ke folder",
+        "berikutnya.",
+    ]
+    return "\r\n".join(lines) + "\r\n"
