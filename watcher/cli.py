@@ -7,6 +7,7 @@ data, 2 unusable input or arguments. No traceback reaches a user (set KINERJA_DE
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import re
@@ -18,13 +19,15 @@ from pathlib import Path
 from typing import NoReturn
 
 from watcher import __version__
-from watcher.errors import EXIT_UNUSABLE, KinerjaError, UsageError
+from watcher.errors import EXIT_DATA, EXIT_UNUSABLE, KinerjaError, UsageError
 from watcher.issuing import issue_quarter, reporting_period
 from watcher.master import quarter_name
 from watcher.master_loader import load_master
 from watcher.setup_tree import init_tree
 from watcher.sop import Sop, default_sop_path, load_sop
 from watcher.tree import Tree, default_root
+from watcher.validation.report_text import result_json, result_text
+from watcher.validation.validate import expectation_for, validate_file
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +164,25 @@ def cmd_master(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_validate(args: argparse.Namespace) -> int:
+    tree = _tree(args)
+    master = load_master(tree.master_path)
+    today = datetime.now(UTC).date()
+    results = []
+    for path in args.files:
+        expect = expectation_for(path, tree, master, step=args.step, today=today)
+        results.append((path, validate_file(path, master, expect)))
+    if args.json:
+        print(json.dumps([result_json(path, result) for path, result in results], indent=2,
+                         ensure_ascii=False))  # fmt: skip
+    else:
+        for path, result in results:
+            print(result_text(path, result))
+    if any(result.refused for _, result in results):
+        return EXIT_UNUSABLE
+    return EXIT_DATA if any(not result.valid for _, result in results) else 0
+
+
 def cmd_sop(args: argparse.Namespace) -> int:
     sop = _sop(args)
     print(f"SOP {sop.number} {sop.name} ({args.sop or default_sop_path()})")
@@ -172,6 +194,16 @@ def cmd_sop(args: argparse.Namespace) -> int:
     print(f"Peringatan: {sop.warning}")
     print(f"Pencatatan: {sop.record_keeping}")
     return 0
+
+
+def _validate_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("files", nargs="+", type=Path, metavar="BERKAS",
+                        help="buku kerja .xlsx yang diperiksa")  # fmt: skip
+    parser.add_argument(
+        "--step", type=int, choices=(3, 4), metavar="LANGKAH",
+        help="aturan langkah 3 (bahan) atau 4 (laporan); bawaan: menurut folder",
+    )  # fmt: skip
+    parser.add_argument("--json", action="store_true", help="keluaran JSON untuk program lain")
 
 
 def _issue_arguments(parser: argparse.ArgumentParser) -> None:
@@ -207,6 +239,15 @@ COMMANDS: dict[str, Command] = {
             "folder 1_disposisi. Buku kerja yang sudah ada tidak pernah ditimpa.",
             cmd_issue,
             _issue_arguments,
+        ),
+        Command(
+            "validate",
+            "periksa buku kerja yang dikirim (keamanan berkas dan isinya)",
+            "Memeriksa buku kerja seperti yang dilakukan layanan: keamanan berkas, templat, "
+            "target terhadap data induk, realisasi, dan aturan langkah 3/4. Kode keluar 0 bila "
+            "valid (peringatan boleh), 1 bila isinya bermasalah, 2 bila berkas ditolak.",
+            cmd_validate,
+            _validate_arguments,
         ),
         Command(
             "master",

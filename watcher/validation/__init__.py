@@ -1,0 +1,1 @@
+"""Checks on submitted workbooks: file safety before parsing, then the content rules."""

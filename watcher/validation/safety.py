@@ -1,0 +1,515 @@
+"""File safety: refuse hostile, broken or wrong-kind files from their raw bytes, before parsing.
+
+No spreadsheet parser sees the file until it passes here. A zip is judged first from its central
+directory (member count, declared sizes, ratios, part names), so a zip bomb is refused without
+inflating it. Only then is each member inflated once, as a stream and never past its declared
+size, to prove its size and CRC true (a forged size is how a bomb hides from that first look,
+and not every reader stops at the declared size) and to scan XML parts for DTDs. The parts that
+name content types and relationships are then parsed with defusedxml to find macros, ActiveX,
+OLE objects and links to other files.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import os
+import re
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from xml.etree.ElementTree import ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser
+
+from watcher.errors import RefusedFileError
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True, kw_only=True)
+class SafetyLimits:
+    """Limits on a submitted file; the office may tune them. A kinerja workbook is ~50 KB."""
+
+    max_file_bytes: int = 20 * MIB
+    max_total_uncompressed: int = 200 * MIB  # sum of the declared sizes of all members
+    max_part_uncompressed: int = 16 * MIB  # one XML part; 16 MiB is some 400,000 cells
+    max_member_ratio: float = 200.0  # uncompressed / compressed, for members over 1 MiB
+    max_members: int = 2000
+
+
+DEFAULT_LIMITS = SafetyLimits()
+
+_RATIO_FLOOR = MIB  # small parts may compress very well; only big ones can hurt
+_MAX_ENTRY_BYTES = 1024  # generous size of one central-directory entry (name, extra, comment)
+_CHUNK = 64 * 1024
+_SNIFF_BYTES = 8192
+
+_RESAVE = "Buka di Excel, simpan sebagai 'Buku Kerja Excel (*.xlsx)', lalu kirim lagi."
+_REBUILD = "Salin datanya ke templat resmi, simpan, lalu kirim lagi."
+_SHRINK = "Hapus baris, lembar atau gambar yang tidak perlu, simpan, lalu kirim lagi."
+_HOSTILE = "Berkas ditolak karena {} (kemungkinan berkas berbahaya). " + _REBUILD
+_FORBIDDEN = "Berkas berisi {}, yang tidak diizinkan. {}, simpan sebagai .xlsx, lalu kirim lagi."
+_RESAVE_KINDS = {  # files Excel can open and save again as .xlsx
+    "safety.not_zip": "bukan buku kerja Excel (.xlsx) atau sudah rusak",
+    "safety.legacy_xls": "berformat lama (.xls)",
+    "safety.xlsb": "berformat Buku Kerja Biner Excel (.xlsb)",
+    "safety.ods": "berformat OpenDocument (.ods)",
+    "safety.csv": "teks biasa/CSV yang diberi nama buku kerja",
+    "safety.html": "halaman web (HTML) yang diberi nama buku kerja",
+    "safety.xml_spreadsheet": "berformat XML Spreadsheet 2003",
+}
+_WRONG_KINDS = {  # documents that are not a workbook at all
+    "safety.legacy_office": "dokumen Office format lama (misalnya .doc atau .ppt) atau rusak",
+    "safety.odf": "dokumen OpenDocument teks atau presentasi",
+    "safety.docx": "dokumen Word (.docx)",
+    "safety.pptx": "presentasi PowerPoint (.pptx)",
+    "safety.pdf": "PDF (hasil cetak atau pindaian)",
+    "safety.image": "gambar (foto atau tangkapan layar)",
+}
+_MESSAGES: dict[str, str] = {
+    **{rule: f"Berkas ini {kind}. {_RESAVE}" for rule, kind in _RESAVE_KINDS.items()},
+    **{
+        rule: f"Berkas ini {kind}, bukan buku kerja Excel. Kirim buku kerja Excel (.xlsx) aslinya."
+        for rule, kind in _WRONG_KINDS.items()
+    },
+    "safety.empty": "Berkas kosong (0 bita). Simpan ulang buku kerja di Excel lalu kirim lagi.",
+    "safety.too_large": "Berkas terlalu besar ({size} MB; batas {limit} MB). " + _SHRINK,
+    "safety.content_too_large": "Isi buku kerja terlalu besar setelah dibuka ({size} MB; "
+    "batas {limit} MB). " + _SHRINK,
+    "safety.zip_bomb": _HOSTILE.format("isinya mengembang tidak wajar saat dibuka"),
+    "safety.too_many_members": "Berkas berisi terlalu banyak bagian untuk sebuah buku kerja "
+    "(batas {limit}). " + _REBUILD,
+    "safety.truncated_zip": "Berkas rusak atau tidak lengkap (mungkin terpotong saat disalin). "
+    + _RESAVE,
+    "safety.corrupt_zip": "Berkas rusak atau tidak lengkap: isi bagiannya tidak cocok dengan "
+    "daftar isinya. " + _RESAVE,
+    "safety.missing_parts": "Berkas tidak lengkap: bagian buku kerja tidak ditemukan "
+    "({missing}). " + _RESAVE,
+    "safety.encrypted": "Berkas dilindungi kata sandi. Buka di Excel, hapus kata sandinya "
+    "(File > Info > Lindungi Buku Kerja), simpan sebagai .xlsx lalu kirim lagi.",
+    "safety.archive": "Berkas ini arsip terkompresi (ZIP, RAR, 7z atau gz), bukan buku kerja. "
+    "Ekstrak dulu, lalu kirim berkas .xlsx di dalamnya.",
+    "safety.macro": _FORBIDDEN.format("makro (VBA atau Excel 4.0)", "Hapus makronya"),
+    "safety.activex": _FORBIDDEN.format("kontrol ActiveX", "Hapus tombol atau kontrol itu"),
+    "safety.embedded_object": _FORBIDDEN.format(
+        "objek sisipan (OLE, misalnya dokumen lain yang ditempel)", "Hapus objek itu"
+    ),
+    "safety.external_link": _FORBIDDEN.format(
+        "tautan ke berkas atau sumber data lain",
+        "Putuskan tautannya (Data > Edit Tautan > Putuskan Tautan), hapus gambar tertaut",
+    ),
+    "safety.xml_doctype": _HOSTILE.format("berisi struktur XML yang tidak wajar (DTD)"),
+    "safety.xml_encoding": _HOSTILE.format("berisi XML dengan pengodean yang tidak wajar"),
+}
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+_MAGICS: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "safety.pdf"),
+    (b"\x89PNG\r\n\x1a\n", "safety.image"),
+    (b"\xff\xd8\xff", "safety.image"),  # JPEG
+    (b"GIF8", "safety.image"),
+    (b"Rar!\x1a\x07", "safety.archive"),
+    (b"7z\xbc\xaf\x27\x1c", "safety.archive"),
+    (b"\x1f\x8b", "safety.archive"),  # gzip
+)
+# (needle in a lower-cased part name, rule); OPC part names are case-insensitive.
+_DANGEROUS_PARTS: tuple[tuple[str, str], ...] = (
+    ("vbaproject", "safety.macro"),  # VBA project, normally xl/vbaProject.bin
+    ("xl/macrosheets/", "safety.macro"),  # Excel 4.0 (XLM) macro sheets
+    ("xl/activex/", "safety.activex"),
+    ("xl/embeddings/", "safety.embedded_object"),
+    ("oleobject", "safety.embedded_object"),
+    ("xl/externallinks/", "safety.external_link"),
+    ("xl/connections.xml", "safety.external_link"),  # data connections refresh from outside
+    ("xl/querytables/", "safety.external_link"),
+)
+# (needle in a lower-cased content type or relationship type, rule)
+_DANGEROUS_TYPES: tuple[tuple[str, str], ...] = (
+    ("macroenabled", "safety.macro"),
+    ("vbaproject", "safety.macro"),
+    ("macrosheet", "safety.macro"),
+    ("activex", "safety.activex"),
+    ("oleobject", "safety.embedded_object"),
+    ("relationships/package", "safety.embedded_object"),  # another document, embedded
+    ("externallink", "safety.external_link"),
+)
+_REQUIRED_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
+_SHEET_RE = re.compile(r"xl/worksheets/[^/]+\.xml")
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+# Searched in lower-cased XML, in UTF-16 too (OOXML allows it: ECMA-376 part 2, 8.1.4).
+_XML_NEEDLES = tuple(
+    word.encode(codec)
+    for word in ("<!doctype", "<!entity")
+    for codec in ("ascii", "utf-16-le", "utf-16-be")
+)
+_XML_DECL_RE = re.compile(rb"<\?xml(.*?)\?>", re.DOTALL)
+_XML_ENCODING_RE = re.compile(rb"encoding\s*=\s*[\"']([^\"']*)")
+_XML_ENCODINGS = {b"utf-8", b"utf8", b"utf-16", b"utf16", b"utf-16le", b"utf-16be"}
+
+
+class _Refusal(Exception):
+    """Internal: a rule refused the file; `check_bytes` turns it into a RefusedFileError."""
+
+    def __init__(self, rule: str, **details: object) -> None:
+        super().__init__(rule)
+        self.rule = rule
+        self.details = details
+
+
+def check_bytes(data: bytes, *, name: str = "", limits: SafetyLimits = DEFAULT_LIMITS) -> None:
+    """Return if `data` may be handed to a spreadsheet parser; raise RefusedFileError if not.
+
+    `name` is only reported (as the error's `path`); the verdict depends on the bytes alone.
+    """
+    try:
+        _check(data, limits)
+    except _Refusal as refusal:
+        raise _error(refusal, name) from None
+
+
+def check_file(path: Path, *, limits: SafetyLimits = DEFAULT_LIMITS) -> bytes:
+    """Read `path`, check it and return exactly the bytes checked, for the caller to parse.
+
+    A file over the size limit is refused unread, and no more than `max_file_bytes + 1` bytes
+    are ever read. OSError (the file vanished, no permission) propagates: not the file's fault.
+    """
+    with path.open("rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > limits.max_file_bytes:
+            raise _error(_too_large(size, limits), str(path))
+        data = handle.read(limits.max_file_bytes + 1)  # bounded: it may have grown since fstat
+    check_bytes(data, name=str(path), limits=limits)
+    return data
+
+
+def _error(refusal: _Refusal, name: str) -> RefusedFileError:
+    message = _MESSAGES[refusal.rule].format(**refusal.details)
+    return RefusedFileError(message, rule=refusal.rule, path=name)
+
+
+def _too_large(size: int, limits: SafetyLimits) -> _Refusal:
+    return _Refusal("safety.too_large", size=_mb(size), limit=_mb(limits.max_file_bytes))
+
+
+def _mb(size: int) -> str:
+    return f"{size / MIB:.1f}".replace(".", ",")
+
+
+def _check(data: bytes, limits: SafetyLimits) -> None:
+    if not data:
+        raise _Refusal("safety.empty")
+    if len(data) > limits.max_file_bytes:
+        raise _too_large(len(data), limits)
+    if data.startswith(_OLE_MAGIC):
+        raise _Refusal(_ole_rule(data))
+    if data.startswith(_ZIP_MAGICS):
+        _check_zip(data, limits)
+        return
+    for magic, rule in _MAGICS:
+        if data.startswith(magic):
+            raise _Refusal(rule)
+    raise _Refusal(_text_rule(data[:_SNIFF_BYTES]) or "safety.not_zip")
+
+
+def _ole_rule(data: bytes) -> str:
+    """Tell an encrypted OOXML workbook (wrapped in OLE2) from legacy Office files."""
+    import msoffcrypto  # imported here: it pulls in `cryptography`, needed only for OLE2 files
+    from msoffcrypto.format.ooxml import OOXMLFile
+    from msoffcrypto.format.xls97 import Xls97File
+
+    try:
+        office = msoffcrypto.OfficeFile(io.BytesIO(data))
+    except Exception:  # olefile/msoffcrypto raise many types on damaged or unknown OLE2 files
+        return "safety.legacy_office"
+    if isinstance(office, OOXMLFile):  # only encryption wraps an OOXML package in OLE2
+        return "safety.encrypted"
+    return "safety.legacy_xls" if isinstance(office, Xls97File) else "safety.legacy_office"
+
+
+def _text_rule(sample: bytes) -> str | None:
+    """The rule for text disguised as a workbook (CSV, HTML, XML 2003), or None if not text."""
+    text = _decode_text(sample)
+    if text is None:
+        return None
+    lowered = text.lower()
+    if "urn:schemas-microsoft-com:office:spreadsheet" in lowered:
+        return "safety.xml_spreadsheet"
+    if lowered.lstrip().startswith(("<!doctype html", "<html")) or "<table" in lowered:
+        return "safety.html"
+    has_separator = any(separator in text for separator in ",;\t|")
+    return "safety.csv" if has_separator and "\n" in text else None
+
+
+def _decode_text(sample: bytes) -> str | None:
+    """The sample as text if it reads as text (no control characters), else None."""
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = sample[: len(sample) // 2 * 2].decode("utf-16", errors="replace")
+    elif b"\x00" in sample:
+        return None
+    else:
+        try:  # the sample may end inside a multi-byte character: decode it as unfinished
+            text = codecs.getincrementaldecoder("utf-8-sig")().decode(sample, final=False)
+        except UnicodeDecodeError:
+            text = sample.decode("cp1252", errors="replace")
+    return None if any(ord(char) < 32 and char not in "\t\r\n\f" for char in text) else text
+
+
+_EOCD = struct.Struct("<4s4H2LH")  # end of central directory record
+_EOCD64_LOCATOR = struct.Struct("<4sLQL")
+_EOCD64 = struct.Struct("<4sQ2H2L4Q")
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")
+_ZIP_ERRORS = (zipfile.BadZipFile, ValueError, OSError, EOFError, struct.error, NotImplementedError)
+
+
+def _check_zip(data: bytes, limits: SafetyLimits) -> None:
+    _check_directory_size(data, limits)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+    except _ZIP_ERRORS:
+        raise _Refusal("safety.truncated_zip") from None
+    _check_listing(infos, limits)
+    view = memoryview(data)
+    names = {info.filename.lower(): info for info in infos}  # OPC names are case-insensitive
+    kind = _zip_kind(view, names)
+    if kind:
+        raise _Refusal(kind)
+    _check_declared_sizes(infos, limits)
+    _check_part_names(names)
+    for info in infos:
+        _verify_member(view, info)
+    for name, info in names.items():
+        if name == "[content_types].xml" or name.endswith(".rels"):
+            _check_package_xml(view, info)
+
+
+def _check_directory_size(data: bytes, limits: SafetyLimits) -> None:
+    """Refuse a central directory too big to list, from the sizes declared at the zip's end.
+
+    zipfile builds an object per entry (it ignores the declared count) before we can count
+    them, so bound the directory size first, reading the records where zipfile reads them.
+    """
+    at = data.rfind(b"PK\x05\x06", max(0, len(data) - _EOCD.size - 0xFFFF))
+    if at < 0 or at + _EOCD.size > len(data):
+        raise _Refusal("safety.truncated_zip")
+    count, size = _EOCD.unpack_from(data, at)[4:6]
+    record = at - _EOCD64_LOCATOR.size - _EOCD64.size
+    if record >= 0 and data[record : record + 4] == b"PK\x06\x06":
+        count, size = _EOCD64.unpack_from(data, record)[7:9]
+    if count > limits.max_members or size > limits.max_members * _MAX_ENTRY_BYTES:
+        raise _Refusal("safety.too_many_members", limit=limits.max_members)
+
+
+def _check_listing(infos: list[zipfile.ZipInfo], limits: SafetyLimits) -> None:
+    if len(infos) > limits.max_members:
+        raise _Refusal("safety.too_many_members", limit=limits.max_members)
+    if len({info.filename.lower() for info in infos}) != len(infos):
+        raise _Refusal("safety.corrupt_zip")  # twins: two readers could each pick another one
+    if any(info.flag_bits & 0x1 for info in infos):
+        raise _Refusal("safety.encrypted")  # a password on the zip itself
+
+
+def _zip_kind(view: memoryview, names: dict[str, zipfile.ZipInfo]) -> str | None:
+    """The rule for a zip that is another kind of document or a plain archive, else None."""
+    if "mimetype" in names:  # OpenDocument
+        head = _read_prefix(view, names["mimetype"], 100)
+        spreadsheet = head.startswith(b"application/vnd.oasis.opendocument.spreadsheet")
+        return "safety.ods" if spreadsheet else "safety.odf"
+    folders = {name.split("/", 1)[0] for name in names}
+    if "word" in folders:
+        return "safety.docx"
+    if "ppt" in folders:
+        return "safety.pptx"
+    if "xl/workbook.bin" in names:
+        return "safety.xlsb"
+    documents = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
+    if "[content_types].xml" not in names and any(name.endswith(documents) for name in names):
+        return "safety.archive"
+    return None
+
+
+def _check_declared_sizes(infos: list[zipfile.ZipInfo], limits: SafetyLimits) -> None:
+    for info in infos:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > _RATIO_FLOOR and ratio > limits.max_member_ratio:
+            raise _Refusal("safety.zip_bomb")
+    part_limit = limits.max_part_uncompressed
+    for info in infos:
+        if _is_xml(info.filename) and info.file_size > part_limit:
+            raise _Refusal(
+                "safety.content_too_large", size=_mb(info.file_size), limit=_mb(part_limit)
+            )
+    total = sum(info.file_size for info in infos)
+    if total > limits.max_total_uncompressed:
+        limit = _mb(limits.max_total_uncompressed)
+        raise _Refusal("safety.content_too_large", size=_mb(total), limit=limit)
+
+
+def _check_part_names(names: dict[str, zipfile.ZipInfo]) -> None:
+    for name in names:
+        for needle, rule in _DANGEROUS_PARTS:
+            if needle in name:
+                raise _Refusal(rule)
+    missing = [part for part in _REQUIRED_PARTS if part.lower() not in names]
+    if not any(_SHEET_RE.fullmatch(name) for name in names):
+        missing.append("xl/worksheets/*.xml")
+    if missing:
+        raise _Refusal("safety.missing_parts", missing=", ".join(missing))
+
+
+def _is_xml(name: str) -> bool:
+    return name.lower().endswith(_XML_SUFFIXES)
+
+
+def _verify_member(view: memoryview, info: zipfile.ZipInfo) -> None:
+    """Inflate one member as a stream: its size and CRC must be true, an XML part has no DTD."""
+    scan = _XmlScan() if _is_xml(info.filename) else None
+    for chunk in _member_chunks(view, info):
+        if scan:
+            scan.feed(chunk)
+    if scan:
+        scan.close()
+
+
+class _XmlScan:
+    """Refuses an XML part fed in chunks that declares a DTD or a non-Unicode encoding.
+
+    A DTD is where entity attacks (billion laughs, XXE) live; OOXML never needs one. OOXML
+    parts must be UTF-8 or UTF-16, and any other encoding could hide a DTD from this scan.
+    """
+
+    def __init__(self) -> None:
+        self._head = b""  # the first bytes, holding the XML declaration
+        self._tail = b""  # the end of the previous chunk: a needle may straddle two chunks
+
+    def feed(self, chunk: bytes) -> None:
+        if len(self._head) < 1024:
+            self._head += chunk[:1024]
+        window = (self._tail + chunk).lower()
+        if any(needle in window for needle in _XML_NEEDLES):
+            raise _Refusal("safety.xml_doctype")
+        self._tail = window[-32:]
+
+    def close(self) -> None:
+        head = self._head.removeprefix(b"\xef\xbb\xbf")
+        if not head.startswith(b"<?xml"):
+            return  # no declaration: UTF-8, or UTF-16 by its byte-order mark
+        declaration = _XML_DECL_RE.match(head)
+        encoding = _XML_ENCODING_RE.search(declaration.group(1)) if declaration else None
+        if declaration is None or (encoding and encoding.group(1).lower() not in _XML_ENCODINGS):
+            raise _Refusal("safety.xml_encoding")
+
+
+def _member_chunks(view: memoryview, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """Yield a member's uncompressed bytes in chunks, never more than its declared size.
+
+    Raise a refusal when the stored data does not inflate to exactly the declared size and CRC.
+    """
+    payload = _member_payload(view, info)
+    if info.compress_type == zipfile.ZIP_STORED:
+        pieces: Iterator[bytes] = (
+            bytes(payload[start : start + _CHUNK]) for start in range(0, len(payload), _CHUNK)
+        )
+    elif info.compress_type == zipfile.ZIP_DEFLATED:
+        pieces = _inflate(payload)
+    else:  # Excel and LibreOffice write only these two; other readers may lack the rest
+        raise _Refusal("safety.corrupt_zip")
+    size = crc = 0
+    for piece in pieces:
+        size += len(piece)
+        if size > info.file_size:  # a forged size: stop before it can cost anything
+            raise _Refusal("safety.corrupt_zip")
+        crc = zlib.crc32(piece, crc)
+        yield piece
+    if size != info.file_size or crc != info.CRC:
+        raise _Refusal("safety.corrupt_zip")
+
+
+def _member_payload(view: memoryview, info: zipfile.ZipInfo) -> memoryview:
+    """The member's stored bytes, found through its local header as every reader finds them."""
+    start = info.header_offset
+    if start < 0 or start + _LOCAL_HEADER.size > len(view):
+        raise _Refusal("safety.corrupt_zip")
+    header = _LOCAL_HEADER.unpack_from(view, start)
+    signature, flags, name_size, extra_size = header[0], header[2], header[9], header[10]
+    name_start = start + _LOCAL_HEADER.size
+    raw_name = bytes(view[name_start : name_start + name_size])
+    name = raw_name.decode("utf-8" if flags & 0x800 else "cp437", errors="replace")
+    begin = name_start + name_size + extra_size
+    if signature != b"PK\x03\x04" or name != info.orig_filename:
+        raise _Refusal("safety.corrupt_zip")
+    if begin + info.compress_size > len(view):
+        raise _Refusal("safety.truncated_zip")
+    return view[begin : begin + info.compress_size]
+
+
+def _inflate(payload: memoryview) -> Iterator[bytes]:
+    """Inflate a raw deflate stream in bounded steps: memory stays ~_CHUNK whatever the ratio."""
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    try:
+        for start in range(0, len(payload), _CHUNK):
+            pending: bytes | memoryview = payload[start : start + _CHUNK]
+            while pending and not inflater.eof:
+                yield inflater.decompress(pending, _CHUNK)
+                pending = inflater.unconsumed_tail
+        yield inflater.flush()
+    except zlib.error:
+        raise _Refusal("safety.corrupt_zip") from None
+    if not inflater.eof:
+        raise _Refusal("safety.corrupt_zip")  # the stream stops before its end
+
+
+def _read_prefix(view: memoryview, info: zipfile.ZipInfo, size: int) -> bytes:
+    head = b""
+    for chunk in _member_chunks(view, info):
+        head += chunk
+        if len(head) >= size:
+            break
+    return head[:size]
+
+
+class _TypeRules:
+    """XML parser target: remembers the first dangerous content type or relationship."""
+
+    def __init__(self) -> None:
+        self.rule: str | None = None
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        if self.rule is None:
+            self.rule = _type_rule(attrib)
+
+    def close(self) -> None:
+        return None
+
+
+def _type_rule(attrib: dict[str, str]) -> str | None:
+    """The rule for one `Default`/`Override` (content type) or `Relationship` element."""
+    kind = (attrib.get("ContentType") or attrib.get("Type") or "").lower()
+    for needle, rule in _DANGEROUS_TYPES:
+        if needle in kind:
+            return rule
+    if attrib.get("TargetMode", "").lower() == "external" and not kind.endswith("/hyperlink"):
+        return "safety.external_link"  # a linked picture, OLE link or template elsewhere
+    return None
+
+
+def _check_package_xml(view: memoryview, info: zipfile.ZipInfo) -> None:
+    """Refuse dangerous content types ([Content_Types].xml) or relationships (*.rels)."""
+    rules = _TypeRules()
+    parser = DefusedXMLParser(target=rules, forbid_dtd=True)
+    try:
+        for chunk in _member_chunks(view, info):
+            parser.feed(chunk)
+        parser.close()
+    except ParseError:
+        raise _Refusal("safety.corrupt_zip") from None
+    except DefusedXmlException:  # unreachable after the DTD scan; kept as a second lock
+        raise _Refusal("safety.xml_doctype") from None
+    if rules.rule:
+        raise _Refusal(rules.rule)

@@ -1,0 +1,83 @@
+"""One entry point for checking a submitted file: safety first, then reading, then content."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+from watcher.errors import RefusedFileError
+from watcher.issuing import reporting_period
+from watcher.layout import Layout, rencana_aksi_layout
+from watcher.master import MasterData
+from watcher.reader import read_workbook
+from watcher.tree import Folder, Tree
+from watcher.validation import safety
+from watcher.validation.findings import Finding, Result, Severity
+from watcher.validation.rules import Expectation, check
+
+STEP_OF_FOLDER = {Folder.MATERIAL: 3, Folder.REPORT: 4}
+_ISSUED_NAME = re.compile(r"^(?:Rencana_Aksi|Disposisi)_(.+)_(\d{4})_TW([1-4])\.xlsx$")
+
+
+def validate_bytes(data: bytes, master: MasterData, expect: Expectation, *, name: str = "",
+                   layout: Layout | None = None) -> Result:  # fmt: skip
+    """Validate bytes already read; the same bytes are checked, parsed and (later) archived."""
+    layout = layout or rencana_aksi_layout()
+    try:
+        safety.check_bytes(data, name=name)
+        book = read_workbook(data, layout, name=name)
+    except RefusedFileError as refusal:
+        return refused(name, expect.step, refusal)
+    return check(book, master, layout, expect, name=name)
+
+
+def validate_file(path: Path, master: MasterData, expect: Expectation) -> Result:
+    try:
+        data = safety.check_file(path)
+    except RefusedFileError as refusal:
+        return refused(path.name, expect.step, refusal)
+    except OSError as exc:
+        error = RefusedFileError(f"Berkas tidak dapat dibuka: {exc.strerror or exc}.",
+                                 rule="read.os_error", path=str(path))  # fmt: skip
+        return refused(path.name, expect.step, error)
+    return validate_bytes(data, master, expect, name=path.name)
+
+
+def refused(name: str, step: int, refusal: RefusedFileError) -> Result:
+    finding = Finding(Severity.ERROR, refusal.rule, refusal.message)
+    return Result(name, step, (finding,), refused=True)
+
+
+def expectation_for(path: Path, tree: Tree, master: MasterData, *, step: int | None,
+                    today: date) -> Expectation:  # fmt: skip
+    """What a file's place in the tree says: its division, its step, the open quarters."""
+    division, folder = locate(path, tree, master)
+    found_step = STEP_OF_FOLDER.get(folder) if folder else None
+    periods = open_periods(tree, division, today) if division else None
+    return Expectation(step=step or found_step or 3, division=division, open_periods=periods)
+
+
+def locate(path: Path, tree: Tree, master: MasterData) -> tuple[str | None, Folder | None]:
+    """The division and step folder a path lies in, or None for a path outside the inbox."""
+    try:
+        parts = path.resolve().relative_to(tree.inbox.resolve()).parts
+    except ValueError:
+        return None, None
+    if len(parts) < 2 or not any(d.code == parts[0] for d in master.divisions):
+        return None, None
+    folder_path = "/".join(parts[1:-1])
+    folder = next((f for f in Folder if f.value == folder_path), None)
+    return parts[0], folder
+
+
+def open_periods(tree: Tree, division: str, today: date) -> frozenset[tuple[int, int]]:
+    """Quarters issued to the division (from its disposition folder); else the current one."""
+    folder = tree.folder(division, Folder.DISPOSITION)
+    found = set()
+    if folder.is_dir():
+        for entry in folder.iterdir():
+            match = _ISSUED_NAME.match(entry.name)
+            if match and match.group(1) == division:
+                found.add((int(match.group(2)), int(match.group(3))))
+    return frozenset(found or {reporting_period(today)})
