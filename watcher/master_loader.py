@@ -77,16 +77,19 @@ def load_master(path: Path) -> MasterData:
     try:
         problems: list[Problem] = []
         settings = _settings(workbook, problems)
-        divisions = _divisions(workbook, problems)
-        indicators = _indicators(workbook, {d.code for d in divisions}, problems)
+        divisions, written = _divisions(workbook, problems)
+        indicators, named = _indicators(workbook, set(written), problems)
     finally:
         workbook.close()
-    for division in divisions:
-        if not any(indicator.division == division.code for indicator in indicators):
+    # Only when the Indikator sheet was readable: a missing sheet or column is reported once,
+    # not once more for every division.
+    for division in divisions if named is not None else ():
+        if division.code not in named:
             problems.append(
                 Problem(
-                    f"bidang {division.code} belum punya indikator",
-                    sheet=sheets.INDICATORS_SHEET,
+                    f"bidang {division.code} belum punya indikator di lembar Indikator",
+                    sheet=sheets.DIVISIONS_SHEET,
+                    cell=written[division.code],
                 )
             )
     if problems or settings is None:
@@ -133,6 +136,8 @@ def _settings(workbook: Workbook, problems: list[Problem]) -> Settings | None:
     sheet = sheets.SETTINGS_SHEET
     if sheet not in workbook.sheetnames:
         problems.append(Problem(f"lembar '{sheet}' tidak ada", sheet=sheet))
+        _week(workbook, problems)  # still report the problems of the other sheets
+        _overrides(workbook, problems)
         return None
     found: dict[str, tuple[Any, str]] = {}
     labels = {row.label.lower(): row for row in sheets.SETTINGS}
@@ -145,10 +150,13 @@ def _settings(workbook: Workbook, problems: list[Problem]) -> Settings | None:
     report = _Collector(problems, sheet)
     for row in sheets.SETTINGS:
         if row.required and str(found.get(row.key, (None,))[0] or "").strip() == "":
-            report.add(found.get(row.key, (None, "A"))[1], f"'{row.label}' wajib diisi")
+            if row.key in found:
+                report.add(found[row.key][1], f"'{row.label}' wajib diisi")
+            else:  # the label row itself is gone: there is no cell to point at
+                report.add("", f"baris '{row.label}' tidak ada di kolom A; tambahkan lalu isi")
     values = {key: value for key, (value, _) in found.items() if value not in (None, "")}
     year = _integer(values.get("year"), found.get("year", (None, ""))[1], report, "Tahun")
-    timezone = str(values.get("timezone", "Asia/Makassar")).strip()
+    timezone = str(values.get("timezone") or "").strip() or "Asia/Makassar"
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -214,10 +222,22 @@ def _week(workbook: Workbook, problems: list[Problem]) -> dict[int, OfficeDay] |
                 clocks["start"], clocks["end"], clocks["break_start"], clocks["break_end"]
             )
         except ValueError as exc:
-            report.add(row.cell("start"), str(exc))
+            report.add(row.cell(_faulty_clock(clocks)), str(exc))
     if not week and not any(p.sheet == sheets.HOURS_SHEET for p in problems):
         report.add("A2", "belum ada hari kerja")
     return week
+
+
+def _faulty_clock(clocks: dict[str, Any]) -> str:
+    """The column of the office-hours cell that `OfficeDay` rejected, to point the clerk at it."""
+    start, end = clocks["start"], clocks["end"]
+    if not start < end:
+        return "start"
+    if clocks["break_start"] is None:
+        return "break_start"
+    if clocks["break_end"] is None or start < clocks["break_start"] < end:
+        return "break_end"
+    return "break_start"
 
 
 def _overrides(workbook: Workbook, problems: list[Problem]) -> list[DayOverride]:
@@ -240,12 +260,18 @@ def _overrides(workbook: Workbook, problems: list[Problem]) -> list[DayOverride]
     return overrides
 
 
-def _divisions(workbook: Workbook, problems: list[Problem]) -> list[Division]:
+def _divisions(
+    workbook: Workbook, problems: list[Problem]
+) -> tuple[list[Division], dict[str, str]]:
+    """The valid divisions, and the code cell of every code written (valid or not)."""
     rows = _rows(workbook, sheets.DIVISIONS_SHEET, sheets.DIVISION_COLUMNS, problems) or []
     report = _Collector(problems, sheets.DIVISIONS_SHEET)
     divisions: list[Division] = []
+    written: dict[str, str] = {}
     for row in rows:
         code = row.text("code")
+        if code:
+            written.setdefault(code, row.cell("code"))
         ok = _required(
             row, ("code", "name", "head_name", "subhead_name"), sheets.DIVISION_COLUMNS, report
         )
@@ -261,24 +287,29 @@ def _divisions(workbook: Workbook, problems: list[Problem]) -> list[Division]:
             divisions.append(Division(*(row.text(c.key) for c in sheets.DIVISION_COLUMNS)))
     if not rows and not any(p.sheet == sheets.DIVISIONS_SHEET for p in problems):
         report.add("A2", "belum ada bidang")
-    return divisions
+    return divisions, written
 
 
-def _indicators(workbook: Workbook, codes: set[str], problems: list[Problem]) -> list[Indicator]:
-    rows = _rows(workbook, sheets.INDICATORS_SHEET, sheets.INDICATOR_COLUMNS, problems) or []
+def _indicators(
+    workbook: Workbook, codes: set[str], problems: list[Problem]
+) -> tuple[list[Indicator], set[str] | None]:
+    """The valid indicators, and the division codes the rows name (None: sheet unreadable)."""
+    rows = _rows(workbook, sheets.INDICATORS_SHEET, sheets.INDICATOR_COLUMNS, problems)
+    if rows is None:
+        return [], None
     report = _Collector(problems, sheets.INDICATORS_SHEET)
     indicators: list[Indicator] = []
     seen: set[str] = set()
     for row in rows:
         indicator = _indicator(row, codes, report)
-        if row.text("code").lower() in seen:
+        if row.text("code") and row.text("code").lower() in seen:
             report.add(row.cell("code"), f"kode indikator '{row.text('code')}' ganda")
         elif indicator is not None:
             indicators.append(indicator)
         seen.add(row.text("code").lower())
     if not rows and not any(p.sheet == sheets.INDICATORS_SHEET for p in problems):
         report.add("A2", "belum ada indikator")
-    return indicators
+    return indicators, {row.text("division") for row in rows}
 
 
 def _indicator(row: Row, codes: set[str], report: _Collector) -> Indicator | None:

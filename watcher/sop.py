@@ -132,38 +132,42 @@ def _indonesian_toml(exc: tomllib.TOMLDecodeError) -> str:
 
 
 def _line_of(text: str, key: str, block: int | None) -> str:
-    """Locate `key = ...` in the file (inside the `block`-th [[langkah]] when given)."""
-    seen = -1
+    """Locate `key = ...` in the file (inside the `block`-th [[langkah]] when given).
+
+    A key missing from its block is located at the block's `[[langkah]]` line.
+    """
+    seen, block_line = -1, ""
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         if stripped == "[[langkah]]":
             seen += 1
+            block_line = f"baris {number}" if seen == block else block_line
         in_block = block is None or seen == block
         if in_block and re.match(rf"{re.escape(key)}\s*=", stripped):
             return f"baris {number}"
         if block is not None and seen > block:
             break
-    return ""
+    return block_line
 
 
 def _build(data: dict[str, Any], text: str, problems: list[Problem], source: str) -> Sop | None:
     header = data.get("sop")
     if not isinstance(header, dict):
+        # One problem, not one more for each field of the missing section.
         problems.append(Problem("bagian [sop] tidak ada", cell="[sop]"))
         header = {}
-    for key in ("nomor", "nama", "peringatan", "pencatatan"):
-        if not str(header.get(key, "")).strip():
-            problems.append(Problem(f"isian sop.{key} kosong atau tidak ada", cell=f"sop.{key}"))
+    else:
+        for key in ("nomor", "nama", "peringatan", "pencatatan"):
+            if not str(header.get(key, "")).strip():
+                problems.append(
+                    Problem(f"isian sop.{key} kosong atau tidak ada", cell=f"sop.{key}")
+                )
     raw_steps = data.get("langkah")
     if not isinstance(raw_steps, list) or not raw_steps:
         problems.append(Problem("tidak ada langkah ([[langkah]]) dalam SOP", cell="langkah"))
         return None
     steps = [_build_step(i, raw, text, problems) for i, raw in enumerate(raw_steps)]
-    numbers = [step.number for step in steps if step is not None]
-    if numbers and numbers != list(range(1, len(raw_steps) + 1)):
-        problems.append(
-            Problem(f"nomor langkah harus berurutan 1..{len(raw_steps)}, tertulis {numbers}")
-        )
+    _check_numbering(raw_steps, text, problems)
     if problems:
         return None
     return Sop(
@@ -173,13 +177,33 @@ def _build(data: dict[str, Any], text: str, problems: list[Problem], source: str
         steps=tuple(step for step in steps if step is not None),
         warning=str(header["peringatan"]),
         record_keeping=str(header["pencatatan"]),
-        legal_basis=tuple(header.get("dasar_hukum", ())),
-        qualifications=tuple(header.get("kualifikasi", ())),
-        equipment=tuple(header.get("peralatan", ())),
+        legal_basis=_lines(header.get("dasar_hukum", ())),
+        qualifications=_lines(header.get("kualifikasi", ())),
+        equipment=_lines(header.get("peralatan", ())),
         approved_by=str(header.get("disahkan_oleh", "")),
         made_on=str(header.get("tanggal_pembuatan", "")),
         source=source,
     )
+
+
+def _check_numbering(raw_steps: list[Any], text: str, problems: list[Problem]) -> None:
+    """Steps are numbered 1..n in file order; point at the first one that is not.
+
+    Judged on the numbers as written, so a step rejected for another field (or a number that
+    is not an integer, reported already) does not make the numbering look wrong as well.
+    """
+    for position, raw in enumerate(raw_steps, start=1):
+        number = raw.get("nomor") if isinstance(raw, dict) else None
+        if isinstance(number, int) and not isinstance(number, bool) and number != position:
+            problems.append(
+                Problem(
+                    f"nomor langkah harus berurutan 1..{len(raw_steps)}: "
+                    f"langkah ke-{position} bernomor {number}",
+                    sheet=_line_of(text, "nomor", position - 1),
+                    cell=f"langkah[{position}].nomor",
+                )
+            )
+            return
 
 
 def _build_step(index: int, raw: Any, text: str, problems: list[Problem]) -> Step | None:
@@ -200,7 +224,8 @@ def _build_step(index: int, raw: Any, text: str, problems: list[Problem]) -> Ste
             problem(key, f"isian '{key}' kosong atau tidak ada")
     if raw.get("pelaksana") and raw["pelaksana"] not in EXPECTED_ROLES:
         problem(
-            "pelaksana", f"pelaksana {raw['pelaksana']!r} bukan salah satu dari {EXPECTED_ROLES}"
+            "pelaksana",
+            f"pelaksana {raw['pelaksana']!r} tidak dikenal; pilih {', '.join(EXPECTED_ROLES)}",
         )
     standards = _standards(raw.get("waktu"), lambda message: problem("waktu", message))
     if len(problems) > before:
@@ -231,3 +256,10 @@ def _standards(raw: Any, report: Any) -> dict[str, TimeStandard]:
         except ValueError as exc:
             report(str(exc))
     return standards
+
+
+def _lines(value: Any) -> tuple[str, ...]:
+    """A list of lines; a single string (written without brackets) is one line."""
+    if isinstance(value, str):
+        return (value,) if value.strip() else ()
+    return tuple(str(item) for item in value)
