@@ -18,6 +18,7 @@ from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
 from watcher.errors import RefusedFileError
 from watcher.layout import Layout
+from watcher.validation.safety import DEFAULT_LIMITS
 
 _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]+)"')
 _SHEET_RID_FIRST = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?r:id="([^"]+)"[^>]*?name="([^"]*)"')
@@ -28,7 +29,7 @@ _ADDRESS = re.compile(rb'\br="([A-Z]+[0-9]+)"')
 _ERROR_TYPE = re.compile(rb'\bt="e"')
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b")
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
-_MAX_XML = 64 * 1024 * 1024  # the safety layer has bounded the total already
+_MAX_XML = DEFAULT_LIMITS.max_part_uncompressed  # what the safety layer allows one part
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,9 @@ No spreadsheet parser sees the file until it passes here. A zip is judged first 
 directory (member count, declared sizes, ratios, part names), so a zip bomb is refused without
 inflating it. Only then is each member inflated once, as a stream and never past its declared
 size, to prove its size and CRC true (a forged size is how a bomb hides from that first look,
-and not every reader stops at the declared size) and to scan XML parts for DTDs. The parts that
-name content types and relationships are then parsed with defusedxml to find macros, ActiveX,
-OLE objects and links to other files.
+and not every reader stops at the declared size) and to scan it for a DTD. The parts that name
+content types and relationships are then parsed with defusedxml to find macros, ActiveX, OLE
+objects and links to other files.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ class SafetyLimits:
 
     max_file_bytes: int = 20 * MIB
     max_total_uncompressed: int = 200 * MIB  # sum of the declared sizes of all members
-    max_part_uncompressed: int = 16 * MIB  # one XML part; 16 MiB is some 400,000 cells
+    max_part_uncompressed: int = 16 * MIB  # any one member; a 16 MiB sheet is ~400,000 cells
     max_member_ratio: float = 200.0  # uncompressed / compressed, for members over 1 MiB
     max_members: int = 2000
 
@@ -52,7 +52,7 @@ _SNIFF_BYTES = 8192
 _RESAVE = "Buka di Excel, simpan sebagai 'Buku Kerja Excel (*.xlsx)', lalu kirim lagi."
 _REBUILD = "Salin datanya ke templat resmi, simpan, lalu kirim lagi."
 _SHRINK = "Hapus baris, lembar atau gambar yang tidak perlu, simpan, lalu kirim lagi."
-_HOSTILE = "Berkas ditolak karena {} (kemungkinan berkas berbahaya). " + _REBUILD
+_HOSTILE = "Berkas ditolak karena {}; kemungkinan berkas berbahaya. " + _REBUILD
 _FORBIDDEN = "Berkas berisi {}, yang tidak diizinkan. {}, simpan sebagai .xlsx, lalu kirim lagi."
 _RESAVE_KINDS = {  # files Excel can open and save again as .xlsx
     "safety.not_zip": "bukan buku kerja Excel (.xlsx) atau sudah rusak",
@@ -141,7 +141,6 @@ _DANGEROUS_TYPES: tuple[tuple[str, str], ...] = (
 )
 _REQUIRED_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
 _SHEET_RE = re.compile(r"xl/worksheets/[^/]+\.xml")
-_XML_SUFFIXES = (".xml", ".rels", ".vml")
 # Searched in lower-cased XML, in UTF-16 too (OOXML allows it: ECMA-376 part 2, 8.1.4).
 _XML_NEEDLES = tuple(
     word.encode(codec)
@@ -299,8 +298,11 @@ def _check_directory_size(data: bytes, limits: SafetyLimits) -> None:
     if at < 0 or at + _EOCD.size > len(data):
         raise _Refusal("safety.truncated_zip")
     count, size = _EOCD.unpack_from(data, at)[4:6]
-    record = at - _EOCD64_LOCATOR.size - _EOCD64.size
-    if record >= 0 and data[record : record + 4] == b"PK\x06\x06":
+    locator = at - _EOCD64_LOCATOR.size
+    record = locator - _EOCD64.size  # zipfile looks for the zip64 record just before its locator
+    if record >= 0 and data[locator : locator + 4] == b"PK\x06\x07":
+        if data[record : record + 4] != b"PK\x06\x06":
+            raise _Refusal("safety.truncated_zip")
         count, size = _EOCD64.unpack_from(data, record)[7:9]
     if count > limits.max_members or size > limits.max_members * _MAX_ENTRY_BYTES:
         raise _Refusal("safety.too_many_members", limit=limits.max_members)
@@ -317,8 +319,8 @@ def _check_listing(infos: list[zipfile.ZipInfo], limits: SafetyLimits) -> None:
 
 def _zip_kind(view: memoryview, names: dict[str, zipfile.ZipInfo]) -> str | None:
     """The rule for a zip that is another kind of document or a plain archive, else None."""
-    if "mimetype" in names:  # OpenDocument
-        head = _read_prefix(view, names["mimetype"], 100)
+    if "mimetype" in names:  # OpenDocument, which stores this member first and uncompressed
+        head = bytes(_member_payload(view, names["mimetype"])[:100])
         spreadsheet = head.startswith(b"application/vnd.oasis.opendocument.spreadsheet")
         return "safety.ods" if spreadsheet else "safety.odf"
     folders = {name.split("/", 1)[0] for name in names}
@@ -340,8 +342,8 @@ def _check_declared_sizes(infos: list[zipfile.ZipInfo], limits: SafetyLimits) ->
         if info.file_size > _RATIO_FLOOR and ratio > limits.max_member_ratio:
             raise _Refusal("safety.zip_bomb")
     part_limit = limits.max_part_uncompressed
-    for info in infos:
-        if _is_xml(info.filename) and info.file_size > part_limit:
+    for info in infos:  # any member: a parser follows relationships, not name extensions
+        if info.file_size > part_limit:
             raise _Refusal(
                 "safety.content_too_large", size=_mb(info.file_size), limit=_mb(part_limit)
             )
@@ -363,18 +365,17 @@ def _check_part_names(names: dict[str, zipfile.ZipInfo]) -> None:
         raise _Refusal("safety.missing_parts", missing=", ".join(missing))
 
 
-def _is_xml(name: str) -> bool:
-    return name.lower().endswith(_XML_SUFFIXES)
-
-
 def _verify_member(view: memoryview, info: zipfile.ZipInfo) -> None:
-    """Inflate one member as a stream: its size and CRC must be true, an XML part has no DTD."""
-    scan = _XmlScan() if _is_xml(info.filename) else None
+    """Inflate one member as a stream: its size and CRC must be true, and it holds no DTD.
+
+    Every member is scanned, not only *.xml ones: a parser finds parts through relationships
+    and content types, so any name can hold XML. A binary part (an image) will not contain
+    "<!DOCTYPE" by chance; an SVG image that declares one is refused, which is rare and safe.
+    """
+    scan = _XmlScan()
     for chunk in _member_chunks(view, info):
-        if scan:
-            scan.feed(chunk)
-    if scan:
-        scan.close()
+        scan.feed(chunk)
+    scan.close()
 
 
 class _XmlScan:
@@ -465,15 +466,6 @@ def _inflate(payload: memoryview) -> Iterator[bytes]:
         raise _Refusal("safety.corrupt_zip")  # the stream stops before its end
 
 
-def _read_prefix(view: memoryview, info: zipfile.ZipInfo, size: int) -> bytes:
-    head = b""
-    for chunk in _member_chunks(view, info):
-        head += chunk
-        if len(head) >= size:
-            break
-    return head[:size]
-
-
 class _TypeRules:
     """XML parser target: remembers the first dangerous content type or relationship."""
 
@@ -483,9 +475,6 @@ class _TypeRules:
     def start(self, tag: str, attrib: dict[str, str]) -> None:
         if self.rule is None:
             self.rule = _type_rule(attrib)
-
-    def close(self) -> None:
-        return None
 
 
 def _type_rule(attrib: dict[str, str]) -> str | None:
