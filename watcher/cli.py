@@ -11,7 +11,9 @@ import json
 import logging
 import os
 import re
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,6 +25,7 @@ from watcher.errors import EXIT_DATA, EXIT_UNUSABLE, KinerjaError, UsageError
 from watcher.issuing import issue_quarter, reporting_period
 from watcher.master import quarter_name
 from watcher.master_loader import load_master
+from watcher.service import Service, ServiceOptions
 from watcher.setup_tree import init_tree
 from watcher.sop import Sop, default_sop_path, load_sop
 from watcher.tree import Tree, default_root
@@ -153,6 +156,23 @@ def cmd_issue(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_watch(args: argparse.Namespace) -> int:
+    tree = _tree(args)
+    _sop(args)
+    init_tree(tree)
+    if args.polling is not None and args.polling <= 0:
+        raise UsageError("--polling harus lebih dari 0 detik.")
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    logging.getLogger("watcher").setLevel(logging.INFO)
+    mode = f"polling tiap {args.polling:g} detik" if args.polling else "pemberitahuan sistem"
+    print(f"Mengawasi {tree.inbox} ({mode}). Tekan Ctrl-C untuk berhenti.", flush=True)
+    Service(tree, ServiceOptions(polling=args.polling)).run(stop)
+    print("Layanan berhenti.")
+    return 0
+
+
 def cmd_master(args: argparse.Namespace) -> int:
     tree = _tree(args)
     master = load_master(tree.master_path)
@@ -206,6 +226,14 @@ def _validate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="keluaran JSON untuk program lain")
 
 
+def _watch_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--polling", type=float, metavar="DETIK",
+        help="periksa folder tiap DETIK detik (untuk folder jaringan yang tidak memberi "
+        "pemberitahuan); bawaan: pemberitahuan sistem",
+    )  # fmt: skip
+
+
 def _issue_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--year", type=int, metavar="TAHUN",
                         help="tahun data (bawaan: triwulan yang baru berakhir)")  # fmt: skip
@@ -239,6 +267,15 @@ COMMANDS: dict[str, Command] = {
             "folder 1_disposisi. Buku kerja yang sudah ada tidak pernah ditimpa.",
             cmd_issue,
             _issue_arguments,
+        ),
+        Command(
+            "watch",
+            "jalankan layanan pengawas folder (tugas utama)",
+            "Mengawasi folder inbox: setiap buku kerja yang disimpan diperiksa, diarsipkan, "
+            "dicatat, lalu dipindahkan ke folder langkah berikutnya atau dikembalikan dengan "
+            "hasil validasinya. Berjalan sampai dihentikan (Ctrl-C atau SIGTERM).",
+            cmd_watch,
+            _watch_arguments,
         ),
         Command(
             "validate",

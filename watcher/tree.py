@@ -81,6 +81,19 @@ class Tree:
         return self.root / "arsip"
 
     @property
+    def archive_files(self) -> Path:
+        """Original bytes of every version, content-addressed by SHA-256."""
+        return self.archive / "berkas"
+
+    @property
+    def store_path(self) -> Path:
+        return self.archive / "log_kinerja.sqlite3"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.archive / "layanan.lock"
+
+    @property
     def master_path(self) -> Path:
         return self.root / "data_induk" / "data_induk_kinerja.xlsx"
 

@@ -1,0 +1,76 @@
+"""Run the real watcher service in a thread for a test, and wait on conditions (never sleep)."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from watcher.layout import rencana_aksi_layout
+from watcher.service import Service, ServiceOptions
+from watcher.tree import Tree
+
+FAST = ServiceOptions(quiet_seconds=0.2, rescan_seconds=2.0, retry_seconds=0.5)
+
+
+@contextlib.contextmanager
+def running_service(tree: Tree, options: ServiceOptions = FAST) -> Iterator[Service]:
+    """Start the service, wait until its startup scan is done, stop it cleanly afterwards."""
+    service = Service(tree, options)
+    stop = threading.Event()
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            service.run(stop)
+        except BaseException as exc:  # reported to the test below
+            failure.append(exc)
+
+    thread = threading.Thread(target=run, name="kinerja-service", daemon=True)
+    thread.start()
+    wait_for(lambda: service.ready.is_set() or bool(failure), timeout=20, what="service start")
+    if failure:
+        raise failure[0]
+    try:
+        yield service
+    finally:
+        stop.set()
+        thread.join(timeout=20)
+        assert not thread.is_alive(), "service did not stop"
+        if failure:
+            raise failure[0]
+
+
+def wait_for(condition: Callable[[], object], *, timeout: float = 15.0, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what or condition}")
+        time.sleep(0.02)
+
+
+def fill(source: Path, target: Path, *, realisations: list[object] | None = None,
+         kendala: str = "", follow_up: str = "", note: str = "") -> Path:  # fmt: skip
+    """Fill an issued workbook the way a clerk does and save it at `target`."""
+    layout = rencana_aksi_layout()
+    workbook = load_workbook(source)
+    sheet = workbook[layout.main_sheet]
+    first = layout.rows["first_data"]
+    count = sum(1 for row in range(first, first + 200) if sheet[f"B{row}"].value)
+    values = realisations if realisations is not None else [50] * count
+    for position, value in enumerate(values):
+        row = first + position
+        sheet[f"{layout.column('realisation').letter}{row}"] = value
+        sheet[f"{layout.column('kendala').letter}{row}"] = kendala or None
+        sheet[f"{layout.column('follow_up').letter}{row}"] = follow_up or None
+    if note:
+        sheet[f"{layout.note_column}{layout.note_row(count)}"] = note
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f"~tmp{target.name}.partial")
+    workbook.save(temp)
+    temp.replace(target)  # appear complete at once, like a save
+    return target

@@ -1,0 +1,82 @@
+"""Files the service leaves beside a routed workbook: feedback, refusal notes, return notices."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+
+from watcher.fsio import atomic_writer
+from watcher.indonesian import long_datetime
+from watcher.routing import Decision, Notice
+from watcher.validation.feedback import (
+    feedback_name,
+    feedback_workbook,
+    refusal_names,
+    refusal_note,
+)
+from watcher.validation.findings import Result
+
+log = logging.getLogger(__name__)
+RETURN_SUFFIX = " - DIKEMBALIKAN KABID.txt"
+REFUSAL_SUFFIXES = tuple(name.removeprefix("x") for name in refusal_names("x.xlsx"))
+
+
+def notice_paths(decision: Decision, destination: Path) -> list[Path]:
+    """Where the notices for a file routed to `destination` are written."""
+    stem = destination.with_suffix("")
+    if decision.notice is Notice.VALIDATION:
+        return [destination.with_name(feedback_name(destination.name))]
+    if decision.notice is Notice.REFUSAL:
+        return [
+            stem.with_name(f"{stem.name} - DITOLAK.txt"),
+            stem.with_name(f"{stem.name} - DITOLAK.html"),
+        ]
+    if decision.notice is Notice.RETURN:
+        return [stem.with_name(f"{stem.name} - DIKEMBALIKAN KABID.txt")]
+    return []
+
+
+def write_notices(decision: Decision, destination: Path, data: bytes, result: Result,
+                  moment: datetime) -> list[Path]:  # fmt: skip
+    """Write the notices a clerk needs next to the routed file; return their paths."""
+    paths = notice_paths(decision, destination)
+    if decision.notice is Notice.VALIDATION:
+        contents = [feedback_workbook(data, result)]
+    elif decision.notice is Notice.REFUSAL:
+        text, html = refusal_note(result)
+        when = f"Waktu: {long_datetime(moment)}"
+        contents = [
+            f"{text}\r\n{when}\r\n".encode(),
+            html.replace("</body>", f"<p>{when}</p></body>").encode(),
+        ]
+    elif decision.notice is Notice.RETURN:
+        contents = [return_notice(destination.name, result.kabid_note, moment).encode("utf-8")]
+    else:
+        contents = []
+    for path, content in zip(paths, contents, strict=True):
+        with atomic_writer(path) as handle:
+            handle.write(content)
+    return paths
+
+
+def return_notice(name: str, note: str, moment: datetime) -> str:
+    """Plain text (Windows line endings) quoting the Kabid's note cell."""
+    lines = [
+        "LAPORAN DIKEMBALIKAN OLEH KABID",
+        "",
+        f"Berkas   : {name}",
+        f"Waktu    : {long_datetime(moment)}",
+        "",
+        "Catatan Kabid:",
+        f"  {note}" if note else "  (Kabid tidak menulis catatan; tanyakan langsung kepada Kabid.)",
+        "",
+        "Perbaiki laporan sesuai catatan, lalu simpan kembali di folder 4_laporan.",
+    ]
+    return "\r\n".join(lines) + "\r\n"
+
+
+def is_service_notice(name: str) -> bool:
+    """Notices the service writes itself; never handled as submissions (the feedback workbook
+    is not among them: a clerk may fix it and send it back)."""
+    return name.endswith((RETURN_SUFFIX, *REFUSAL_SUFFIXES))
