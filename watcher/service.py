@@ -15,7 +15,7 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -37,6 +37,9 @@ from watcher.tree import Tree
 
 log = logging.getLogger(__name__)
 WATCHED_NAMES = frozenset(folder.value for folder in WATCHED_FOLDERS)
+# Called in the worker with the store and the events recorded since the last call (reports,
+# the status page). A listener's failure is logged and never stops the service.
+Listener = Callable[[Store, list[Event]], None]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -100,9 +103,17 @@ class MasterSource:
 
 
 class Service:
-    def __init__(self, tree: Tree, options: ServiceOptions = ServiceOptions(), *,
-                 now: Callable[[], datetime] = utc_now) -> None:  # fmt: skip
+    def __init__(
+        self,
+        tree: Tree,
+        options: ServiceOptions = ServiceOptions(),
+        *,
+        now: Callable[[], datetime] = utc_now,
+        listeners: Sequence[Listener] = (),
+    ) -> None:
         self.tree, self.options, self.now = tree, options, now
+        self.listeners = tuple(listeners)
+        self.last_event_id = 0
         self.items: queue.Queue[tuple[str, Path]] = queue.Queue()
         self.tracker = FileStabilityTracker(quiet_seconds=options.quiet_seconds)
         self.retries: dict[Path, float] = {}
@@ -148,6 +159,7 @@ class Service:
             self._drain(self._wait_time(next_rescan))
             for path in self.tracker.ready():
                 self._handle(pipeline, path)
+            self._notify(pipeline.store)
             self.tracker.vanished()
             now = time.monotonic()
             for path, due in list(self.retries.items()):
@@ -157,6 +169,17 @@ class Service:
             if now >= next_rescan:
                 self.scan(self.tree.inbox)
                 next_rescan = now + self.options.rescan_seconds
+
+    def _notify(self, store: Store) -> None:
+        events = store.events(since_id=self.last_event_id)
+        if not events:
+            return
+        self.last_event_id = events[-1].id or self.last_event_id
+        for listener in self.listeners:
+            try:
+                listener(store, events)
+            except Exception:  # a report that fails must not stop the routing of files
+                log.exception("Pendengar kejadian %r gagal", listener)
 
     def _wait_time(self, next_rescan: float) -> float:
         waits = [next_rescan - time.monotonic(), 0.5]
