@@ -44,12 +44,10 @@ class Layout:
     note_column: str
     note_label_column: str
     columns: tuple[LayoutColumn, ...]
+    by_key: dict[str, LayoutColumn]
 
     def column(self, key: str) -> LayoutColumn:
-        for column in self.columns:
-            if column.key == key:
-                return column
-        raise KeyError(key)
+        return self.by_key[key]
 
     @property
     def last_letter(self) -> str:
@@ -89,4 +87,5 @@ def rencana_aksi_layout() -> Layout:
         note_column=data["note"]["column"],
         note_label_column=data["note"]["label_column"],
         columns=columns,
+        by_key={column.key: column for column in columns},
     )

@@ -24,10 +24,11 @@ _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]+)"
 _SHEET_RID_FIRST = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?r:id="([^"]+)"[^>]*?name="([^"]*)"')
 _REL = re.compile(rb'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"')
 _REL_TARGET_FIRST = re.compile(rb'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"')
-_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
-_ADDRESS = re.compile(rb'\br="([A-Z]+[0-9]+)"')
-_ERROR_TYPE = re.compile(rb'\bt="e"')
-_FORMULA = re.compile(rb"<(?:\w+:)?f\b")
+# A cell whose first child is a formula, and a cell of error type with its cached value.
+_FORMULA_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+[0-9]+)"[^>]*(?<!/)>\s*<(?:\w+:)?f\b')
+_ERROR_CELL = re.compile(
+    rb'<(?:\w+:)?c\b(?=[^>]*?\bt="e")[^>]*?\br="([A-Z]+[0-9]+)"[^>]*(?<!/)>(.*?)</(?:\w+:)?c>', re.S
+)
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 _MAX_XML = DEFAULT_LIMITS.max_part_uncompressed  # what the safety layer allows one part
 
@@ -92,18 +93,12 @@ def scan_cells(data: bytes, sheet_name: str) -> tuple[dict[str, str], set[str]]:
             return {}, set()
         with archive.open(member) as handle:
             xml = handle.read(_MAX_XML)
+    formulas = {address.decode() for address in _FORMULA_CELL.findall(xml)}
     errors: dict[str, str] = {}
-    formulas: set[str] = set()
-    for match in _CELL.finditer(xml):
-        address = _ADDRESS.search(match.group(1))
-        body = match.group(2) or b""
-        if address is None:
-            continue
-        if _FORMULA.search(body):
-            formulas.add(address.group(1).decode())
-        if _ERROR_TYPE.search(match.group(1)):
+    if b't="e"' in xml:  # rare: skip the second pass for the usual, error-free sheet
+        for address, body in _ERROR_CELL.findall(xml):
             value = _VALUE.search(body)
-            errors[address.group(1).decode()] = value.group(1).decode() if value else "#ERROR"
+            errors[address.decode()] = value.group(1).decode() if value else "#ERROR"
     return errors, formulas
 
 

@@ -23,13 +23,11 @@ _ISSUED_NAME = re.compile(r"^(?:Rencana_Aksi|Disposisi)_(.+)_(\d{4})_TW([1-4])\.
 def validate_bytes(data: bytes, master: MasterData, expect: Expectation, *, name: str = "",
                    layout: Layout | None = None) -> Result:  # fmt: skip
     """Validate bytes already read; the same bytes are checked, parsed and (later) archived."""
-    layout = layout or rencana_aksi_layout()
     try:
         safety.check_bytes(data, name=name)
-        book = read_workbook(data, layout, name=name)
     except RefusedFileError as refusal:
         return refused(name, expect.step, refusal)
-    return check(book, master, layout, expect, name=name)
+    return _read_and_check(data, master, expect, name, layout or rencana_aksi_layout())
 
 
 def validate_file(path: Path, master: MasterData, expect: Expectation) -> Result:
@@ -41,7 +39,17 @@ def validate_file(path: Path, master: MasterData, expect: Expectation) -> Result
         error = RefusedFileError(f"Berkas tidak dapat dibuka: {exc.strerror or exc}.",
                                  rule="read.os_error", path=str(path))  # fmt: skip
         return refused(path.name, expect.step, error)
-    return validate_bytes(data, master, expect, name=path.name)
+    return _read_and_check(data, master, expect, path.name, rencana_aksi_layout())
+
+
+def _read_and_check(data: bytes, master: MasterData, expect: Expectation, name: str,
+                    layout: Layout) -> Result:  # fmt: skip
+    """Parse bytes that have passed the safety layer, then apply the content rules."""
+    try:
+        book = read_workbook(data, layout, name=name)
+    except RefusedFileError as refusal:
+        return refused(name, expect.step, refusal)
+    return check(book, master, layout, expect, name=name)
 
 
 def refused(name: str, step: int, refusal: RefusedFileError) -> Result:
