@@ -105,8 +105,8 @@ def test_disposition_says_who_what_and_by_when(tmp_path: Path) -> None:
     assert "Hj. St. Aminah Bantang" in fields["Dari"]
     assert "Muh. Fadli Ramli" in fields["Kepada"]
     assert "Triwulan III Tahun 2026" in fields["Perihal"]
-    # Issued on a Saturday: steps 2-4 count working time from Monday 07:30.
-    assert fields["Batas Waktu"] == "Rabu, 14 Oktober 2026 pukul 07.45 WITA"
+    # Issued on a Saturday: steps 3-4 count working time from Monday 07:30.
+    assert fields["Batas Waktu"] == "Rabu, 14 Oktober 2026 pukul 07.30 WITA"
     assert (
         "3_bahan" in fields["Isi Disposisi"]
         and "Selasa, 13 Oktober 2026" in fields["Isi Disposisi"]

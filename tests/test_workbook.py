@@ -42,7 +42,7 @@ def test_header_names_office_division_year_and_quarter(sheet) -> None:
     assert "DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL KABUPATEN JENEPONTO" in header
     assert "TRIWULAN III TAHUN 2026" in header
     assert "Pelayanan Pendaftaran Penduduk (DAFDUK)" in header
-    assert "Selasa, 13 Oktober 2026 pukul 07.45 WITA" in header  # step-3 deadline, working time
+    assert "Selasa, 13 Oktober 2026 pukul 07.30 WITA" in header  # step-3 deadline, working time
 
 
 def test_one_row_per_indicator_with_targets_from_the_master(sheet) -> None:

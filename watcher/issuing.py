@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -9,13 +10,15 @@ from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 
-from watcher.calendar import build_calendar, deadline
+from watcher.calendar import deadline
 from watcher.disposition import disposition_bytes
 from watcher.errors import MasterDataError, Problem
 from watcher.fsio import create_new
 from watcher.master import MasterData
 from watcher.master_sheets import SETTINGS_SHEET
+from watcher.sla import office_calendar
 from watcher.sop import Sop
+from watcher.store import Event, Outcome, Store
 from watcher.templates import Issue, workbook_bytes
 from watcher.tree import Folder, Tree, disposition_file_name, workbook_file_name
 
@@ -51,30 +54,38 @@ def issue_quarter(
     quarter: int,
     now: Callable[[], datetime],
     document_id: Callable[[str], str] | None = None,
+    store: Store | None = None,
+    note: str = "",
 ) -> list[IssuedFile]:
     """Write each division's workbook and disposition into its disposition folder.
 
     A workbook that already exists anywhere in the division's folders (a clerk may have started
-    it) is never written again.
+    it) is never written again. With a `store`, each division's issue is recorded once as an
+    ISSUED event (the start of the quarter's clocks), and a division already recorded is skipped.
     """
     if master.settings.year != year:
         raise MasterDataError(
             "data induk",
-            [Problem(f"target di data induk untuk tahun {master.settings.year}, bukan {year}; "
-                     "perbarui Tahun dan target indikator", sheet=SETTINGS_SHEET)],
-        )  # fmt: skip
-    settings = master.settings
-    calendar = build_calendar(
-        tz_name=settings.timezone, week=settings.week, years=range(year, year + 2),
-        overrides=settings.day_overrides,
-    )  # fmt: skip
+            [
+                Problem(
+                    f"target di data induk untuk tahun {master.settings.year}, bukan {year}; "
+                    "perbarui Tahun dan target indikator",
+                    sheet=SETTINGS_SHEET,
+                )
+            ],
+        )
+    calendar = office_calendar(master.settings, range(year, year + 2))
     issued_at = now().astimezone(calendar.tz)
-    material_due = deadline(calendar, deadline(calendar, issued_at, sop.step(2).standard),
-                            sop.step(3).standard)  # fmt: skip
+    # Step 3 runs from the disposition (as the status page measures it), step 4 from step 3.
+    material_due = deadline(calendar, issued_at, sop.step(3).standard)
     report_due = deadline(calendar, material_due, sop.step(4).standard)
     results: list[IssuedFile] = []
     for division in master.divisions:
         code = division.code
+        if store is not None and store.events(
+            outcome=Outcome.ISSUED, division=code, year=year, quarter=quarter
+        ):
+            continue
         ident = (document_id or (lambda c: new_document_id(sop, c, year, quarter)))(code)
         issue = Issue(master, code, year, quarter, ident, issued_at, material_due, report_due)
         target = tree.folder(code, Folder.DISPOSITION)
@@ -82,7 +93,29 @@ def issue_quarter(
         results.append(_write_once(tree, code, workbook, lambda i=issue: workbook_bytes(i)))
         sheet = target / disposition_file_name(code, year, quarter)
         results.append(_write_once(tree, code, sheet, lambda i=issue: disposition_bytes(i, sop)))
+        if store is not None:
+            _record(tree, store, results[-2], year, quarter, note)
     return results
+
+
+def _record(
+    tree: Tree, store: Store, issued: IssuedFile, year: int, quarter: int, note: str
+) -> None:
+    relative = issued.path.resolve().relative_to(tree.root.resolve()).as_posix()
+    digest = hashlib.sha256(issued.path.read_bytes()).hexdigest()
+    message = "Buku kerja rencana aksi dan disposisi diterbitkan." + (f" {note}" if note else "")
+    store.append(
+        Event(
+            outcome=Outcome.ISSUED,
+            division=issued.division,
+            year=year,
+            quarter=quarter,
+            step=2,
+            file_hash=digest,
+            to_path=relative,
+            message=message,
+        )
+    )
 
 
 def _write_once(tree: Tree, code: str, path: Path, content: Callable[[], bytes]) -> IssuedFile:

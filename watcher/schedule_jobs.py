@@ -1,0 +1,139 @@
+"""The jobs the SOP's calendar asks for: issue dispositions on the 10th, warn before deadlines.
+
+Both are idempotent functions of an injected `now` and the event log, so the service can run
+them at start, daily and every few minutes (with `schedule`) and a test can run them at any
+instant: a missed 10th is caught up exactly once, each warning is raised once per step round.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from watcher.calendar import working_time_between
+from watcher.fsio import write_text_atomic
+from watcher.indonesian import long_datetime
+from watcher.issuing import IssuedFile, issue_quarter, reporting_period
+from watcher.master import MasterData, quarter_name
+from watcher.sla import StepState, StepTiming, division_progress, office_calendar, scheduled_moment
+from watcher.sop import Sop
+from watcher.store import Event, Outcome, Store
+from watcher.tree import Tree
+
+ON_TIME_MARGIN = timedelta(minutes=30)  # steps 1-2 together: 15 + 15 minutes
+
+
+@dataclass(frozen=True)
+class Alert:
+    outcome: Outcome  # WARNING or LATE
+    division: str
+    year: int
+    quarter: int
+    timing: StepTiming
+    message: str
+
+
+def ensure_dispositions(
+    tree: Tree, store: Store, master: MasterData, sop: Sop, now: Callable[[], datetime]
+) -> list[IssuedFile]:
+    """Issue the reporting quarter's dispositions if their day has come and they are missing.
+
+    Runs at start and daily: `schedule` forgets runs missed while the process was down, so this
+    catches up, once (divisions already recorded as issued are skipped), and says it was late.
+    """
+    settings = master.settings
+    calendar = office_calendar(settings, range(now().year - 1, now().year + 2))
+    local = now().astimezone(calendar.tz)
+    year, quarter = reporting_period(local.date())
+    moment = scheduled_moment(calendar, settings, year, quarter)
+    if local < moment:
+        return []
+    note = ""
+    if working_time_between(calendar, moment, local) > ON_TIME_MARGIN:
+        note = f"Terlambat: seharusnya diterbitkan {long_datetime(moment)}."
+    return issue_quarter(
+        tree, master, sop, year=year, quarter=quarter, now=now, store=store, note=note
+    )
+
+
+def open_periods(store: Store, master: MasterData) -> list[tuple[int, int]]:
+    """Issued quarters that are not yet approved for every division."""
+    codes = {division.code for division in master.divisions}
+    periods = sorted(
+        {(e.year, e.quarter) for e in store.events(outcome=Outcome.ISSUED) if e.year and e.quarter}
+    )
+    open_ = []
+    for year, quarter in periods:
+        approved = {
+            e.division for e in store.events(outcome=Outcome.APPROVED, year=year, quarter=quarter)
+        }
+        if not codes <= approved:
+            open_.append((year, quarter))
+    return open_
+
+
+def sweep(
+    tree: Tree, store: Store, master: MasterData, sop: Sop, now: Callable[[], datetime]
+) -> list[Alert]:
+    """Raise each new warning (share of the standard reached) and lateness once per step round:
+    an event in the log and a notice file in the division's folder."""
+    moment = now()
+    alerts: list[Alert] = []
+    for year, quarter in open_periods(store, master):
+        calendar = office_calendar(master.settings, range(year, year + 2))
+        for division in master.divisions:
+            events = store.events(division=division.code, year=year, quarter=quarter)
+            progress = division_progress(
+                events,
+                division=division.code,
+                year=year,
+                quarter=quarter,
+                sop=sop,
+                cal=calendar,
+                settings=master.settings,
+                now=moment,
+            )
+            for step in progress.steps:
+                alert = _new_alert(events, division.code, year, quarter, step)
+                if alert is not None:
+                    _raise(tree, store, alert, sop.warning)
+                    alerts.append(alert)
+    return alerts
+
+
+def _new_alert(
+    events: list[Event], division: str, year: int, quarter: int, step: StepTiming
+) -> Alert | None:
+    if step.state is StepState.WARNING:
+        outcome, word = Outcome.WARNING, "PERINGATAN"
+    elif step.state is StepState.LATE:
+        outcome, word = Outcome.LATE, "TERLAMBAT"
+    else:
+        return None
+    raised = sum(1 for e in events if e.outcome is outcome and e.step == step.step)
+    if raised >= step.round:
+        return None
+    when = long_datetime(step.deadline) if step.deadline else "-"
+    message = (
+        f"{word}: langkah {step.step} bidang {division} Triwulan {quarter_name(quarter)} {year} "
+        f"({step.standard}) batas waktunya {when}."
+    )
+    return Alert(outcome, division, year, quarter, step, message)
+
+
+def _raise(tree: Tree, store: Store, alert: Alert, warning: str) -> None:
+    store.append(
+        Event(
+            outcome=alert.outcome,
+            division=alert.division,
+            year=alert.year,
+            quarter=alert.quarter,
+            step=alert.timing.step,
+            message=alert.message,
+        )
+    )
+    word = "TERLAMBAT" if alert.outcome is Outcome.LATE else "PERINGATAN"
+    name = f"{word} - Langkah {alert.timing.step} - TW{alert.quarter} {alert.year}.txt"
+    body = "\r\n".join([alert.message, "", f"Peringatan SOP: {warning}", ""])
+    write_text_atomic(tree.division_dir(alert.division) / name, body)

@@ -1,0 +1,230 @@
+"""Where every division stands in a quarter: `kinerja status` and `outbox/status.html`.
+
+Derived from the event log each time (nothing stored twice), in working time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, select_autoescape
+
+from watcher.fsio import write_text_atomic
+from watcher.indonesian import long_datetime
+from watcher.issuing import reporting_period
+from watcher.master import MasterData, quarter_name
+from watcher.schedule_jobs import open_periods
+from watcher.sla import (
+    Progress,
+    StepState,
+    StepTiming,
+    division_progress,
+    office_calendar,
+    report_timing,
+)
+from watcher.sop import Sop
+from watcher.store import Outcome, Store
+
+STATE_LABELS = {
+    StepState.NOT_STARTED: "belum mulai",
+    StepState.IN_TIME: "berjalan, tepat waktu",
+    StepState.WARNING: "peringatan",
+    StepState.LATE: "terlambat",
+    StepState.DONE: "selesai tepat waktu",
+    StepState.DONE_LATE: "selesai, terlambat",
+}
+
+
+@dataclass(frozen=True)
+class DivisionStatus:
+    code: str
+    name: str
+    progress: Progress
+
+    @property
+    def current(self) -> StepTiming | None:
+        return self.progress.current
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    office: str
+    year: int
+    quarter: int
+    generated_at: datetime
+    divisions: tuple[DivisionStatus, ...]
+    report: StepTiming  # step 6, the quarterly report
+    warning: str  # the SOP's own warning line
+    steps: tuple[tuple[int, str, str], ...]  # (number, actor, standard) for the headers
+
+
+def current_period(store: Store, master: MasterData, now: datetime) -> tuple[int, int]:
+    """The quarter to show: the oldest one still open, else the last issued, else by the clock."""
+    opened = open_periods(store, master)
+    if opened:
+        return opened[0]
+    issued = store.events(outcome=Outcome.ISSUED)
+    if issued and issued[-1].year and issued[-1].quarter:
+        return issued[-1].year, issued[-1].quarter
+    return reporting_period(now.date())
+
+
+def snapshot(
+    store: Store, master: MasterData, sop: Sop, now: datetime, period: tuple[int, int] | None = None
+) -> Snapshot:
+    year, quarter = period or current_period(store, master, now)
+    calendar = office_calendar(master.settings, range(year, year + 2))
+    divisions = tuple(
+        DivisionStatus(
+            d.code,
+            d.name,
+            division_progress(
+                store.events(division=d.code, year=year, quarter=quarter),
+                division=d.code,
+                year=year,
+                quarter=quarter,
+                sop=sop,
+                cal=calendar,
+                settings=master.settings,
+                now=now,
+            ),
+        )
+        for d in master.divisions
+    )
+    report = report_timing(
+        store.events(year=year),
+        divisions=[d.code for d in master.divisions],
+        year=year,
+        quarter=quarter,
+        sop=sop,
+        cal=calendar,
+        settings=master.settings,
+        now=now,
+    )
+    headers = tuple(
+        (s.number, s.actor, ", ".join(map(str, s.standards.values()))) for s in sop.steps
+    )
+    return Snapshot(
+        master.settings.office_name,
+        year,
+        quarter,
+        now.astimezone(calendar.tz),
+        divisions,
+        report,
+        sop.warning,
+        headers,
+    )
+
+
+def duration_text(value: timedelta | None) -> str:
+    """Working time as "1 j 05 m" (hours of office time, not calendar days)."""
+    if value is None:
+        return "-"
+    minutes = int(value.total_seconds() // 60)
+    return f"{minutes // 60} j {minutes % 60:02d} m"
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat() if moment else None
+
+
+def timing_json(step: StepTiming) -> dict[str, Any]:
+    return {
+        "langkah": step.step,
+        "mutu_baku": str(step.standard),
+        "status": step.state.value,
+        "mulai_utc": _iso(step.start),
+        "selesai_utc": _iso(step.end),
+        "batas_waktu_utc": _iso(step.deadline),
+        "menit_kerja_terpakai": _minutes(step.worked),
+        "menit_kerja_diizinkan": _minutes(step.allowed),
+        "putaran": step.round,
+    }
+
+
+def _minutes(value: timedelta | None) -> int | None:
+    return None if value is None else int(value.total_seconds() // 60)
+
+
+def snapshot_json(view: Snapshot) -> dict[str, Any]:
+    """The `kinerja status --json` document (fields documented in README.md)."""
+    rows = []
+    for division in view.divisions:
+        current = division.current
+        left = (
+            (current.allowed - current.worked)
+            if current and current.allowed is not None and current.worked is not None
+            else None
+        )
+        rows.append(
+            {
+                "kode": division.code,
+                "nama": division.name,
+                "langkah_sekarang": current.step if current else None,
+                "status": current.state.value if current else "disetujui",
+                "sejak_utc": _iso(current.start) if current else None,
+                "batas_waktu_utc": _iso(current.deadline) if current else None,
+                "sisa_menit_kerja": _minutes(left)
+                if left is not None and left >= timedelta(0)
+                else None,
+                "terlambat_menit_kerja": _minutes(-left)
+                if left is not None and left < timedelta(0)
+                else None,
+                "jumlah_dikembalikan": division.progress.returns,
+                "langkah": [timing_json(step) for step in division.progress.steps],
+            }
+        )
+    return {
+        "instansi": view.office,
+        "tahun": view.year,
+        "triwulan": view.quarter,
+        "dibuat_utc": _iso(view.generated_at),
+        "bidang": rows,
+        "laporan_triwulan": timing_json(view.report),
+    }
+
+
+def snapshot_text(view: Snapshot) -> str:
+    lines = [
+        f"{view.office} - Triwulan {quarter_name(view.quarter)} {view.year} "
+        f"(per {long_datetime(view.generated_at)})"
+    ]
+    for division in view.divisions:
+        current = division.current
+        if current is None:
+            returns = division.progress.returns
+            lines.append(f"  {division.code:<12} disetujui Kabid (dikembalikan {returns} kali)")
+            continue
+        since = long_datetime(current.start) if current.start else "-"
+        due = long_datetime(current.deadline) if current.deadline else "-"
+        used = f"{duration_text(current.worked)} dari {duration_text(current.allowed)}"
+        lines.append(
+            f"  {division.code:<12} langkah {current.step} ({STATE_LABELS[current.state]}), "
+            f"sejak {since}, batas {due}, terpakai {used}, "
+            f"dikembalikan {division.progress.returns} kali"
+        )
+    report = view.report
+    lines.append(f"  Laporan triwulan (langkah 6): {STATE_LABELS[report.state]}")
+    return "\n".join(lines)
+
+
+def render_html(view: Snapshot) -> str:
+    environment = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+    environment.filters["waktu"] = lambda m: long_datetime(m) if m else "-"
+    environment.filters["durasi"] = duration_text
+    source = resources.files("watcher") / "data" / "status.html.j2"
+    template = environment.from_string(source.read_text(encoding="utf-8"))
+    return template.render(view=view, labels=STATE_LABELS, quarter_name=quarter_name)
+
+
+def write_status_page(
+    path: Path, store: Store, master: MasterData, sop: Sop, now: Callable[[], datetime]
+) -> Path:
+    """Render and atomically replace the status page."""
+    write_text_atomic(path, render_html(snapshot(store, master, sop, now())))
+    return path
