@@ -14,7 +14,7 @@ from watcher.layout import rencana_aksi_layout
 from watcher.service import Service, ServiceOptions
 from watcher.tree import Tree
 
-FAST = ServiceOptions(quiet_seconds=0.2, rescan_seconds=2.0, retry_seconds=0.5)
+FAST = ServiceOptions(quiet_seconds=0.2, rescan_seconds=2.0, retry_seconds=0.5, office_jobs=False)
 
 
 @contextlib.contextmanager

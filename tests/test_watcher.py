@@ -165,7 +165,9 @@ def test_a_resubmission_never_overwrites_the_earlier_version(office: Tree) -> No
 
 
 def test_polling_mode_for_network_shares(office: Tree) -> None:
-    options = ServiceOptions(polling=0.3, quiet_seconds=0.2, rescan_seconds=5, retry_seconds=0.5)
+    options = ServiceOptions(
+        polling=0.3, quiet_seconds=0.2, rescan_seconds=5, retry_seconds=0.5, office_jobs=False
+    )
     with running_service(office, options):
         fill(issued(office), office.folder("DAFDUK", Folder.MATERIAL) / NAME)
         wait_for((office.folder("DAFDUK", Folder.REPORT) / NAME).exists, what="polling delivery")

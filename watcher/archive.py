@@ -98,7 +98,7 @@ def archive_bytes(data: bytes, archive_dir: Path, *, suffix: str = DEFAULT_SUFFI
         log.debug("already archived: %s", target)
         return archived
     _write_atomically(data, target)
-    log.info("archived %d bytes as %s", len(data), target)
+    log.debug("archived %d bytes as %s", len(data), target)
     return archived
 
 

@@ -21,13 +21,17 @@ from pathlib import Path
 from typing import NoReturn
 
 from watcher import __version__
-from watcher.errors import EXIT_DATA, EXIT_UNUSABLE, KinerjaError, UsageError
+from watcher.config import load_config
+from watcher.errors import EXIT_DATA, EXIT_UNUSABLE, KinerjaError, MissingFileError, UsageError
 from watcher.issuing import issue_quarter, reporting_period
+from watcher.mailer import send_mail
 from watcher.master import quarter_name
 from watcher.master_loader import load_master
-from watcher.service import Service, ServiceOptions
+from watcher.service import MasterSource, Service, ServiceOptions
 from watcher.setup_tree import init_tree
 from watcher.sop import Sop, default_sop_path, load_sop
+from watcher.status import StatusPage, snapshot, snapshot_json, snapshot_text
+from watcher.store import Store
 from watcher.tree import Tree, default_root
 from watcher.validation.report_text import result_json, result_text
 from watcher.validation.validate import expectation_for, validate_file
@@ -38,12 +42,14 @@ log = logging.getLogger(__name__)
 _ARGPARSE_MESSAGES = (
     (r"the following arguments are required: (.*)", r"argumen wajib belum diisi: \1"),
     (r"unrecognized arguments: (.*)", r"argumen tidak dikenal: \1"),
-    (r"argument (.*?): invalid choice: (.*?) \(choose from (.*)\)",
-     r"argumen \1: pilihan \2 tidak ada (pilih dari \3)"),
+    (
+        r"argument (.*?): invalid choice: (.*?) \(choose from (.*)\)",
+        r"argumen \1: pilihan \2 tidak ada (pilih dari \3)",
+    ),
     (r"argument (.*?): invalid (\w+) value: (.*)", r"argumen \1: nilai \3 tidak valid"),
     (r"argument (.*?): expected one argument", r"argumen \1: perlu satu nilai"),
     (r"invalid choice: (.*?) \(choose from (.*)\)", r"perintah \1 tidak ada (pilih dari \2)"),
-)  # fmt: skip
+)
 
 
 class _Formatter(argparse.HelpFormatter):
@@ -73,13 +79,17 @@ class _Parser(argparse.ArgumentParser):
 def _with_common(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """Add the options every command shares."""
     parser.add_argument(
-        "--root", type=Path, metavar="FOLDER",
+        "--root",
+        type=Path,
+        metavar="FOLDER",
         help="folder kerja kinerja (bawaan: $KINERJA_ROOT, atau folder saat ini)",
-    )  # fmt: skip
+    )
     parser.add_argument(
-        "--sop", type=Path, metavar="BERKAS",
+        "--sop",
+        type=Path,
+        metavar="BERKAS",
         help="berkas SOP lain (TOML); bawaan: SOP 010 Pengumpulan Data Kinerja",
-    )  # fmt: skip
+    )
     return parser
 
 
@@ -89,8 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="kinerja: Pengumpulan Data Kinerja (SOP 010) melalui buku kerja Excel.",
         epilog="Kode keluar: 0 berhasil, 1 ada masalah pada data, 2 masukan tidak dapat dipakai.",
     )
-    parser.add_argument("--version", action="version", version=f"kinerja {__version__}",
-                        help="tampilkan versi lalu keluar")  # fmt: skip
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"kinerja {__version__}",
+        help="tampilkan versi lalu keluar",
+    )
     commands = parser.add_subparsers(dest="command", title="perintah", metavar="PERINTAH")
     commands.required = True
     for command in COMMANDS.values():
@@ -113,8 +127,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("KINERJA_DEBUG"):
             raise
         log.debug("unexpected error", exc_info=True)
-        print(f"Terjadi kesalahan tak terduga: {exc}. Jalankan ulang dengan KINERJA_DEBUG=1 "
-              "untuk rinciannya.", file=sys.stderr)  # fmt: skip
+        print(
+            f"Terjadi kesalahan tak terduga: {exc}. Jalankan ulang dengan KINERJA_DEBUG=1 "
+            "untuk rinciannya.",
+            file=sys.stderr,
+        )
         return EXIT_UNUSABLE
 
 
@@ -134,8 +151,10 @@ def cmd_init(args: argparse.Namespace) -> int:
     result = init_tree(tree)
     if result.sample_master_written:
         print(f"Contoh data induk dibuat: {tree.master_path}")
-    print(f"Folder kerja siap di {tree.root} ({len(result.master.divisions)} bidang); "
-          f"{len(result.created)} folder/berkas baru.")  # fmt: skip
+    print(
+        f"Folder kerja siap di {tree.root} ({len(result.master.divisions)} bidang); "
+        f"{len(result.created)} folder/berkas baru."
+    )
     for division in result.master.divisions:
         print(f"  {tree.division_dir(division.code)}  {division.name}")
     return 0
@@ -147,9 +166,16 @@ def cmd_issue(args: argparse.Namespace) -> int:
     master = init_tree(tree).master
     year, quarter = reporting_period(datetime.now(UTC).date())
     year, quarter = args.year or year, args.quarter or quarter
-    results = issue_quarter(
-        tree, master, sop, year=year, quarter=quarter, now=lambda: datetime.now(UTC)
-    )
+    with Store(tree.store_path) as store:
+        results = issue_quarter(
+            tree,
+            master,
+            sop,
+            year=year,
+            quarter=quarter,
+            now=lambda: datetime.now(UTC),
+            store=store,
+        )
     print(f"Triwulan {quarter_name(quarter)} tahun {year}:")
     for result in results:
         print(f"  [{result.status.value}] {result.path}")
@@ -158,18 +184,44 @@ def cmd_issue(args: argparse.Namespace) -> int:
 
 def cmd_watch(args: argparse.Namespace) -> int:
     tree = _tree(args)
-    _sop(args)
     init_tree(tree)
     if args.polling is not None and args.polling <= 0:
         raise UsageError("--polling harus lebih dari 0 detik.")
+    config = load_config(tree.root)
+    polling = args.polling if args.polling is not None else config.polling
+    options = ServiceOptions(
+        polling=polling, rescan_seconds=config.rescan_seconds, sweep_minutes=config.sweep_minutes
+    )
+    email = config.email
+    mail = (lambda subject, body: send_mail(email, subject, body)) if email else None
+    sop = _sop(args)
+    master = MasterSource(tree.master_path)
+    now = lambda: datetime.now(UTC)  # noqa: E731 - the service's one real clock
+    listeners = [StatusPage(tree.status_page, master, sop, now)]
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     logging.getLogger("watcher").setLevel(logging.INFO)
-    mode = f"polling tiap {args.polling:g} detik" if args.polling else "pemberitahuan sistem"
+    mode = f"polling tiap {polling:g} detik" if polling else "pemberitahuan sistem"
     print(f"Mengawasi {tree.inbox} ({mode}). Tekan Ctrl-C untuk berhenti.", flush=True)
-    Service(tree, ServiceOptions(polling=args.polling)).run(stop)
+    Service(tree, options, now=now, listeners=listeners, sop=sop, mail=mail).run(stop)
     print("Layanan berhenti.")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    tree = _tree(args)
+    master = load_master(tree.master_path)
+    if not tree.store_path.exists():
+        raise MissingFileError(
+            "Belum ada log kejadian. Jalankan 'kinerja issue' atau 'kinerja watch' dulu."
+        )
+    with Store(tree.store_path) as store:
+        view = snapshot(store, master, _sop(args), datetime.now(UTC))
+    if args.json:
+        print(json.dumps(snapshot_json(view), indent=2, ensure_ascii=False))
+    else:
+        print(snapshot_text(view))
     return 0
 
 
@@ -179,8 +231,10 @@ def cmd_master(args: argparse.Namespace) -> int:
     print(f"Data induk baik: {tree.master_path}")
     print(f"  {master.settings.office_name}, tahun {master.settings.year}")
     for division in master.divisions:
-        print(f"  {division.code}: {division.name} ({len(master.indicators_of(division.code))} "
-              "indikator)")  # fmt: skip
+        print(
+            f"  {division.code}: {division.name} ({len(master.indicators_of(division.code))} "
+            "indikator)"
+        )
     return 0
 
 
@@ -193,8 +247,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
         expect = expectation_for(path, tree, master, step=args.step, today=today)
         results.append((path, validate_file(path, master, expect)))
     if args.json:
-        print(json.dumps([result_json(path, result) for path, result in results], indent=2,
-                         ensure_ascii=False))  # fmt: skip
+        print(
+            json.dumps(
+                [result_json(path, result) for path, result in results],
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
     else:
         for path, result in results:
             print(result_text(path, result))
@@ -217,28 +276,44 @@ def cmd_sop(args: argparse.Namespace) -> int:
 
 
 def _validate_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("files", nargs="+", type=Path, metavar="BERKAS",
-                        help="buku kerja .xlsx yang diperiksa")  # fmt: skip
     parser.add_argument(
-        "--step", type=int, choices=(3, 4), metavar="LANGKAH",
+        "files", nargs="+", type=Path, metavar="BERKAS", help="buku kerja .xlsx yang diperiksa"
+    )
+    parser.add_argument(
+        "--step",
+        type=int,
+        choices=(3, 4),
+        metavar="LANGKAH",
         help="aturan langkah 3 (bahan) atau 4 (laporan); bawaan: menurut folder",
-    )  # fmt: skip
+    )
+    parser.add_argument("--json", action="store_true", help="keluaran JSON untuk program lain")
+
+
+def _status_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="keluaran JSON untuk program lain")
 
 
 def _watch_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--polling", type=float, metavar="DETIK",
+        "--polling",
+        type=float,
+        metavar="DETIK",
         help="periksa folder tiap DETIK detik (untuk folder jaringan yang tidak memberi "
         "pemberitahuan); bawaan: pemberitahuan sistem",
-    )  # fmt: skip
+    )
 
 
 def _issue_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--year", type=int, metavar="TAHUN",
-                        help="tahun data (bawaan: triwulan yang baru berakhir)")  # fmt: skip
-    parser.add_argument("--quarter", type=int, choices=(1, 2, 3, 4), metavar="TRIWULAN",
-                        help="triwulan 1-4 (bawaan: triwulan yang baru berakhir)")  # fmt: skip
+    parser.add_argument(
+        "--year", type=int, metavar="TAHUN", help="tahun data (bawaan: triwulan yang baru berakhir)"
+    )
+    parser.add_argument(
+        "--quarter",
+        type=int,
+        choices=(1, 2, 3, 4),
+        metavar="TRIWULAN",
+        help="triwulan 1-4 (bawaan: triwulan yang baru berakhir)",
+    )
 
 
 @dataclass(frozen=True)
@@ -276,6 +351,14 @@ COMMANDS: dict[str, Command] = {
             "hasil validasinya. Berjalan sampai dihentikan (Ctrl-C atau SIGTERM).",
             cmd_watch,
             _watch_arguments,
+        ),
+        Command(
+            "status",
+            "tampilkan posisi setiap bidang terhadap mutu baku waktu",
+            "Untuk setiap bidang: langkah sekarang, sejak kapan, batas waktu, sisa waktu atau "
+            "keterlambatan (dalam jam kerja), dan berapa kali dikembalikan.",
+            cmd_status,
+            _status_arguments,
         ),
         Command(
             "validate",

@@ -7,11 +7,13 @@ instant: a missed 10th is caught up exactly once, each warning is raised once pe
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from watcher.calendar import working_time_between
+from watcher.errors import KinerjaError
 from watcher.fsio import write_text_atomic
 from watcher.indonesian import long_datetime
 from watcher.issuing import IssuedFile, issue_quarter, reporting_period
@@ -21,6 +23,7 @@ from watcher.sop import Sop
 from watcher.store import Event, Outcome, Store
 from watcher.tree import Tree
 
+log = logging.getLogger(__name__)
 ON_TIME_MARGIN = timedelta(minutes=30)  # steps 1-2 together: 15 + 15 minutes
 
 
@@ -137,3 +140,52 @@ def _raise(tree: Tree, store: Store, alert: Alert, warning: str) -> None:
     name = f"{word} - Langkah {alert.timing.step} - TW{alert.quarter} {alert.year}.txt"
     body = "\r\n".join([alert.message, "", f"Peringatan SOP: {warning}", ""])
     write_text_atomic(tree.division_dir(alert.division) / name, body)
+
+
+class OfficeJobs:
+    """The service's timed work, run by `schedule` in the worker thread.
+
+    `daily` issues the quarter's dispositions (at opening time; at start too, as the catch-up);
+    `periodic` sweeps for warnings and lateness, sends them by e-mail when configured, and does
+    the catch-up again so a missed daily run costs minutes, not a day.
+    """
+
+    def __init__(
+        self,
+        tree: Tree,
+        store: Store,
+        master: Callable[[], MasterData],
+        sop: Sop,
+        now: Callable[[], datetime],
+        mail: Callable[[str, str], object] | None = None,
+    ) -> None:
+        self.tree, self.store, self.master, self.sop, self.now = tree, store, master, sop, now
+        self.mail = mail
+
+    def daily(self) -> None:
+        self._guard("penerbitan disposisi", self._issue)
+
+    def periodic(self) -> None:
+        self.daily()
+        self._guard("pemeriksaan batas waktu", self._sweep)
+
+    def _issue(self) -> None:
+        issued = ensure_dispositions(self.tree, self.store, self.master(), self.sop, self.now)
+        for item in issued:
+            log.info("Diterbitkan: %s", item.path)
+
+    def _sweep(self) -> None:
+        for alert in sweep(self.tree, self.store, self.master(), self.sop, self.now):
+            log.warning("%s", alert.message)
+            if self.mail is not None:
+                self.mail(f"[kinerja] {alert.message[:120]}", alert.message)
+
+    def _guard(self, what: str, job: Callable[[], None]) -> None:
+        """A failing job is logged (and recorded) and retried at its next run."""
+        try:
+            job()
+        except KinerjaError as exc:
+            log.warning("Tugas %s gagal: %s", what, exc.message)
+            self.store.append(
+                Event(outcome=Outcome.ERROR, message=f"Tugas {what} gagal: {exc.message}")
+            )

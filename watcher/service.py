@@ -18,8 +18,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from datetime import time as dtime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import schedule
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
@@ -31,6 +34,8 @@ from watcher.master_loader import load_master
 from watcher.notices import is_service_notice
 from watcher.pipeline import Handled, Pipeline
 from watcher.routing import WATCHED_FOLDERS
+from watcher.schedule_jobs import OfficeJobs
+from watcher.sop import Sop, load_sop
 from watcher.stability import FileStabilityTracker, is_ignored
 from watcher.store import Event, Outcome, Store, utc_now
 from watcher.tree import Tree
@@ -48,6 +53,9 @@ class ServiceOptions:
     quiet_seconds: float = 0.5  # a file must stay unchanged this long (no close event)
     rescan_seconds: float = 30.0  # periodic full scan, the net under lost events
     retry_seconds: float = 10.0  # after a permission error or a full disk
+    unclosed_seconds: float = 60.0  # native: a written file waits this long for its close event
+    sweep_minutes: float = 5.0  # warnings, lateness and the dispositions' catch-up
+    office_jobs: bool = True  # issue dispositions and sweep deadlines (off in routing tests)
 
 
 class _Queue(FileSystemEventHandler):
@@ -72,6 +80,8 @@ class _Queue(FileSystemEventHandler):
             self.items.put(("gone", source))
         elif kind == "closed" and self.use_close:
             self.items.put(("closed", source))
+        elif kind == "modified" and self.use_close:
+            self.items.put(("written", source))  # bytes written (attributes come as "attrib")
         elif kind in ("created", "modified", "closed"):
             self.items.put(("touch", source))
 
@@ -110,14 +120,19 @@ class Service:
         *,
         now: Callable[[], datetime] = utc_now,
         listeners: Sequence[Listener] = (),
+        sop: Sop | None = None,
+        mail: Callable[[str, str], object] | None = None,
     ) -> None:
         self.tree, self.options, self.now = tree, options, now
         self.listeners = tuple(listeners)
+        self.sop, self.mail = sop or load_sop(), mail
         self.last_event_id = 0
         self.items: queue.Queue[tuple[str, Path]] = queue.Queue()
         self.tracker = FileStabilityTracker(quiet_seconds=options.quiet_seconds)
         self.retries: dict[Path, float] = {}
         self.seen: dict[Path, tuple[int, int, int]] = {}  # handled files by signature
+        self.writing: dict[Path, float] = {}  # written, close event not yet seen: last write
+        self.scans = 0  # folder scans done (startup, periodic, new folders); tests wait on it
         self.ready = threading.Event()  # set once the startup scan is queued
 
     def run(self, stop: threading.Event) -> None:
@@ -127,10 +142,13 @@ class Service:
         with ServiceLock(self.tree.lock_path), Store(self.tree.store_path, now=self.now) as store:
             pipeline = Pipeline(self.tree, store, master, self.now)
             store.append(Event(outcome=Outcome.STARTED, message=self._started_message()))
+            scheduler = self._scheduler(
+                OfficeJobs(self.tree, store, master, self.sop, self.now, self.mail), store
+            )
             observer = self._observer()
             observer.start()
             try:
-                self._loop(pipeline, stop)
+                self._loop(pipeline, stop, scheduler)
             finally:
                 observer.stop()
                 observer.join(timeout=10)
@@ -151,14 +169,43 @@ class Service:
         )
         return observer
 
-    def _loop(self, pipeline: Pipeline, stop: threading.Event) -> None:
+    def _scheduler(self, jobs: OfficeJobs, store: Store) -> schedule.Scheduler:
+        """Timed jobs; each also refreshes the listeners, as time alone changes the status."""
+        scheduler = schedule.Scheduler()
+        if not self.options.office_jobs:
+            return scheduler
+
+        def periodic() -> None:
+            jobs.periodic()
+            self._notify(store, force=True)
+
+        periodic()  # at start: the catch-up of a missed 10th, and a fresh status page
+        scheduler.every(self.options.sweep_minutes).minutes.do(periodic)
+        scheduler.every().day.at(self._opening_time()).do(jobs.daily)
+        return scheduler
+
+    def _opening_time(self) -> str:
+        """Monday's opening in the office's zone, as this machine's local "HH:MM"."""
+        settings = load_master(self.tree.master_path).settings
+        hours = settings.week.get(0)
+        opening = hours.start if hours else dtime(7, 30)
+        office = datetime.combine(self.now().date(), opening, tzinfo=ZoneInfo(settings.timezone))
+        return office.astimezone().strftime("%H:%M")
+
+    def _loop(
+        self, pipeline: Pipeline, stop: threading.Event, scheduler: schedule.Scheduler
+    ) -> None:
         self.scan(self.tree.inbox)
         self.ready.set()
         next_rescan = time.monotonic() + self.options.rescan_seconds
         while not stop.is_set():
+            scheduler.run_pending()
             self._drain(self._wait_time(next_rescan))
             for path in self.tracker.ready():
-                self._handle(pipeline, path)
+                if self._still_open(path):
+                    self.tracker.touch(path)
+                else:
+                    self._handle(pipeline, path)
             self._notify(pipeline.store)
             self.tracker.vanished()
             now = time.monotonic()
@@ -170,11 +217,12 @@ class Service:
                 self.scan(self.tree.inbox)
                 next_rescan = now + self.options.rescan_seconds
 
-    def _notify(self, store: Store) -> None:
+    def _notify(self, store: Store, *, force: bool = False) -> None:
         events = store.events(since_id=self.last_event_id)
-        if not events:
+        if not events and not force:
             return
-        self.last_event_id = events[-1].id or self.last_event_id
+        if events:
+            self.last_event_id = events[-1].id or self.last_event_id
         for listener in self.listeners:
             try:
                 listener(store, events)
@@ -201,10 +249,14 @@ class Service:
             elif kind == "gone":
                 self.tracker.forget(path)
                 self.seen.pop(path, None)
+                self.writing.pop(path, None)
             elif self.wanted(path):
                 if kind == "closed":
+                    self.writing.pop(path, None)
                     self.tracker.mark_closed(path)
                 else:
+                    if kind == "written":
+                        self.writing[path] = time.monotonic()
                     self.tracker.touch(path)
             try:
                 item = self.items.get_nowait()
@@ -228,6 +280,22 @@ class Service:
                 path = Path(directory) / name
                 if self.wanted(path) and path not in self.tracker and not self._unchanged(path):
                     self.tracker.touch(path)
+        self.scans += 1
+
+    def _still_open(self, path: Path) -> bool:
+        """True while a writer that wrote to `path` has not closed it (native mode only).
+
+        The quiet period alone let a copy that paused longer than it while still open be taken
+        half-written (refused, moved away, and the writer's remaining bytes followed it). A close
+        event that never comes (inotify overflow) stops counting after `unclosed_seconds`.
+        """
+        last_write = self.writing.get(path)
+        if last_write is None:
+            return False
+        if time.monotonic() - last_write < self.options.unclosed_seconds:
+            return True
+        del self.writing[path]
+        return False
 
     def _unchanged(self, path: Path) -> bool:
         try:

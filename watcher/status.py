@@ -28,7 +28,7 @@ from watcher.sla import (
     report_timing,
 )
 from watcher.sop import Sop
-from watcher.store import Outcome, Store
+from watcher.store import Event, Outcome, Store
 
 STATE_LABELS = {
     StepState.NOT_STARTED: "belum mulai",
@@ -228,3 +228,14 @@ def write_status_page(
     """Render and atomically replace the status page."""
     write_text_atomic(path, render_html(snapshot(store, master, sop, now())))
     return path
+
+
+class StatusPage:
+    """A service listener: re-render `outbox/status.html` after events (and on each sweep)."""
+
+    def __init__(self, path: Path, master: Callable[[], MasterData], sop: Sop,
+                 now: Callable[[], datetime]) -> None:  # fmt: skip
+        self.path, self.master, self.sop, self.now = path, master, sop, now
+
+    def __call__(self, store: Store, events: list[Event]) -> None:
+        write_status_page(self.path, store, self.master(), self.sop, self.now)

@@ -410,7 +410,7 @@ class Store:
                 "INSERT INTO migrations (name, applied_at) VALUES (?, ?)",
                 (migration.name, format_utc(self._now())),
             )
-        log.info("event log %s: applied migration %s", self.path, migration.name)
+        log.debug("event log %s: applied migration %s", self.path, migration.name)
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:

@@ -77,6 +77,10 @@ class Tree:
         return self.outbox / "tahunan"
 
     @property
+    def status_page(self) -> Path:
+        return self.outbox / "status.html"
+
+    @property
     def archive(self) -> Path:
         return self.root / "arsip"
 
