@@ -13,7 +13,15 @@ from watcher.master import quarter_name
 from watcher.sop import Sop
 from watcher.templates import Issue
 from watcher.tree import Folder, workbook_file_name
-from watcher.xlsx_style import BOLD, BORDER, TITLE_FONT, WRAP, wrapped_height, write_header_row
+from watcher.xlsx_style import (
+    BOLD,
+    BORDER,
+    TITLE_FONT,
+    WRAP,
+    a4_print,
+    wrapped_height,
+    write_header_row,
+)
 
 WIDTHS = (6, 22, 40, 18, 22)
 
@@ -71,10 +79,7 @@ def _write(sheet: Worksheet, issue: Issue, sop: Sop) -> None:
         row += 1
     row = _steps_table(sheet, row + 1, sop)
     _signature(sheet, row + 1, division.name, division.head_name, division.head_nip)
-    sheet.page_setup.orientation = "portrait"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    a4_print(sheet, landscape=False)
 
 
 def _line(sheet: Worksheet, row: int, text: str, font: object, *, center: bool) -> None:

@@ -30,6 +30,7 @@ from watcher.xlsx_style import (
     NUMBER_FILL,
     TITLE_FONT,
     WRAP,
+    a4_print,
     wrapped_height,
     write_header_row,
 )
@@ -228,16 +229,9 @@ def _note_and_signatures(sheet: Worksheet, division: Division, count: int, layou
 def _print_setup(sheet: Worksheet, count: int, layout: Layout) -> None:
     rows = layout.rows
     sheet.freeze_panes = f"{layout.column('unit').letter}{rows['first_data']}"
-    sheet.print_title_rows = f"{rows['table_header']}:{rows['column_numbers']}"
     sheet.print_area = f"A1:{layout.last_letter}{layout.note_row(count) + 8}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    a4_print(sheet, title_rows=f"{rows['table_header']}:{rows['column_numbers']}")
     sheet.print_options.horizontalCentered = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.4
-    sheet.oddFooter.center.text = "Halaman &P dari &N"
 
 
 def _metadata_sheet(workbook: Workbook, values: dict[str, str | int], layout: Layout) -> None:

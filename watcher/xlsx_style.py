@@ -36,3 +36,16 @@ def wrapped_height(
         per_line = max(int(width * 0.95) - 1, 1)
         lines = max(lines, sum(-(-max(len(part), 1) // per_line) for part in text.split("\n")))
     return lines * line_height
+
+
+def a4_print(sheet: Worksheet, *, landscape: bool = True, title_rows: str | None = None) -> None:
+    """A4, fit to the page width, page numbers in the footer; optional repeated title rows."""
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.oddFooter.center.text = "Halaman &P dari &N"
+    if title_rows:
+        sheet.print_title_rows = title_rows

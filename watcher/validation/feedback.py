@@ -37,7 +37,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from watcher.master import quarter_name
 from watcher.validation.findings import Finding, Result, Severity
-from watcher.xlsx_style import BOLD, BORDER, TITLE_FONT, WRAP, wrapped_height, write_header_row
+from watcher.xlsx_style import (
+    BOLD,
+    BORDER,
+    TITLE_FONT,
+    WRAP,
+    a4_print,
+    wrapped_height,
+    write_header_row,
+)
 
 log = logging.getLogger(__name__)
 
@@ -280,14 +288,7 @@ def _findings_table(
 
 def _print_setup(sheet: Worksheet) -> None:
     sheet.freeze_panes = f"A{HEADER_ROW + 1}"
-    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.4
-    sheet.oddFooter.center.text = "Halaman &P dari &N"
+    a4_print(sheet, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
 
 
 def _activate(workbook: Workbook, sheet: Worksheet) -> None:
