@@ -203,8 +203,9 @@ def cmd_watch(args: argparse.Namespace) -> int:
         signal.signal(signum, lambda *_: stop.set())
     logging.getLogger("watcher").setLevel(logging.INFO)
     mode = f"polling tiap {polling:g} detik" if polling else "pemberitahuan sistem"
-    print(f"Mengawasi {tree.inbox} ({mode}). Tekan Ctrl-C untuk berhenti.", flush=True)
-    Service(tree, options, now=now, listeners=listeners, sop=sop, mail=mail).run(stop)
+    service = Service(tree, options, now=now, listeners=listeners, sop=sop, mail=mail)
+    service.run(stop, on_ready=lambda: print(
+        f"Mengawasi {tree.inbox} ({mode}). Tekan Ctrl-C untuk berhenti.", flush=True))  # fmt: skip
     print("Layanan berhenti.")
     return 0
 

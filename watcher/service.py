@@ -135,7 +135,7 @@ class Service:
         self.scans = 0  # folder scans done (startup, periodic, new folders); tests wait on it
         self.ready = threading.Event()  # set once the startup scan is queued
 
-    def run(self, stop: threading.Event) -> None:
+    def run(self, stop: threading.Event, *, on_ready: Callable[[], None] | None = None) -> None:
         """Watch until `stop` is set. Raises AlreadyRunning if another service holds the root."""
         master = MasterSource(self.tree.master_path)
         master()  # a broken master stops the start with its problems listed
@@ -148,7 +148,7 @@ class Service:
             observer = self._observer()
             observer.start()
             try:
-                self._loop(pipeline, stop, scheduler)
+                self._loop(pipeline, stop, scheduler, on_ready)
             finally:
                 observer.stop()
                 observer.join(timeout=10)
@@ -193,10 +193,16 @@ class Service:
         return office.astimezone().strftime("%H:%M")
 
     def _loop(
-        self, pipeline: Pipeline, stop: threading.Event, scheduler: schedule.Scheduler
+        self,
+        pipeline: Pipeline,
+        stop: threading.Event,
+        scheduler: schedule.Scheduler,
+        on_ready: Callable[[], None] | None,
     ) -> None:
         self.scan(self.tree.inbox)
         self.ready.set()
+        if on_ready is not None:
+            on_ready()
         next_rescan = time.monotonic() + self.options.rescan_seconds
         while not stop.is_set():
             scheduler.run_pending()

@@ -78,8 +78,8 @@ class FileStabilityTracker:
     stops tracking them. Covered cases:
 
     - chunked network copies: every chunk changes the size, so the quiet window restarts; a
-      writer that pauses longer than `quiet_seconds` without closing would still slip through,
-      so the service keeps the window longer than the slowest copy's pauses;
+      writer that pauses longer than `quiet_seconds` without closing would slip through here,
+      so in native mode the service also waits for the writer's close-after-write event;
     - Excel's save (temp file with a hex name, delete the original, rename temp -> original):
       the temp file is ignored, the original's deletion drops it as vanished, and the name is
       tracked again from the rename, whose new inode restarts the window;
