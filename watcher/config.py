@@ -99,16 +99,29 @@ def _email(table: Any, problems: list[Problem]) -> EmailConfig | None:
     recipients = table.get("penerima", [])
     if isinstance(recipients, str):
         recipients = [recipients]
-    if not recipients:
+    if not isinstance(recipients, list) or not all(isinstance(r, str) for r in recipients):
+        problems.append(
+            Problem(
+                f"harus alamat atau daftar alamat, tertulis {recipients!r}", cell="email.penerima"
+            )
+        )
+        recipients = []
+    elif not recipients:
         problems.append(Problem("isi minimal satu alamat penerima", cell="email.penerima"))
     port = table.get("port", 25)
-    if not isinstance(port, int) or not 0 < port < 65536:
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
         problems.append(Problem(f"port {port!r} tidak valid", cell="email.port"))
         port = 25
+    starttls = table.get("starttls", False)
+    if not isinstance(starttls, bool):  # bool("false") would be True
+        problems.append(
+            Problem(f"harus true atau false, tertulis {starttls!r}", cell="email.starttls")
+        )
+        starttls = False
     return EmailConfig(
         host=str(table["host"]).strip(),
         port=port,
-        starttls=bool(table.get("starttls", False)),
+        starttls=starttls,
         sender=str(table.get("pengirim", "kinerja@localhost")),
         recipients=tuple(str(r) for r in recipients),
         user=str(table.get("pengguna", "")),

@@ -99,9 +99,15 @@ def sweep(
             )
             for step in progress.steps:
                 alert = _new_alert(events, division.code, year, quarter, step)
-                if alert is not None:
+                if alert is None:
+                    continue
+                try:
                     _raise(tree, store, alert, sop.warning)
-                    alerts.append(alert)
+                except OSError as exc:
+                    # Not recorded, so the next sweep tries again; other divisions go on.
+                    log.warning("Pemberitahuan tidak dapat ditulis (%s): %s", exc, alert.message)
+                    continue
+                alerts.append(alert)
     return alerts
 
 
@@ -114,8 +120,17 @@ def _new_alert(
         outcome, word = Outcome.LATE, "TERLAMBAT"
     else:
         return None
-    raised = sum(1 for e in events if e.outcome is outcome and e.step == step.step)
-    if raised >= step.round:
+    # Once per round: an alert raised since this round started. Counting alerts against the
+    # round number repeated a round-2 alert on every sweep when round 1 had raised none.
+    raised = any(
+        e.outcome is outcome
+        and e.step == step.step
+        and e.at_utc is not None
+        and step.start is not None
+        and e.at_utc >= step.start
+        for e in events
+    )
+    if raised:
         return None
     when = long_datetime(step.deadline) if step.deadline else "-"
     message = (
@@ -126,6 +141,12 @@ def _new_alert(
 
 
 def _raise(tree: Tree, store: Store, alert: Alert, warning: str) -> None:
+    """Write the notice, then record the alert: an alert recorded without its notice would
+    never be written again (the next sweep sees it raised)."""
+    word = "TERLAMBAT" if alert.outcome is Outcome.LATE else "PERINGATAN"
+    name = f"{word} - Langkah {alert.timing.step} - TW{alert.quarter} {alert.year}.txt"
+    body = "\r\n".join([alert.message, "", f"Peringatan SOP: {warning}", ""])
+    write_text_atomic(tree.division_dir(alert.division) / name, body)
     store.append(
         Event(
             outcome=alert.outcome,
@@ -136,10 +157,6 @@ def _raise(tree: Tree, store: Store, alert: Alert, warning: str) -> None:
             message=alert.message,
         )
     )
-    word = "TERLAMBAT" if alert.outcome is Outcome.LATE else "PERINGATAN"
-    name = f"{word} - Langkah {alert.timing.step} - TW{alert.quarter} {alert.year}.txt"
-    body = "\r\n".join([alert.message, "", f"Peringatan SOP: {warning}", ""])
-    write_text_atomic(tree.division_dir(alert.division) / name, body)
 
 
 class OfficeJobs:
@@ -184,8 +201,12 @@ class OfficeJobs:
         """A failing job is logged (and recorded) and retried at its next run."""
         try:
             job()
-        except KinerjaError as exc:
-            log.warning("Tugas %s gagal: %s", what, exc.message)
-            self.store.append(
-                Event(outcome=Outcome.ERROR, message=f"Tugas {what} gagal: {exc.message}")
-            )
+        except (KinerjaError, OSError) as exc:  # OSError: a share gone, a full disk
+            message = exc.message if isinstance(exc, KinerjaError) else str(exc)
+            log.warning("Tugas %s gagal: %s", what, message)
+            try:
+                self.store.append(
+                    Event(outcome=Outcome.ERROR, message=f"Tugas {what} gagal: {message}")
+                )
+            except KinerjaError:  # the log itself fails: the service must keep running
+                log.warning("Log kejadian juga gagal ditulis.")

@@ -106,7 +106,8 @@ def timing(
     round_: int = 1,
 ) -> StepTiming:
     """One step's timing; `warning_share` in percent (80 = warn at 80 % of the standard)."""
-    if start is None:
+    # A start still ahead (the 10th not yet come) is not a running step.
+    if start is None or (end is None and start > now):
         return StepTiming(number, standard, StepState.NOT_STARTED, round=round_)
     start, end = start.astimezone(cal.tz), end.astimezone(cal.tz) if end else None
     due = deadline(cal, start, standard)

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, select_autoescape
 
@@ -71,7 +72,7 @@ def current_period(store: Store, master: MasterData, now: datetime) -> tuple[int
     issued = store.events(outcome=Outcome.ISSUED)
     if issued and issued[-1].year and issued[-1].quarter:
         return issued[-1].year, issued[-1].quarter
-    return reporting_period(now.date())
+    return reporting_period(now.astimezone(ZoneInfo(master.settings.timezone)).date())
 
 
 def snapshot(
