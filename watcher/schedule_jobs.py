@@ -18,9 +18,10 @@ from watcher.fsio import write_text_atomic
 from watcher.indonesian import long_datetime
 from watcher.issuing import IssuedFile, issue_quarter, reporting_period
 from watcher.master import MasterData, quarter_name
-from watcher.sla import StepState, StepTiming, division_progress, office_calendar, scheduled_moment
+from watcher.sla import StepState, StepTiming, office_calendar, scheduled_moment
 from watcher.sop import Sop
 from watcher.store import Event, Outcome, Store
+from watcher.timeline import open_periods, quarter_timelines
 from watcher.tree import Tree
 
 log = logging.getLogger(__name__)
@@ -60,22 +61,6 @@ def ensure_dispositions(
     )
 
 
-def open_periods(store: Store, master: MasterData) -> list[tuple[int, int]]:
-    """Issued quarters that are not yet approved for every division."""
-    codes = {division.code for division in master.divisions}
-    periods = sorted(
-        {(e.year, e.quarter) for e in store.events(outcome=Outcome.ISSUED) if e.year and e.quarter}
-    )
-    open_ = []
-    for year, quarter in periods:
-        approved = {
-            e.division for e in store.events(outcome=Outcome.APPROVED, year=year, quarter=quarter)
-        }
-        if not codes <= approved:
-            open_.append((year, quarter))
-    return open_
-
-
 def sweep(
     tree: Tree, store: Store, master: MasterData, sop: Sop, now: Callable[[], datetime]
 ) -> list[Alert]:
@@ -84,21 +69,10 @@ def sweep(
     moment = now()
     alerts: list[Alert] = []
     for year, quarter in open_periods(store, master):
-        calendar = office_calendar(master.settings, range(year, year + 2))
-        for division in master.divisions:
-            events = store.events(division=division.code, year=year, quarter=quarter)
-            progress = division_progress(
-                events,
-                division=division.code,
-                year=year,
-                quarter=quarter,
-                sop=sop,
-                cal=calendar,
-                settings=master.settings,
-                now=moment,
-            )
-            for step in progress.steps:
-                alert = _new_alert(events, division.code, year, quarter, step)
+        for timeline in quarter_timelines(store, master, sop, year, quarter, moment):
+            for step in timeline.progress.steps:
+                code = timeline.division.code
+                alert = _new_alert(timeline.events, code, year, quarter, step)
                 if alert is None:
                     continue
                 try:

@@ -19,17 +19,16 @@ from watcher.fsio import write_text_atomic
 from watcher.indonesian import long_datetime
 from watcher.issuing import reporting_period
 from watcher.master import MasterData, quarter_name
-from watcher.schedule_jobs import open_periods
 from watcher.sla import (
     Progress,
     StepState,
     StepTiming,
-    division_progress,
     office_calendar,
     report_timing,
 )
 from watcher.sop import Sop
 from watcher.store import Event, Outcome, Store
+from watcher.timeline import open_periods, quarter_timelines
 
 STATE_LABELS = {
     StepState.NOT_STARTED: "belum mulai",
@@ -81,21 +80,8 @@ def snapshot(
     year, quarter = period or current_period(store, master, now)
     calendar = office_calendar(master.settings, range(year, year + 2))
     divisions = tuple(
-        DivisionStatus(
-            d.code,
-            d.name,
-            division_progress(
-                store.events(division=d.code, year=year, quarter=quarter),
-                division=d.code,
-                year=year,
-                quarter=quarter,
-                sop=sop,
-                cal=calendar,
-                settings=master.settings,
-                now=now,
-            ),
-        )
-        for d in master.divisions
+        DivisionStatus(t.division.code, t.division.name, t.progress)
+        for t in quarter_timelines(store, master, sop, year, quarter, now)
     )
     report = report_timing(
         store.events(year=year),
