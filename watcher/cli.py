@@ -116,6 +116,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        # A console or redirect in a legacy code page (cp1252) must not turn a file name with
+        # "ñ" or "中" into a crash: print what the encoding can, escape the rest.
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     logging.basicConfig(level=os.environ.get("KINERJA_LOG", "WARNING"), format="%(message)s")
     args = build_parser().parse_args(argv)
     try:

@@ -17,6 +17,12 @@ from watcher.validation.findings import Finding, Result, Severity
 from watcher.validation.rules import Expectation, check
 
 STEP_OF_FOLDER = {Folder.MATERIAL: 3, Folder.REPORT: 4}
+# The usual reasons a file cannot be opened, in Indonesian (the system's strerror is English).
+_OS_REASONS: tuple[tuple[type[OSError], str], ...] = (
+    (FileNotFoundError, "berkas tidak ditemukan (mungkin sudah dipindah atau dihapus)"),
+    (IsADirectoryError, "ini sebuah folder, bukan berkas"),
+    (PermissionError, "tidak ada izin membaca berkas ini"),
+)
 _ISSUED_NAME = re.compile(r"^(?:Rencana_Aksi|Disposisi)_(.+)_(\d{4})_TW([1-4])\.xlsx$")
 
 
@@ -36,8 +42,9 @@ def validate_file(path: Path, master: MasterData, expect: Expectation) -> Result
     except RefusedFileError as refusal:
         return refused(path.name, expect.step, refusal)
     except OSError as exc:
-        error = RefusedFileError(f"Berkas tidak dapat dibuka: {exc.strerror or exc}.",
-                                 rule="read.os_error", path=str(path))  # fmt: skip
+        reason = next((text for kind, text in _OS_REASONS if isinstance(exc, kind)), None)
+        message = f"Berkas tidak dapat dibuka: {reason or exc.strerror or exc}."
+        error = RefusedFileError(message, rule="read.os_error", path=str(path))
         return refused(path.name, expect.step, error)
     return _read_and_check(data, master, expect, path.name, rencana_aksi_layout())
 
