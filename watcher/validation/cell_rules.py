@@ -1,0 +1,224 @@
+"""Cell rules for one indicator row of a submitted workbook: targets unchanged, realisation
+present and numeric, texts safe and bounded, step-4 kendala and tindak lanjut, error values.
+
+Pure functions over `reader.Workbook`; findings are appended to the list they are given.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from watcher.capaian import capaian
+from watcher.layout import TEXT_MAX_LENGTH, Layout
+from watcher.master import Indicator, quarter_name
+from watcher.numbers import NotANumber, format_number, parse_number
+from watcher.reader import Workbook
+from watcher.validation.findings import Finding, Severity
+
+ERROR, WARNING = Severity.ERROR, Severity.WARNING
+FORMULA_PREFIXES = ("=", "+", "-", "@")  # text a spreadsheet could take for a formula
+
+
+def check_row(
+    book: Workbook,
+    layout: Layout,
+    indicator: Indicator,
+    row: int,
+    quarter: int,
+    step: int,
+    threshold: float,
+    findings: list[Finding],
+) -> dict[str, Any]:
+    def cell(key: str) -> tuple[Any, str]:
+        column = layout.column(key)
+        return book.value(row, column.index), f"{column.letter}{row}"
+
+    def add(severity: Severity, rule: str, message: str, action: str, address: str) -> None:
+        findings.append(Finding(severity, rule, message, action, layout.main_sheet, address))
+
+    name, address = cell("indicator")
+    if str(name).strip() != indicator.name:
+        add(
+            ERROR,
+            "table.name_edited",
+            f"Nama indikator {indicator.code} diubah menjadi {name!r}.",
+            f"Kembalikan menjadi {indicator.name!r}.",
+            address,
+        )
+    for key, expected, label in (
+        ("target", indicator.target(quarter), f"Target TW {quarter_name(quarter)}"),
+        ("annual_target", indicator.annual_target, "Target tahunan"),
+    ):
+        _target(cell(key), expected, label, indicator, add)
+    realisation = _realisation(book, cell("realisation"), indicator, add)
+    result = capaian(indicator.target(quarter), realisation, indicator.polarity)
+    texts = {
+        key: _text(book, cell(key), layout.column(key).header, indicator, add)
+        for key in ("kendala", "follow_up")
+    }
+    status = _text(book, cell("status"), layout.column("status").header, indicator, add)
+    choices = layout.column("status").choices
+    if status and status not in choices:
+        add(
+            WARNING,
+            "table.status_choice",
+            f"Status data {status!r} untuk {indicator.code} tidak dikenal.",
+            f"Pilih salah satu: {', '.join(choices)}.",
+            cell("status")[1],
+        )
+    if step >= 4 and result is not None and result < threshold:
+        for key, label in (("kendala", "Kendala"), ("follow_up", "Tindak lanjut")):
+            if not texts[key]:
+                add(
+                    ERROR,
+                    f"step4.{key}_missing",
+                    f"Capaian {indicator.code} {format_number(round(result, 2))}% di bawah "
+                    f"{format_number(threshold)}%: {label.lower()} wajib diisi.",
+                    f"Isi kolom {label} untuk indikator ini.",
+                    cell(key)[1],
+                )
+    return {"realisation": realisation, "capaian": result, "status": status, **texts}
+
+
+def _target(
+    found: tuple[Any, str], expected: float, label: str, indicator: Indicator, add: Any
+) -> None:
+    value, address = found
+    try:
+        number, _ = parse_number(value)
+    except NotANumber:
+        number = math.nan
+    if not math.isclose(number, expected, rel_tol=1e-9, abs_tol=1e-9):
+        shown = format_number(number) if math.isfinite(number) else repr(value)
+        add(
+            ERROR,
+            "table.target_edited",
+            f"{label} indikator {indicator.code} diubah dari {format_number(expected)} "
+            f"menjadi {shown}.",
+            f"Kembalikan menjadi {format_number(expected)}; target hanya diubah lewat data induk.",
+            address,
+        )
+
+
+def _realisation(
+    book: Workbook, found: tuple[Any, str], indicator: Indicator, add: Any
+) -> float | None:
+    value, address = found
+    if address in book.error_cells:
+        add(
+            ERROR,
+            "table.formula_error",
+            f"Realisasi {indicator.code} berisi nilai galat {book.error_cells[address]}.",
+            "Ganti rumusnya dengan angka realisasi.",
+            address,
+        )
+        return None
+    if value in ("", None):
+        add(
+            ERROR,
+            "table.realisation_missing",
+            f"Realisasi {indicator.code} belum diisi.",
+            "Isi angka realisasi triwulan ini.",
+            address,
+        )
+        return None
+    try:
+        number, from_text = parse_number(value)
+    except NotANumber:
+        add(
+            ERROR,
+            "table.not_a_number",
+            f"Realisasi {indicator.code} bukan angka: {value!r}.",
+            "Isi dengan angka saja, tanpa huruf atau satuan.",
+            address,
+        )
+        return None
+    if from_text:
+        add(
+            WARNING,
+            "table.number_as_text",
+            f"Realisasi {indicator.code} tertulis sebagai teks {value!r}; dibaca sebagai "
+            f"{format_number(number)}.",
+            "Ketik ulang sebagai angka agar Excel menghitung capaiannya.",
+            address,
+        )
+    if number < 0:
+        add(
+            ERROR,
+            "table.negative",
+            f"Realisasi {indicator.code} negatif ({format_number(number)}).",
+            "Realisasi tidak boleh kurang dari 0.",
+            address,
+        )
+        return None
+    if indicator.is_percentage and number > 100:
+        add(
+            ERROR,
+            "table.percent_bounds",
+            f"Realisasi {indicator.code} {format_number(number)}% melebihi 100%.",
+            "Periksa kembali pembilang dan penyebutnya.",
+            address,
+        )
+        return None
+    return number
+
+
+def _text(
+    book: Workbook, found: tuple[Any, str], label: str, indicator: Indicator, add: Any
+) -> str:
+    value, address = found
+    if address in book.formula_cells:
+        add(
+            ERROR,
+            "table.formula_in_input",
+            f"Sel {label} indikator {indicator.code} berisi rumus.",
+            "Isi dengan teks biasa, bukan rumus.",
+            address,
+        )
+    text = "" if value is None else str(value).strip()
+    if len(text) > TEXT_MAX_LENGTH:
+        add(
+            ERROR,
+            "table.text_too_long",
+            f"Isian {label} indikator {indicator.code} terlalu panjang ({len(text)} karakter).",
+            f"Ringkas menjadi paling banyak {TEXT_MAX_LENGTH} karakter.",
+            address,
+        )
+        return text[:TEXT_MAX_LENGTH]
+    if text.startswith(FORMULA_PREFIXES):
+        add(
+            WARNING,
+            "table.formula_like_text",
+            f"Isian {label} indikator {indicator.code} diawali '{text[0]}'; di laporan ditampilkan "
+            "sebagai teks biasa, bukan rumus.",
+            "Hapus tanda di awal bila tidak disengaja.",
+            address,
+        )
+    return text
+
+
+def stray_errors(
+    book: Workbook, layout: Layout, found: dict[str, int], findings: list[Finding]
+) -> None:
+    realisation = layout.column("realisation").letter
+    capaian_col = layout.column("capaian").letter
+    rows = set(found.values())
+    for address, error in sorted(book.error_cells.items()):
+        letters = address.rstrip("0123456789")
+        row = int(address[len(letters) :])
+        if letters == realisation and row in rows:
+            continue  # reported with its indicator
+        severity = WARNING if letters == capaian_col else ERROR
+        findings.append(
+            Finding(
+                severity,
+                "table.formula_error",
+                f"Sel {address} berisi nilai galat {error}.",
+                "Capaian dihitung ulang oleh sistem; nilai ini diabaikan."
+                if severity is WARNING
+                else "Perbaiki atau kosongkan sel ini.",
+                layout.main_sheet,
+                address,
+            )
+        )
