@@ -4,19 +4,38 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
 from openpyxl.workbook.workbook import Workbook
 
+_TEMP_FLAGS = (
+    os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+)
+
+
+def _new_temp(folder: Path) -> tuple[int, str]:
+    """A new, empty temp file in `folder`, created with mode 0o666 like any saved file.
+
+    The umask, or on a shared folder the folder's default ACL, then decides who may read it.
+    `tempfile.mkstemp` creates 0600 files, which made every workbook, notice and page the
+    service writes unreadable to the clerks on the Samba share.
+    """
+    while True:
+        temp = folder / f".kinerja-{secrets.token_hex(8)}.tmp"
+        try:
+            return os.open(temp, _TEMP_FLAGS, 0o666), str(temp)
+        except FileExistsError:  # 64 random bits: practically never
+            continue
+
 
 @contextlib.contextmanager
 def atomic_writer(path: Path) -> Iterator[IO[bytes]]:
     """Yield a binary file that replaces `path` only once fully written and synced."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".kinerja-", suffix=".tmp")
+    fd, temp = _new_temp(path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle
@@ -48,7 +67,7 @@ def create_new(path: Path, data: bytes) -> bool:
     if path.exists():
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".kinerja-", suffix=".tmp")
+    fd, temp = _new_temp(path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

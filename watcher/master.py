@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import time
 from enum import StrEnum
+from functools import cached_property
 
 from watcher.calendar import DEFAULT_WEEK, DayOverride, OfficeDay
 
@@ -25,6 +26,45 @@ class Aggregation(StrEnum):
 
     CUMULATIVE = "Kumulatif"
     LAST_POSITION = "Posisi Akhir"
+
+
+class MinimalFormula(StrEnum):
+    """Capaian of a lower-is-better (Minimal) indicator; the values are what users type.
+
+    (2T-R)/T is PermenPAN-RB 8/2021's "kondisi khusus" and the default; some offices use T/R.
+    """
+
+    SPECIAL = "(2T-R)/T"
+    INVERSE = "T/R"
+
+
+@dataclass(frozen=True)
+class PredikatBand:
+    """One predikat: capaian strictly above `above` percent earns `label`; None = the rest."""
+
+    label: str
+    above: float | None
+
+
+# The bands most LKjIP tables use: >90 Sangat Baik, 76-90 Baik, 66-75 Cukup, 51-65 Kurang,
+# <=50 Sangat Kurang. As "strictly above" bounds they also place 90.5 or 75.5 without a gap.
+DEFAULT_BANDS: tuple[PredikatBand, ...] = (
+    PredikatBand("Sangat Baik", 90.0),
+    PredikatBand("Baik", 75.0),
+    PredikatBand("Cukup", 65.0),
+    PredikatBand("Kurang", 50.0),
+    PredikatBand("Sangat Kurang", None),
+)
+
+
+@dataclass(frozen=True)
+class BudgetLine:
+    """Budget of one program of a division for the master's year (Rupiah): pagu and realisasi."""
+
+    division: str
+    program: str
+    ceiling: float
+    spent: float
 
 
 QUARTER_NAMES = ("I", "II", "III", "IV")
@@ -47,6 +87,7 @@ class Settings:
     timezone: str = "Asia/Makassar"
     follow_up_threshold: float = 100.0  # capaian below this needs kendala and tindak lanjut
     warning_share: float = 80.0  # share of a time standard that raises a warning
+    signing_place: str = ""  # place written above report signatures; "" = from the office name
     week: dict[int, OfficeDay] = field(default_factory=lambda: dict(DEFAULT_WEEK))
     day_overrides: tuple[DayOverride, ...] = ()
 
@@ -73,6 +114,11 @@ class Indicator:
     aggregation: Aggregation
     annual_target: float
     quarter_targets: tuple[float, float, float, float]
+    # Optional columns of the Indikator sheet (old master workbooks without them still load).
+    minimal_formula: MinimalFormula = MinimalFormula.SPECIAL  # used when polarity is Minimal
+    cap: float | None = None  # capaian above this percent is shown as this; None = no cap
+    renstra_target: float | None = None  # target at the end of the Renstra period
+    previous_realisation: float | None = None  # last year's realisation, when the log has none
 
     def target(self, quarter: int) -> float:
         return self.quarter_targets[quarter - 1]
@@ -87,6 +133,8 @@ class MasterData:
     settings: Settings
     divisions: tuple[Division, ...]
     indicators: tuple[Indicator, ...]
+    bands: tuple[PredikatBand, ...] = DEFAULT_BANDS  # optional sheet Predikat
+    budget: tuple[BudgetLine, ...] = ()  # optional sheet Anggaran, for the master's year
 
     def division(self, code: str) -> Division:
         for division in self.divisions:
@@ -95,7 +143,26 @@ class MasterData:
         raise KeyError(code)
 
     def indicators_of(self, code: str) -> tuple[Indicator, ...]:
-        return tuple(indicator for indicator in self.indicators if indicator.division == code)
+        return self._indicators_by_division.get(code, ())
+
+    @cached_property
+    def _indicators_by_division(self) -> dict[str, tuple[Indicator, ...]]:
+        # Looked up once per division per workbook; a scan of every indicator each time made a
+        # report of 1,000 divisions quadratic.
+        found: dict[str, list[Indicator]] = {}
+        for indicator in self.indicators:
+            found.setdefault(indicator.division, []).append(indicator)
+        return {code: tuple(items) for code, items in found.items()}
+
+
+def signing_place(settings: Settings) -> str:
+    """Where reports are signed: the setting, else the regency/city in the office name."""
+    if settings.signing_place:
+        return settings.signing_place
+    for word in ("Kabupaten ", "Kota "):
+        if word in settings.office_name:
+            return settings.office_name.split(word, 1)[1].strip()
+    return ""
 
 
 def parse_clock(value: object) -> time:

@@ -20,15 +20,19 @@ from watcher import master_sheets as sheets
 from watcher.calendar import DayOverride, OfficeDay
 from watcher.errors import MasterDataError, MissingFileError, Problem
 from watcher.master import (
+    DEFAULT_BANDS,
     Aggregation,
+    BudgetLine,
     Division,
     Indicator,
     MasterData,
+    MinimalFormula,
     Polarity,
+    PredikatBand,
     Settings,
     parse_clock,
 )
-from watcher.numbers import NotANumber, parse_number
+from watcher.numbers import NotANumber, format_number, parse_number
 
 DIVISION_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,19}$")
 TARGET_TOLERANCE = 1e-6
@@ -79,6 +83,8 @@ def load_master(path: Path) -> MasterData:
         settings = _settings(workbook, problems)
         divisions, written = _divisions(workbook, problems)
         indicators, named = _indicators(workbook, set(written), problems)
+        bands = _bands(workbook, problems)
+        budget = _budget(workbook, set(written), problems)
     finally:
         workbook.close()
     # Only when the Indikator sheet was readable: a missing sheet or column is reported once,
@@ -94,7 +100,7 @@ def load_master(path: Path) -> MasterData:
             )
     if problems or settings is None:
         raise MasterDataError(str(path), problems)
-    return MasterData(settings, tuple(divisions), tuple(indicators))
+    return MasterData(settings, tuple(divisions), tuple(indicators), bands, budget)
 
 
 def _rows(
@@ -183,6 +189,7 @@ def _settings(workbook: Workbook, problems: list[Problem]) -> Settings | None:
         head_nip=text["head_nip"],
         planning_head_name=text["planning_head_name"],
         planning_head_nip=text["planning_head_nip"],
+        signing_place=text["signing_place"],
         year=year,
         timezone=timezone,
         week=week,
@@ -331,7 +338,14 @@ def _indicator(row: Row, codes: set[str], report: _Collector) -> Indicator | Non
             ("q4", "Target TW IV"),
         )
     ]
-    if not ok or polarity is None or aggregation is None or any(t is None for t in targets):
+    optional = _optional_indicator_fields(row, report)
+    if (
+        not ok
+        or polarity is None
+        or aggregation is None
+        or optional is None
+        or any(t is None for t in targets)
+    ):
         return None
     annual, *quarters = targets
     if not _consistent(annual, quarters, aggregation, row, report):
@@ -347,7 +361,113 @@ def _indicator(row: Row, codes: set[str], report: _Collector) -> Indicator | Non
         aggregation=aggregation,
         annual_target=annual,
         quarter_targets=tuple(quarters),  # type: ignore[arg-type]
+        **optional,
     )
+
+
+def _optional_indicator_fields(row: Row, report: _Collector) -> dict[str, Any] | None:
+    """The optional columns' values (absent or blank = default); None after a problem."""
+    fields: dict[str, Any] = {}
+    ok = True
+    formula = "".join(row.text("minimal_formula").split()).upper()
+    if formula:
+        known = {member.value.upper(): member for member in MinimalFormula}
+        if formula in known:
+            fields["minimal_formula"] = known[formula]
+        else:
+            choices = " atau ".join(member.value for member in MinimalFormula)
+            report.add(
+                row.cell("minimal_formula"),
+                f"rumus '{row.text('minimal_formula')}' tidak dikenal; pilih {choices}",
+            )
+            ok = False
+    labels = {c.key: c.header for c in sheets.INDICATOR_COLUMNS}
+    for key in ("cap", "renstra_target", "previous_realisation"):
+        if row.value(key) in (None, ""):
+            continue
+        number = _number(row.value(key), row.cell(key), report, labels[key])
+        if number is None:
+            ok = False
+        elif key == "cap" and number <= 0:
+            report.add(row.cell(key), f"'{labels[key]}' harus lebih dari 0 (misalnya 120)")
+            ok = False
+        else:
+            fields[key] = number
+    return fields if ok else None
+
+
+def _bands(workbook: Workbook, problems: list[Problem]) -> tuple[PredikatBand, ...]:
+    """The Predikat sheet; absent = the default bands. Exactly one row has no bound."""
+    if sheets.BANDS_SHEET not in workbook.sheetnames:
+        return DEFAULT_BANDS
+    rows = _rows(workbook, sheets.BANDS_SHEET, sheets.BAND_COLUMNS, problems)
+    if rows is None:
+        return DEFAULT_BANDS
+    report = _Collector(problems, sheets.BANDS_SHEET)
+    bands: list[PredikatBand] = []
+    bounds: dict[float, str] = {}
+    open_rows: list[Row] = []
+    for row in rows:
+        if not row.text("label"):
+            report.add(row.cell("label"), "'Predikat' wajib diisi")
+            continue
+        if row.value("above") in (None, ""):
+            open_rows.append(row)
+            bands.append(PredikatBand(row.text("label"), None))
+            continue
+        above = _signed_number(row.value("above"), row.cell("above"), report)
+        if above is None:
+            continue
+        if above in bounds:
+            report.add(row.cell("above"), f"batas {_show(above)} sudah dipakai '{bounds[above]}'")
+            continue
+        bounds[above] = row.text("label")
+        bands.append(PredikatBand(row.text("label"), above))
+    if len(open_rows) != 1 and rows:
+        cell = open_rows[1].cell("above") if open_rows else "B2"
+        report.add(
+            cell,
+            "tepat satu predikat (yang terendah) harus dikosongkan batasnya, "
+            f"tertulis {len(open_rows)}",
+        )
+    if not rows:
+        report.add("A2", "belum ada predikat; hapus lembar ini untuk memakai predikat bawaan")
+    return tuple(sorted(bands, key=lambda b: -b.above if b.above is not None else math.inf))
+
+
+def _signed_number(value: Any, cell: str, report: _Collector) -> float | None:
+    try:
+        number, _ = parse_number(value)
+    except NotANumber:
+        report.add(cell, f"batas capaian harus angka, tertulis {value!r}")
+        return None
+    return number
+
+
+def _budget(workbook: Workbook, codes: set[str], problems: list[Problem]) -> tuple[BudgetLine, ...]:
+    """The Anggaran sheet (pagu and realisasi per division and program); absent = none."""
+    if sheets.BUDGET_SHEET not in workbook.sheetnames:
+        return ()
+    rows = _rows(workbook, sheets.BUDGET_SHEET, sheets.BUDGET_COLUMNS, problems) or []
+    report = _Collector(problems, sheets.BUDGET_SHEET)
+    lines: list[BudgetLine] = []
+    for row in rows:
+        ok = _required(row, ("division", "program"), sheets.BUDGET_COLUMNS, report)
+        division = row.text("division")
+        if division and division not in codes:
+            report.add(row.cell("division"), f"bidang '{division}' tidak ada di lembar Bidang")
+            ok = False
+        ceiling = _number(row.value("ceiling"), row.cell("ceiling"), report, "Pagu", required=True)
+        spent = _number(row.value("spent"), row.cell("spent"), report, "Realisasi", required=True)
+        if ceiling is not None and spent is not None and spent > ceiling:
+            report.add(
+                row.cell("spent"),
+                f"realisasi ({format_number(spent)}) melebihi pagu ({format_number(ceiling)})",
+            )
+            ok = False
+        if ok and ceiling is not None and spent is not None:
+            lines.append(BudgetLine(division, row.text("program"), ceiling, spent))
+    return tuple(lines)
 
 
 def _consistent(

@@ -13,6 +13,8 @@ HOURS_SHEET = "Jam Kerja"
 OVERRIDES_SHEET = "Hari Libur Kantor"
 DIVISIONS_SHEET = "Bidang"
 INDICATORS_SHEET = "Indikator"
+BANDS_SHEET = "Predikat"  # optional: predikat bands (default: the usual LKjIP bands)
+BUDGET_SHEET = "Anggaran"  # optional: budget per division and program for the LKjIP
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,12 @@ SETTINGS: tuple[SettingRow, ...] = (
         "Ambang Peringatan Waktu (%)",
         False,
         "Peringatan dikirim saat waktu langkah mencapai persentase ini dari mutu baku",
+    ),
+    SettingRow(
+        "signing_place",
+        "Tempat Penandatanganan",
+        False,
+        "Nama tempat di atas tanda tangan laporan; kosong = dari nama instansi (Jeneponto)",
     ),
 )
 
@@ -95,4 +103,47 @@ INDICATOR_COLUMNS: tuple[Column, ...] = (
     Column("q2", "Target TW II", 12),
     Column("q3", "Target TW III", 12),
     Column("q4", "Target TW IV", 12),
+    # Optional columns: older master workbooks without them still load with the defaults.
+    Column(
+        "minimal_formula",
+        "Rumus Capaian Minimal",
+        16,
+        required=False,
+        note="Hanya untuk polaritas Minimal: (2T-R)/T (bawaan) atau T/R",
+    ),
+    Column(
+        "cap",
+        "Batas Capaian (%)",
+        14,
+        required=False,
+        note="Capaian di atas angka ini dilaporkan sebesar angka ini (misalnya 120); kosong = "
+        "tanpa batas",
+    ),
+    Column("renstra_target", "Target Akhir Renstra", 14, required=False),
+    Column(
+        "previous_realisation",
+        "Realisasi Tahun Lalu",
+        14,
+        required=False,
+        note="Dipakai di LKjIP bila data tahun lalu belum tercatat di kinerja",
+    ),
+)
+
+BAND_COLUMNS: tuple[Column, ...] = (
+    Column("label", "Predikat", 20),
+    Column(
+        "above",
+        "Capaian Lebih Dari (%)",
+        22,
+        required=False,
+        note="Capaian di atas angka ini mendapat predikat ini; satu baris dikosongkan untuk "
+        "capaian selebihnya (predikat terendah)",
+    ),
+)
+
+BUDGET_COLUMNS: tuple[Column, ...] = (
+    Column("division", "Bidang", 14, note="Kode bidang dari lembar Bidang"),
+    Column("program", "Program/Kegiatan", 60),
+    Column("ceiling", "Pagu (Rp)", 18),
+    Column("spent", "Realisasi (Rp)", 18),
 )

@@ -11,7 +11,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from watcher import master_sheets as sheets
 from watcher.fsio import save_workbook_atomic
-from watcher.master import MasterData
+from watcher.master import MasterData, MinimalFormula
 from watcher.xlsx_style import BOLD, TITLE_FONT, WRAP, write_header_row
 
 GUIDE = (
@@ -24,6 +24,14 @@ GUIDE = (
     "Lembar Indikator: satu baris per indikator kinerja. Polaritas Maksimal = makin tinggi "
     "makin baik; Minimal = makin rendah makin baik. Agregasi Kumulatif: jumlah target TW I-IV "
     "sama dengan target tahunan; Posisi Akhir: target TW IV sama dengan target tahunan.",
+    "Kolom opsional lembar Indikator: Rumus Capaian Minimal ((2T-R)/T atau T/R, hanya untuk "
+    "polaritas Minimal), Batas Capaian (%) (misalnya 120), Target Akhir Renstra dan Realisasi "
+    "Tahun Lalu (untuk LKjIP). Kosong = bawaan.",
+    "Lembar Predikat (opsional): batas capaian tiap predikat; capaian di atas batas mendapat "
+    "predikat itu, baris tanpa batas untuk selebihnya. Hapus lembar ini untuk memakai "
+    "predikat bawaan (>90 Sangat Baik, 76-90 Baik, 66-75 Cukup, 51-65 Kurang, <=50 Sangat Kurang).",
+    "Lembar Anggaran (opsional): pagu dan realisasi anggaran per bidang dan program untuk tahun "
+    "di lembar Pengaturan; dipakai di Bab III LKjIP.",
     "Jangan mengubah judul kolom di baris 1. Setelah menyunting, periksa dengan: kinerja master",
 )
 
@@ -39,6 +47,8 @@ def write_master(master: MasterData, path: Path) -> None:
     _overrides(workbook.create_sheet(sheets.OVERRIDES_SHEET), master)
     _divisions(workbook.create_sheet(sheets.DIVISIONS_SHEET), master)
     _indicators(workbook.create_sheet(sheets.INDICATORS_SHEET), master)
+    _bands(workbook.create_sheet(sheets.BANDS_SHEET), master)
+    _budget(workbook.create_sheet(sheets.BUDGET_SHEET), master)
     save_workbook_atomic(workbook, path)
 
 
@@ -110,6 +120,10 @@ def _indicators(sheet: Worksheet, master: MasterData) -> None:
             i.aggregation.value,
             i.annual_target,
             *i.quarter_targets,
+            i.minimal_formula.value if i.minimal_formula is not MinimalFormula.SPECIAL else None,
+            i.cap,
+            i.renstra_target,
+            i.previous_realisation,
         ]
         for i in master.indicators
     ]
@@ -125,7 +139,24 @@ def _indicators(sheet: Worksheet, master: MasterData) -> None:
     targets.error, targets.errorTitle = "Target harus angka 0 atau lebih.", "Target tidak valid"
     targets.showErrorMessage = True
     targets.add("I2:M1000")
+    targets.add("O2:Q1000")
     sheet.add_data_validation(targets)
+    _list_validation(sheet, "N2:N1000", tuple(f.value for f in MinimalFormula))
+    # Values like "(2T-R)/T" must stay text, never be taken for a formula.
+    for row in range(2, 1001):
+        sheet.cell(row=row, column=14).number_format = "@"
+
+
+def _bands(sheet: Worksheet, master: MasterData) -> None:
+    _table(sheet, sheets.BAND_COLUMNS, [[band.label, band.above] for band in master.bands])
+
+
+def _budget(sheet: Worksheet, master: MasterData) -> None:
+    rows = [[b.division, b.program, b.ceiling, b.spent] for b in master.budget]
+    _table(sheet, sheets.BUDGET_COLUMNS, rows)
+    for row in range(2, max(len(rows) + 2, 200)):
+        for column in (3, 4):
+            sheet.cell(row=row, column=column).number_format = "#,##0"
 
 
 def _list_validation(sheet: Worksheet, cells: str, choices: tuple[str, ...]) -> None:

@@ -6,14 +6,27 @@ import tomllib
 from importlib import resources
 from typing import Any
 
-from watcher.master import Aggregation, Division, Indicator, MasterData, Polarity, Settings
+from watcher.master import (
+    Aggregation,
+    BudgetLine,
+    Division,
+    Indicator,
+    MasterData,
+    Polarity,
+    Settings,
+)
 
 
 def sample_master() -> MasterData:
     """Build the sample from `data/contoh_data_induk.toml` (a text file, easy to review)."""
     source = resources.files("watcher") / "data" / "contoh_data_induk.toml"
     data = tomllib.loads(source.read_text(encoding="utf-8"))
-    return MasterData(_settings(data["pengaturan"]), *_divisions_and_indicators(data))
+    divisions, indicators = _divisions_and_indicators(data)
+    budget = tuple(
+        BudgetLine(row["bidang"], row["program"], float(row["pagu"]), float(row["realisasi"]))
+        for row in data.get("anggaran", ())
+    )
+    return MasterData(_settings(data["pengaturan"]), divisions, indicators, budget=budget)
 
 
 def _settings(raw: dict[str, Any]) -> Settings:
@@ -39,6 +52,7 @@ def _divisions_and_indicators(
         for d in data["bidang"]
     )
     goals = {d["kode"]: d["sasaran"] for d in data["bidang"]}
+    extra = data.get("indikator_tambahan", {})
     indicators = tuple(
         Indicator(
             code=code,
@@ -51,9 +65,15 @@ def _divisions_and_indicators(
             aggregation=Aggregation(aggregation),
             annual_target=float(annual),
             quarter_targets=tuple(float(t) for t in quarters),  # type: ignore[arg-type]
+            renstra_target=_optional(extra.get(code, {}).get("renstra")),
+            previous_realisation=_optional(extra.get(code, {}).get("tahun_lalu")),
         )
         for code, division, name, definition, unit, polarity, aggregation, annual, quarters in data[
             "indikator"
         ]["baris"]
     )
     return divisions, indicators
+
+
+def _optional(value: float | None) -> float | None:
+    return float(value) if value is not None else None

@@ -1,0 +1,299 @@
+"""Measure building the quarterly report from many approved workbooks, against a naive pipeline.
+
+Run from the repository root:
+
+    python -m bench.report_bench [--files 1000] [--rows 40] [--memory]
+
+Sets up an office of `--files` divisions with `--rows` indicators each, one approved, archived
+and logged workbook per division for the third quarter (a few distinct filled workbooks made by
+`watcher.templates` and openpyxl as a clerk's Excel would, then given each division's code), and
+times in the same run:
+
+- kinerja: `build_quarterly` without the PDF (log query, archived bytes checked against their
+  SHA-256, calamine read, content rules, figures, the workbook with its summary, per-division,
+  timeliness and chart sheets, written and logged);
+- naive: `pandas.read_excel(engine="openpyxl")` of every approved file, capaian computed with
+  pandas, and `to_excel` of a summary sheet and one sheet per division.
+
+Each is measured REPEATS times, interleaved; the median is reported. With `--memory` the peak
+traced memory of kinerja's build is measured at a quarter and at all of the files (tracemalloc
+slows the build, so this is separate from the timing): it should grow with the rows, not with
+anything else. The aims of issue 6 (<= 5 s for 1,000 workbooks, >= 3x faster than naive) are
+printed, never asserted: timings depend on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import gc
+import io
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+import zipfile
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+
+from bench.validate_bench import bench_master
+from watcher.archive import archive_bytes
+from watcher.capaian import capaian
+from watcher.layout import rencana_aksi_layout
+from watcher.master import Division, MasterData, Polarity
+from watcher.reports.commands import terminal_progress
+from watcher.reports.quarterly import build_quarterly
+from watcher.sop import load_sop
+from watcher.store import Event, Outcome, Store
+from watcher.templates import Issue, workbook_bytes
+from watcher.tree import Folder, Tree
+
+YEAR, QUARTER = 2026, 3
+REPEATS = 3
+DISTINCT = 16  # distinct filled workbooks; the others are copies given another division code
+PLACEHOLDER = "B00000"  # division code written in the distinct workbooks, patched per division
+AIM_SECONDS, AIM_RATIO = 5.0, 3.0
+
+
+def office_master(files: int, rows: int) -> MasterData:
+    """`files` divisions B00001.., each with the same `rows` benchmark indicators."""
+    base = bench_master(rows)
+    divisions = tuple(
+        Division(f"B{n:05d}", f"Bidang Uji {n}", "Kabid Uji", "", "Kasubag Uji", "")
+        for n in range(1, files + 1)
+    )
+    indicators = tuple(
+        dataclasses.replace(indicator, division=division.code)
+        for division in divisions
+        for indicator in base.indicators
+    )
+    settings = dataclasses.replace(base.settings, year=YEAR)
+    return dataclasses.replace(base, settings=settings, divisions=divisions, indicators=indicators)
+
+
+def distinct_workbooks(master: MasterData, rows: int) -> list[bytes]:
+    """DISTINCT filled workbooks of the placeholder division (realisations vary)."""
+    layout = rencana_aksi_layout()
+    one = dataclasses.replace(
+        master,
+        divisions=(dataclasses.replace(master.divisions[0], code=PLACEHOLDER),),
+        indicators=tuple(
+            dataclasses.replace(i, division=PLACEHOLDER) for i in master.indicators[:rows]
+        ),
+    )
+    issued_at = datetime(YEAR, 10, 12, 0, 30, tzinfo=UTC)
+    result = []
+    for number in range(DISTINCT):
+        issue = Issue(
+            one,
+            PLACEHOLDER,
+            YEAR,
+            QUARTER,
+            f"010-{PLACEHOLDER}-bench-{number:03d}",
+            issued_at,
+            issued_at + timedelta(days=1),
+            issued_at + timedelta(days=2),
+        )
+        workbook = openpyxl.load_workbook(io.BytesIO(workbook_bytes(issue)))
+        sheet = workbook[layout.main_sheet]
+        for position, indicator in enumerate(one.indicators):
+            row = layout.data_row(position)
+            factor = 0.8 + ((number * 7 + position * 13) % 41) / 100
+            value = round(indicator.target(QUARTER) * factor, 2)
+            sheet[f"{layout.column('realisation').letter}{row}"] = (
+                min(value, 100.0) if indicator.is_percentage else value
+            )
+            sheet[f"{layout.column('kendala').letter}{row}"] = f"Kendala uji {number}-{position}"
+            sheet[f"{layout.column('follow_up').letter}{row}"] = "Tindak lanjut uji"
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        result.append(buffer.getvalue())
+    return result
+
+
+def with_code(data: bytes, code: str) -> bytes:
+    """The same workbook for another division: its code replaced in every XML part."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            target.writestr(item, source.read(item).replace(PLACEHOLDER.encode(), code.encode()))
+    return out.getvalue()
+
+
+def approved_office(root: Path, master: MasterData, rows: int) -> tuple[Tree, list[Path]]:
+    """Archive and log one approved workbook per division, as the service would."""
+    tree = Tree(root)
+    bases = distinct_workbooks(master, rows)
+    paths = []
+    moment = datetime(YEAR, 10, 13, 1, 0, tzinfo=UTC)
+    with Store(tree.store_path) as store:
+        for number, division in enumerate(master.divisions):
+            data = with_code(bases[number % DISTINCT], division.code)
+            digest = archive_bytes(data, tree.archive_files).sha256
+            path = tree.folder(division.code, Folder.APPROVED) / f"RA_{division.code}.xlsx"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            paths.append(path)
+            store.append(
+                Event(
+                    outcome=Outcome.APPROVED,
+                    division=division.code,
+                    year=YEAR,
+                    quarter=QUARTER,
+                    step=5,
+                    file_hash=digest,
+                    to_path=path.relative_to(root).as_posix(),
+                    at_utc=moment,
+                )
+            )
+            if (number + 1) % 100 == 0:
+                print(f"disiapkan {number + 1}/{len(master.divisions)}", file=sys.stderr)
+    return tree, paths
+
+
+def kinerja(tree: Tree, master: MasterData, *, progress: bool = False) -> Callable[[], object]:
+    sop = load_sop()
+
+    def run() -> object:
+        with Store(tree.store_path) as store:
+            return build_quarterly(
+                tree,
+                store,
+                master,
+                sop,
+                year=YEAR,
+                quarter=QUARTER,
+                now=lambda: datetime(YEAR, 10, 20, 2, 0, tzinfo=UTC),
+                pdf=False,
+                progress=terminal_progress() if progress else None,
+            )
+
+    return run
+
+
+def naive(paths: list[Path], master: MasterData, out: Path) -> Callable[[], object]:
+    """pandas.read_excel(engine="openpyxl") of every file, then to_excel of the report."""
+    layout = rencana_aksi_layout()
+    first = layout.rows["first_data"] - 1
+    names = [c.key for c in layout.columns]
+    polarity = {(i.division, i.code): i.polarity for i in master.indicators}
+
+    def run() -> object:
+        frames = []
+        for path in paths:
+            code = path.stem.removeprefix("RA_")
+            frame = pd.read_excel(
+                path, sheet_name=layout.main_sheet, header=None, skiprows=first, engine="openpyxl"
+            )
+            frame = frame.iloc[:, : len(names)]
+            frame.columns = names[: frame.shape[1]]
+            frame = frame[frame["code"].notna() & (frame["no"] != layout.note_label)].copy()
+            frame.insert(0, "division", code)
+            frame["capaian"] = [
+                capaian(t, r, polarity.get((code, c), Polarity.HIGHER_IS_BETTER))
+                for t, r, c in zip(
+                    frame["target"], frame["realisation"], frame["code"], strict=True
+                )
+            ]
+            frames.append(frame)
+        summary = pd.concat(frames, ignore_index=True)
+        with pd.ExcelWriter(out) as writer:
+            summary.to_excel(writer, sheet_name="Ringkasan", index=False)
+            for frame in frames:
+                frame.to_excel(writer, sheet_name=frame["division"].iloc[0], index=False)
+        return out
+
+    return run
+
+
+def timed(action: Callable[[], object]) -> float:
+    gc.collect()
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def peak_memory(action: Callable[[], object]) -> float:
+    """Peak traced memory (MiB) while `action` runs."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        action()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="quarterly report build versus naive pandas")
+    parser.add_argument("--files", type=int, default=1000)
+    parser.add_argument("--rows", type=int, default=40)
+    parser.add_argument("--memory", action="store_true", help="also measure peak memory")
+    args = parser.parse_args()
+    if args.files < 1 or args.rows < 1:
+        parser.error("--files and --rows must be at least 1")
+    with tempfile.TemporaryDirectory(prefix="kinerja-report-bench-") as tmp:
+        started = time.perf_counter()
+        master = office_master(args.files, args.rows)
+        tree, paths = approved_office(Path(tmp) / "kantor", master, args.rows)
+        print(
+            f"{args.files} approved workbooks of {args.rows} rows each, archived and logged "
+            f"in {time.perf_counter() - started:.1f} s",
+            file=sys.stderr,
+        )
+        ours, theirs = kinerja(tree, master), naive(paths, master, Path(tmp) / "naive.xlsx")
+        written = kinerja(tree, master, progress=True)()  # warm-up, with progress shown
+        size = Path(written[0]).stat().st_size / 2**20  # type: ignore[index]
+        samples: dict[str, list[float]] = {"kinerja": [], "naive": []}
+        for round_ in range(REPEATS):
+            samples["kinerja"].append(timed(ours))
+            samples["naive"].append(timed(theirs))
+            print(f"round {round_ + 1}/{REPEATS} done", file=sys.stderr)
+        report(args.files, args.rows, size, samples)
+        if args.memory:
+            memory(tree, master, args.files, args.rows)
+
+
+def report(files: int, rows: int, size: float, samples: dict[str, list[float]]) -> None:
+    ours, theirs = statistics.median(samples["kinerja"]), statistics.median(samples["naive"])
+    ratio = theirs / ours
+    width = 52
+    print(
+        f"\nquarterly report of {files} divisions x {rows} rows ({files * rows} indicator rows), "
+        f"workbook {size:.1f} MiB; median of {REPEATS} interleaved runs"
+    )
+    print(f"{'kinerja build_quarterly (xlsx, no PDF)':<{width}}: {ours:7.2f} s")
+    print(f"{'naive pandas read_excel(openpyxl) + to_excel':<{width}}: {theirs:7.2f} s")
+    print(f"{'ratio naive / kinerja':<{width}}: {ratio:7.1f}x")
+    verdict = "PASS" if ours <= AIM_SECONDS else "MISS"
+    print(f"{f'aim <= {AIM_SECONDS:g} s':<{width}}: {verdict} ({ours:.2f} s)")
+    verdict = "PASS" if ratio >= AIM_RATIO else "MISS"
+    print(f"{f'aim >= {AIM_RATIO:g}x faster than naive':<{width}}: {verdict} ({ratio:.1f}x)")
+
+
+def memory(tree: Tree, master: MasterData, files: int, rows: int) -> None:
+    quarter_master = dataclasses.replace(
+        master,
+        divisions=master.divisions[: max(files // 4, 1)],
+        indicators=master.indicators[: max(files // 4, 1) * rows],
+    )
+    small = peak_memory(kinerja(tree, quarter_master))
+    full = peak_memory(kinerja(tree, master))
+    print(
+        f"\npeak traced memory of the build: {small:.1f} MiB for {len(quarter_master.divisions)} "
+        f"divisions, {full:.1f} MiB for {files}"
+    )
+    print(
+        f"per indicator row: {small * 2**20 / (len(quarter_master.indicators)):.0f} B and "
+        f"{full * 2**20 / (files * rows):.0f} B (flat = memory follows the rows only)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""Entry points for `kinerja report quarterly|annual`: load what a build needs, run it.
+
+The CLI wires these to its arguments and turns `KinerjaError` into a message and exit code
+(1 when, for instance, no workbook is approved for the period).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+from watcher.errors import MissingFileError, UsageError
+from watcher.master_loader import load_master
+from watcher.reports.annual import build_annual
+from watcher.reports.gather import Progress
+from watcher.reports.quarterly import build_quarterly
+from watcher.sop import load_sop
+from watcher.store import Store, utc_now
+from watcher.tree import Tree
+
+PROGRESS_FROM = 50  # workbooks; smaller builds finish before a progress line would help
+
+
+def run_quarterly(
+    tree: Tree,
+    year: int,
+    quarter: int,
+    *,
+    sop_path: Path | None = None,
+    now: Callable[[], datetime] = utc_now,
+    pdf: bool = True,
+    progress: Progress | None = None,
+) -> list[Path]:
+    """Build the quarterly report of `year`/`quarter` under `tree`; return the files written."""
+    _check_period(year, quarter)
+    master, sop = load_master(tree.master_path), load_sop(sop_path)
+    with _store(tree) as store:
+        return build_quarterly(
+            tree,
+            store,
+            master,
+            sop,
+            year=year,
+            quarter=quarter,
+            now=now,
+            pdf=pdf,
+            progress=progress or terminal_progress(),
+        )
+
+
+def run_annual(
+    tree: Tree,
+    year: int,
+    *,
+    sop_path: Path | None = None,
+    now: Callable[[], datetime] = utc_now,
+    pdf: bool = True,
+    progress: Progress | None = None,
+) -> list[Path]:
+    """Build the LKjIP of `year` under `tree`; return the files written."""
+    _check_period(year, None)
+    master, sop = load_master(tree.master_path), load_sop(sop_path)
+    with _store(tree) as store:
+        return build_annual(
+            tree,
+            store,
+            master,
+            sop,
+            year=year,
+            now=now,
+            pdf=pdf,
+            progress=progress or terminal_progress(),
+        )
+
+
+def terminal_progress(stream: TextIO | None = None) -> Progress:
+    """Progress on the terminal for long builds: "Membaca buku kerja 120/1000" on one line."""
+    out = stream or sys.stderr
+
+    def show(done: int, total: int) -> None:
+        if total < PROGRESS_FROM:
+            return
+        if done == total or done % max(total // 50, 1) == 0:
+            end = "\n" if done == total else ""
+            out.write(f"\rMembaca buku kerja yang disetujui: {done}/{total}{end}")
+            out.flush()
+
+    return show
+
+
+def _check_period(year: int, quarter: int | None) -> None:
+    if not 2000 <= year <= 2100:
+        raise UsageError(f"Tahun {year} tidak valid; tulis tahun empat angka, misalnya 2026.")
+    if quarter is not None and quarter not in (1, 2, 3, 4):
+        raise UsageError(f"Triwulan {quarter} tidak valid; pilih 1, 2, 3 atau 4.")
+
+
+def _store(tree: Tree) -> Store:
+    if not tree.store_path.exists():
+        raise MissingFileError(
+            f"Log kejadian tidak ditemukan di {tree.store_path}: belum ada laporan bidang yang "
+            "diproses di folder ini. Periksa --root, atau jalankan 'kinerja watch' lebih dulu."
+        )
+    return Store(tree.store_path)

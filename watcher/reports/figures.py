@@ -1,0 +1,206 @@
+"""The figures of the reports, computed from readings and the master data (pure).
+
+Rules (each indicator's options come from the master workbook):
+- capaian per `watcher.capaian.indicator_capaian` (polarity, Minimal formula, cap), predikat per
+  the master's bands; a zero or missing target is not assessable;
+- over quarters, a cumulative indicator sums the realisations and the targets of the quarters
+  that have a realisation (R1+..+Rn)/(T1+..+Tn); a last-position indicator takes the latest
+  quarter that has one. Quarters without approved data are listed as missing, never counted
+  as zero;
+- targets are the master's when the master is for the report's year (the Perjanjian Kinerja in
+  force); for another year they are the ones written in the approved workbooks, which
+  validation checked against the master of that time.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from watcher.capaian import indicator_capaian, predikat
+from watcher.master import (
+    Aggregation,
+    Division,
+    Indicator,
+    MasterData,
+    PredikatBand,
+)
+from watcher.reports.gather import Reading, Submission
+
+QUARTERS = (1, 2, 3, 4)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A target and a realisation, assessed."""
+
+    target: float | None
+    realisation: float | None
+    capaian: float | None
+    predikat: str | None
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """An indicator over quarters 1..`through`: the figure, and which quarters it rests on."""
+
+    figure: Figure
+    counted: tuple[int, ...]  # quarters whose realisation counted
+    missing: tuple[int, ...]  # quarters up to `through` without a realisation
+
+
+def assess(
+    indicator: Indicator,
+    target: float | None,
+    realisation: float | None,
+    bands: Sequence[PredikatBand],
+) -> Figure:
+    value = indicator_capaian(indicator, target, realisation)
+    return Figure(target, realisation, value, predikat(value, bands))
+
+
+def aggregate(
+    indicator: Indicator,
+    realisations: Mapping[int, float | None],
+    targets: Mapping[int, float | None],
+    through: int,
+    bands: Sequence[PredikatBand],
+) -> Aggregate:
+    """Quarters 1..`through` added up by the indicator's aggregation (see the module doc)."""
+    quarters = [q for q in QUARTERS if q <= through]
+    counted = tuple(q for q in quarters if realisations.get(q) is not None)
+    missing = tuple(q for q in quarters if q not in counted)
+    if not counted:
+        return Aggregate(Figure(targets.get(through), None, None, None), counted, missing)
+    if indicator.aggregation is Aggregation.CUMULATIVE:
+        known = [targets.get(q) for q in counted]
+        target = None if any(t is None for t in known) else sum(t or 0.0 for t in known)
+        realisation = sum(realisations[q] or 0.0 for q in counted)
+    else:
+        last = counted[-1]
+        target, realisation = targets.get(last), realisations[last]
+    return Aggregate(assess(indicator, target, realisation, bands), counted, missing)
+
+
+def mean_capaian(values: Iterable[float | None]) -> float | None:
+    """The mean of the assessable capaian values; None when there is none."""
+    known = [v for v in values if v is not None]
+    return statistics.fmean(known) if known else None
+
+
+def predikat_counts(figures: Iterable[Figure], bands: Sequence[PredikatBand]) -> dict[str, int]:
+    """How many figures earned each predikat (every band listed, in the bands' order)."""
+    counts = {band.label: 0 for band in bands}
+    for figure in figures:
+        if figure.predikat is not None:
+            counts[figure.predikat] = counts.get(figure.predikat, 0) + 1
+    return counts
+
+
+def targets_for(
+    indicator: Indicator, master: MasterData, year: int, readings: Mapping[int, Reading | None]
+) -> dict[int, float | None]:
+    """Quarter -> target for `year` (the master's for its own year, else as written)."""
+    if master.settings.year == year:
+        return {q: indicator.target(q) for q in QUARTERS}
+    return {q: (r.target if r is not None else None) for q, r in readings.items()}
+
+
+def annual_target_for(
+    indicator: Indicator, master: MasterData, year: int, readings: Mapping[int, Reading | None]
+) -> float | None:
+    if master.settings.year == year:
+        return indicator.annual_target
+    written = [r.annual_target for r in readings.values() if r is not None and r.annual_target]
+    return written[-1] if written else None
+
+
+# --- the quarterly report ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Line:
+    """One indicator in the quarterly report."""
+
+    indicator: Indicator
+    quarter: Figure  # this quarter
+    to_date: Aggregate  # quarters 1..this one
+    reading: Reading | None
+
+
+@dataclass(frozen=True)
+class DivisionBlock:
+    division: Division
+    submission: Submission | None  # None: not approved (yet)
+    lines: tuple[Line, ...]
+
+    @property
+    def average(self) -> float | None:
+        return mean_capaian(line.quarter.capaian for line in self.lines)
+
+
+@dataclass(frozen=True)
+class QuarterFigures:
+    year: int
+    quarter: int
+    bands: tuple[PredikatBand, ...]
+    blocks: tuple[DivisionBlock, ...]
+
+    @property
+    def lines(self) -> list[Line]:
+        return [line for block in self.blocks for line in block.lines]
+
+    @property
+    def average(self) -> float | None:
+        return mean_capaian(line.quarter.capaian for line in self.lines)
+
+    @property
+    def approved(self) -> list[DivisionBlock]:
+        return [block for block in self.blocks if block.submission is not None]
+
+    @property
+    def missing(self) -> list[DivisionBlock]:
+        return [block for block in self.blocks if block.submission is None]
+
+    def counts(self) -> dict[str, int]:
+        return predikat_counts((line.quarter for line in self.lines), self.bands)
+
+
+def quarter_figures(
+    master: MasterData, year: int, quarter: int, submissions: Mapping[tuple[str, int], Submission]
+) -> QuarterFigures:
+    """Every division's indicators for one quarter, with the year to date."""
+    blocks = []
+    for division in master.divisions:
+        submission = submissions.get((division.code, quarter))
+        lines = []
+        for indicator in master.indicators_of(division.code):
+            readings = readings_through(submissions, division.code, indicator.code, quarter)
+            targets = targets_for(indicator, master, year, readings)
+            reading = readings.get(quarter)
+            realisations = {q: (r.realisation if r else None) for q, r in readings.items()}
+            lines.append(
+                Line(
+                    indicator,
+                    assess(
+                        indicator, targets.get(quarter), realisations.get(quarter), master.bands
+                    ),
+                    aggregate(indicator, realisations, targets, quarter, master.bands),
+                    reading,
+                )
+            )
+        blocks.append(DivisionBlock(division, submission, tuple(lines)))
+    return QuarterFigures(year, quarter, master.bands, tuple(blocks))
+
+
+def readings_through(
+    submissions: Mapping[tuple[str, int], Submission], division: str, code: str, through: int
+) -> dict[int, Reading | None]:
+    found: dict[int, Reading | None] = {}
+    for q in QUARTERS:
+        if q > through:
+            break
+        submission = submissions.get((division, q))
+        found[q] = submission.readings.get(code) if submission else None
+    return found

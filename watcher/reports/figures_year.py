@@ -1,0 +1,234 @@
+"""The year's figures for the LKjIP: per indicator, per strategic goal, the budget (pure).
+
+The rules are those of `figures`; last year's figures come from last year's approved workbooks
+when the log has them (their written targets), else from the master's "Realisasi Tahun Lalu".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from watcher.capaian import predikat
+from watcher.master import Division, Indicator, MasterData, Polarity, PredikatBand
+from watcher.reports.figures import (
+    QUARTERS,
+    Aggregate,
+    Figure,
+    aggregate,
+    annual_target_for,
+    assess,
+    mean_capaian,
+    predikat_counts,
+    readings_through,
+    targets_for,
+)
+from watcher.reports.gather import Reading, Submission
+
+
+@dataclass(frozen=True)
+class Previous:
+    """Last year's figure of an indicator and where it comes from."""
+
+    figure: Figure
+    source: str  # "log" (approved workbooks of last year) or "data induk"
+
+
+@dataclass(frozen=True)
+class YearLine:
+    indicator: Indicator
+    division: Division
+    quarters: tuple[Figure, Figure, Figure, Figure]
+    readings: tuple[Reading | None, Reading | None, Reading | None, Reading | None]
+    year: Aggregate  # quarters 1..4
+    annual_target: float | None
+    previous: Previous | None
+    renstra: Figure | None  # the year's realisation against the Renstra end target
+
+    @property
+    def trend(self) -> str:
+        """Compared with last year: "membaik", "memburuk", "tetap" or "" (no comparison)."""
+        now = self.year.figure.realisation
+        before = self.previous.figure.realisation if self.previous else None
+        if now is None or before is None:
+            return ""
+        sign = 1 if self.indicator.polarity is Polarity.HIGHER_IS_BETTER else -1
+        change = (now - before) * sign
+        return "membaik" if change > 0 else "memburuk" if change < 0 else "tetap"
+
+    @property
+    def kendala(self) -> list[str]:
+        return _distinct(r.kendala for r in self.readings if r is not None)
+
+    @property
+    def follow_up(self) -> list[str]:
+        return _distinct(r.follow_up for r in self.readings if r is not None)
+
+
+@dataclass(frozen=True)
+class GoalSummary:
+    """One strategic goal (sasaran strategis) with its indicators."""
+
+    goal: str
+    lines: tuple[YearLine, ...]
+    average: float | None
+    predikat: str | None
+
+
+@dataclass(frozen=True)
+class BudgetRow:
+    division: Division
+    programs: tuple[tuple[str, float, float], ...]  # (program, pagu, realisasi)
+    ceiling: float
+    spent: float
+    performance: float | None  # mean annual capaian of the division
+
+    @property
+    def absorption(self) -> float | None:
+        return self.spent / self.ceiling * 100 if self.ceiling else None
+
+    @property
+    def efficiency(self) -> float | None:
+        """Capaian kinerja minus serapan anggaran, in percentage points (>= 0: efisien)."""
+        if self.performance is None or self.absorption is None:
+            return None
+        return self.performance - self.absorption
+
+
+@dataclass(frozen=True)
+class YearFigures:
+    year: int
+    bands: tuple[PredikatBand, ...]
+    lines: tuple[YearLine, ...]
+    goals: tuple[GoalSummary, ...]
+    budget: tuple[BudgetRow, ...]
+    missing: tuple[tuple[str, int], ...]  # (division, quarter) without an approved workbook
+    has_previous: bool
+
+    @property
+    def average(self) -> float | None:
+        return mean_capaian(line.year.figure.capaian for line in self.lines)
+
+    @property
+    def predikat(self) -> str | None:
+        return predikat(self.average, self.bands)
+
+    def counts(self) -> dict[str, int]:
+        return predikat_counts((line.year.figure for line in self.lines), self.bands)
+
+    @property
+    def budget_ceiling(self) -> float:
+        return sum(row.ceiling for row in self.budget)
+
+    @property
+    def budget_spent(self) -> float:
+        return sum(row.spent for row in self.budget)
+
+
+def year_figures(
+    master: MasterData,
+    year: int,
+    submissions: Mapping[tuple[str, int], Submission],
+    previous: Mapping[tuple[str, int], Submission] | None = None,
+) -> YearFigures:
+    """The year's figures per indicator, goal and division; `previous` is last year's."""
+    lines = []
+    for division in master.divisions:
+        for indicator in master.indicators_of(division.code):
+            lines.append(_year_line(master, year, division, indicator, submissions, previous))
+    goals = []
+    for goal in dict.fromkeys(line.indicator.goal for line in lines):
+        members = tuple(line for line in lines if line.indicator.goal == goal)
+        average = mean_capaian(line.year.figure.capaian for line in members)
+        goals.append(GoalSummary(goal, members, average, predikat(average, master.bands)))
+    missing = tuple(
+        (d.code, q) for d in master.divisions for q in QUARTERS if (d.code, q) not in submissions
+    )
+    return YearFigures(
+        year,
+        master.bands,
+        tuple(lines),
+        tuple(goals),
+        _budget(master, year, lines),
+        missing,
+        bool(previous),
+    )
+
+
+def _year_line(
+    master: MasterData,
+    year: int,
+    division: Division,
+    indicator: Indicator,
+    submissions: Mapping[tuple[str, int], Submission],
+    previous: Mapping[tuple[str, int], Submission] | None,
+) -> YearLine:
+    readings = readings_through(submissions, division.code, indicator.code, 4)
+    targets = targets_for(indicator, master, year, readings)
+    realisations = {q: (r.realisation if r else None) for q, r in readings.items()}
+    quarters = tuple(assess(indicator, targets[q], realisations[q], master.bands) for q in QUARTERS)
+    whole = aggregate(indicator, realisations, targets, 4, master.bands)
+    renstra = (
+        assess(indicator, indicator.renstra_target, whole.figure.realisation, master.bands)
+        if indicator.renstra_target is not None and whole.figure.realisation is not None
+        else None
+    )
+    return YearLine(
+        indicator,
+        division,
+        quarters,  # type: ignore[arg-type]
+        tuple(readings[q] for q in QUARTERS),  # type: ignore[arg-type]
+        whole,
+        annual_target_for(indicator, master, year, readings),
+        _previous(master, year, division, indicator, previous),
+        renstra,
+    )
+
+
+def _previous(
+    master: MasterData,
+    year: int,
+    division: Division,
+    indicator: Indicator,
+    previous: Mapping[tuple[str, int], Submission] | None,
+) -> Previous | None:
+    if previous:
+        readings = readings_through(previous, division.code, indicator.code, 4)
+        if any(r is not None and r.realisation is not None for r in readings.values()):
+            targets = {q: (r.target if r else None) for q, r in readings.items()}
+            realisations = {q: (r.realisation if r else None) for q, r in readings.items()}
+            whole = aggregate(indicator, realisations, targets, 4, master.bands)
+            return Previous(whole.figure, "log")
+    if master.settings.year == year and indicator.previous_realisation is not None:
+        figure = Figure(None, indicator.previous_realisation, None, None)
+        return Previous(figure, "data induk")
+    return None
+
+
+def _budget(master: MasterData, year: int, lines: Sequence[YearLine]) -> tuple[BudgetRow, ...]:
+    if master.settings.year != year or not master.budget:
+        return ()
+    rows = []
+    for division in master.divisions:
+        programs = tuple(
+            (b.program, b.ceiling, b.spent) for b in master.budget if b.division == division.code
+        )
+        if not programs:
+            continue
+        performance = mean_capaian(
+            line.year.figure.capaian for line in lines if line.division.code == division.code
+        )
+        rows.append(
+            BudgetRow(
+                division,
+                programs,
+                sum(p[1] for p in programs),
+                sum(p[2] for p in programs),
+                performance,
+            )
+        )
+    return tuple(rows)
+
+
+def _distinct(texts: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(text.strip() for text in texts if text and text.strip()))

@@ -1,0 +1,229 @@
+"""Which approved workbooks a report uses, and their values, read from the archived bytes only.
+
+For each division and quarter the report takes the latest version the Kabid approved, as the
+event log records it, and reads the original bytes from the content-addressed archive (checked
+against their SHA-256), never a live file someone could still edit. A later return of the same
+period by the Kabid withdraws the approval.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import PurePosixPath
+from typing import Any
+
+from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
+
+from watcher.archive import archived_path
+from watcher.errors import KinerjaError
+from watcher.layout import Layout, rencana_aksi_layout
+from watcher.master import MasterData, quarter_name
+from watcher.numbers import NotANumber, parse_number
+from watcher.reader import Workbook
+from watcher.store import Event, Outcome, Store
+from watcher.tree import Tree
+from watcher.validation.rules import Expectation, check
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int], None]  # (done, total), for long builds
+
+
+class ReportError(KinerjaError):
+    """A report cannot be built (no approved workbook, a damaged archive copy, ...)."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True)
+class Approval:
+    """The approved version of one division's workbook for one quarter, as logged."""
+
+    division: str
+    year: int
+    quarter: int
+    file_hash: str
+    path: str  # where the Kabid put it, relative to the root
+    at_utc: datetime
+    actor: str | None
+    event_id: int
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One indicator as written in an approved workbook (capaian is never taken from it)."""
+
+    realisation: float | None
+    target: float | None  # the quarter's target as written (validated against the master)
+    annual_target: float | None
+    status: str = ""
+    kendala: str = ""
+    follow_up: str = ""
+
+
+@dataclass(frozen=True)
+class Submission:
+    approval: Approval
+    readings: dict[str, Reading] = field(default_factory=dict)  # by indicator code
+    kabid_note: str = ""
+
+
+def current_approvals(events: Iterable[Event]) -> dict[tuple[str, int], Approval]:
+    """(division, quarter) -> the approval in force, from events oldest first (pure).
+
+    The latest approval of a period wins; a return logged after it withdraws it.
+    """
+    found: dict[tuple[str, int], Approval | None] = {}
+    for event in events:
+        if event.outcome not in (Outcome.APPROVED, Outcome.RETURNED):
+            continue
+        if not (event.division and event.year and event.quarter):
+            continue
+        key = (event.division, event.quarter)
+        if event.outcome is Outcome.RETURNED:
+            found[key] = None
+        elif event.file_hash and event.at_utc and event.id is not None:
+            found[key] = Approval(
+                event.division,
+                event.year,
+                event.quarter,
+                event.file_hash,
+                event.to_path or event.from_path or "",
+                event.at_utc,
+                event.actor,
+                event.id,
+            )
+    return {key: approval for key, approval in found.items() if approval is not None}
+
+
+def approvals_for(
+    store: Store, year: int, quarter: int | None = None
+) -> dict[tuple[str, int], Approval]:
+    """The approvals in force for a year (or one quarter of it), from the log."""
+    return current_approvals(store.events(year=year, quarter=quarter))
+
+
+def read_submissions(
+    tree: Tree,
+    master: MasterData,
+    approvals: Iterable[Approval],
+    *,
+    progress: Progress | None = None,
+) -> dict[tuple[str, int], Submission]:
+    """Read each approval's archived bytes into readings; (division, quarter) -> Submission."""
+    layout = rencana_aksi_layout()
+    wanted = list(approvals)
+    known = {d.code for d in master.divisions}
+    result: dict[tuple[str, int], Submission] = {}
+    skipped: set[str] = set()
+    for done, approval in enumerate(wanted, start=1):
+        if approval.division in known:
+            result[(approval.division, approval.quarter)] = read_submission(
+                tree, master, approval, layout
+            )
+        else:
+            skipped.add(approval.division)
+        if progress is not None:
+            progress(done, len(wanted))
+    if skipped:
+        log.warning("bidang tidak ada lagi di data induk, dilewati: %s", ", ".join(sorted(skipped)))
+    return result
+
+
+def read_submission(
+    tree: Tree, master: MasterData, approval: Approval, layout: Layout
+) -> Submission:
+    """The readings of one approved version, from its archived original bytes."""
+    suffix = PurePosixPath(approval.path).suffix.lower() or ".xlsx"
+    path = archived_path(tree.archive_files, approval.file_hash, suffix)
+    period = f"bidang {approval.division} Triwulan {quarter_name(approval.quarter)} {approval.year}"
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReportError(
+            f"Salinan arsip laporan yang disetujui ({period}) tidak dapat dibaca: {path} "
+            f"({exc.strerror or exc}). Laporan tidak disusun; periksa folder arsip."
+        ) from exc
+    if hashlib.sha256(data).hexdigest() != approval.file_hash:
+        raise ReportError(
+            f"Salinan arsip {path} ({period}) tidak sesuai kode SHA-256-nya; laporan tidak "
+            "disusun dari berkas yang mungkin telah diubah. Periksa media penyimpanan arsip."
+        )
+    book = approved_workbook(data, layout, name=path.name)
+    result = check(book, master, layout, Expectation(step=4, division=approval.division))
+    if result.division != approval.division or not result.values:
+        raise ReportError(
+            f"Buku kerja yang disetujui ({period}, arsip {path.name}) tidak dapat dibaca sebagai "
+            "rencana aksi untuk data induk sekarang."
+        )
+    if result.errors:
+        log.info("%s: %d temuan terhadap data induk sekarang", period, len(result.errors))
+    written = _written_targets(book, layout)
+    readings = {
+        code: Reading(
+            realisation=values.get("realisation"),
+            target=written.get(code, (None, None))[0],
+            annual_target=written.get(code, (None, None))[1],
+            status=str(values.get("status") or ""),
+            kendala=str(values.get("kendala") or ""),
+            follow_up=str(values.get("follow_up") or ""),
+        )
+        for code, values in result.values.items()
+    }
+    return Submission(approval, readings, result.kabid_note)
+
+
+def approved_workbook(data: bytes, layout: Layout, *, name: str = "") -> Workbook:
+    """The values of an approved workbook's bytes, read with python-calamine.
+
+    Unlike `reader.read_workbook`, the XML is not scanned again for error and formula cells:
+    these exact bytes passed that scan when they were validated on approval, and a report needs
+    only the values.
+    """
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = tuple(book.sheet_names)
+        hidden = frozenset(
+            s.name for s in book.sheets_metadata if s.visible != SheetVisibleEnum.Visible
+        )
+        grid: list[list[Any]] = (
+            book.get_sheet_by_name(layout.main_sheet).to_python(skip_empty_area=False)
+            if layout.main_sheet in names
+            else []
+        )
+        metadata: dict[str, Any] = {}
+        if layout.metadata_sheet in names:
+            rows = book.get_sheet_by_name(layout.metadata_sheet).to_python(skip_empty_area=False)
+            metadata = {str(row[0]).strip(): row[1] for row in rows[1:] if len(row) >= 2 and row[0]}
+    except (CalamineError, ValueError, OSError) as exc:
+        raise ReportError(f"Salinan arsip {name} tidak dapat dibaca ({exc}).") from exc
+    return Workbook(names, hidden, grid, metadata)
+
+
+def _written_targets(
+    book: Workbook, layout: Layout
+) -> dict[str, tuple[float | None, float | None]]:
+    """Indicator code -> (quarter target, annual target) as written in the table."""
+    code_col = layout.column("code").index
+    target_col = layout.column("target").index
+    annual_col = layout.column("annual_target").index
+    found: dict[str, tuple[float | None, float | None]] = {}
+    for row in range(layout.rows["first_data"], len(book.grid) + 1):
+        code = str(book.value(row, code_col)).strip()
+        if code and code not in found:
+            found[code] = (
+                _number(book.value(row, target_col)),
+                _number(book.value(row, annual_col)),
+            )
+    return found
+
+
+def _number(value: object) -> float | None:
+    try:
+        return parse_number(value)[0]
+    except NotANumber:
+        return None

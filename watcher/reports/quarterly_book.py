@@ -1,0 +1,373 @@
+"""The quarterly report as a workbook: Ringkasan, a sheet per division, Ketepatan Waktu, Grafik."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from watcher.capaian import predikat
+from watcher.indonesian import long_datetime
+from watcher.master import quarter_name
+from watcher.reports.context import QuarterReport
+from watcher.reports.figures import DivisionBlock, Line
+from watcher.reports.pdf import percent_text
+from watcher.reports.sheets import (
+    aggregate_note,
+    bands_text,
+    capaian_cell,
+    height,
+    number_cell,
+    predikat_cell,
+    sheet_name,
+    title_rows,
+)
+from watcher.reports.xlsx import BarChart, Sheet, Style, XlsxBook, cells_xml
+from watcher.sla import StepState, StepTiming
+from watcher.status import STATE_LABELS, duration_text
+
+CHART_LIMIT = 100  # more bars than this make an unreadable chart; the table stays
+NOT_APPROVED = "Belum disetujui Kabid"
+LATE_STATES = (StepState.LATE, StepState.DONE_LATE)
+
+
+def _columns(quarter: int) -> tuple[tuple[str, float], ...]:
+    tw = f"TW {quarter_name(quarter)}"
+    return (
+        ("No", 5),
+        ("Bidang", 18),
+        ("Sasaran Strategis", 26),
+        ("Kode", 9),
+        ("Indikator Kinerja", 34),
+        ("Satuan", 9),
+        (f"Target {tw}", 10),
+        (f"Realisasi {tw}", 10),
+        (f"Capaian {tw} (%)", 10),
+        ("Predikat", 12),
+        (f"Capaian s.d. {tw} (%)", 11),
+        ("Kendala", 32),
+        ("Tindak Lanjut", 32),
+        ("Keterangan", 20),
+    )
+
+
+def quarterly_workbook(report: QuarterReport) -> bytes:
+    book = XlsxBook(title=report.title, created=report.provenance.built_at)
+    columns = _columns(report.quarter)
+    taken = {"ringkasan", "ketepatan waktu", "grafik"}
+    widths = [w for _, w in columns]
+    encoded = {
+        index: [_encode(report, block, line, widths) for line in block.lines]
+        for index, block in enumerate(report.figures.blocks)
+    }
+    footer = f"{report.title} - {report.master.settings.office_name}"
+    with book.sheet(
+        "Ringkasan", [w for _, w in columns], freeze_rows=6, title_rows=(6, 6), footer=footer
+    ) as sheet:
+        _summary(sheet, report, columns, encoded)
+    for index, block in enumerate(report.figures.blocks):
+        name = sheet_name(block.division.code, taken)
+        with book.sheet(
+            name, [w for _, w in columns], freeze_rows=8, title_rows=(8, 8), footer=footer
+        ) as sheet:
+            _division(sheet, report, block, columns, encoded[index])
+    with book.sheet(
+        "Ketepatan Waktu",
+        [5, 14, 30, 9, 18, 22, 22, 13, 12, 22, 22, 12],
+        freeze_rows=4,
+        footer=footer,
+    ) as sheet:
+        _timeliness(sheet, report)
+    with book.sheet("Grafik", [34, 16, 12], footer=footer) as sheet:
+        _charts(sheet, report)
+    return book.finish()
+
+
+def _heading(report: QuarterReport) -> list[str]:
+    figures = report.figures
+    average = figures.average
+    return [
+        report.master.settings.office_name,
+        report.title.upper(),
+        f"Periode {report.period}; disusun {long_datetime(report.provenance.built_at)}; "
+        f"{len(figures.approved)} dari {len(figures.blocks)} bidang disetujui Kabid",
+        f"Capaian rata-rata {percent_text(average)}%"
+        + (f" ({_predikat(report, average)})" if average is not None else ""),
+    ]
+
+
+def _predikat(report: QuarterReport, value: float | None) -> str:
+    return predikat(value, report.figures.bands) or "-"
+
+
+EncodedRow = tuple[str, float | None]  # the cells after "No", encoded once, and the height
+
+
+def _summary(
+    sheet: Sheet,
+    report: QuarterReport,
+    columns: tuple[tuple[str, float], ...],
+    encoded: dict[int, list[EncodedRow]],
+) -> None:
+    title_rows(sheet, _heading(report), len(columns))
+    sheet.skip()
+    header = sheet.row([name for name, _ in columns], style=Style.HEADER, height=40)
+    number = 0
+    for index in range(len(report.figures.blocks)):
+        for cells, row_height in encoded[index]:
+            number += 1
+            sheet.row_xml(cells_xml([number], Style.CENTER) + cells, height=row_height)
+    sheet.autofilter(header, sheet.next_row - 1)
+    _footnotes(sheet, report, len(columns))
+
+
+def _encode(
+    report: QuarterReport, block: DivisionBlock, line: Line, widths: list[float]
+) -> EncodedRow:
+    """One indicator's cells (all but "No"), encoded once for the summary and its sheet."""
+    indicator, reading = line.indicator, line.reading
+    kendala = reading.kendala if reading else ""
+    follow_up = reading.follow_up if reading else ""
+    notes = _line_notes(block, line, report.quarter)
+    missing = block.submission is None
+    cells: list[object] = [
+        block.division.name,
+        indicator.goal,
+        indicator.code,
+        indicator.name,
+        indicator.unit,
+        number_cell(line.quarter.target),
+        (NOT_APPROVED, Style.MISSING) if missing else number_cell(line.quarter.realisation),
+        capaian_cell(line.quarter),
+        predikat_cell(line.quarter, report.figures.bands),
+        capaian_cell(line.to_date.figure),
+        kendala,
+        follow_up,
+        (notes, Style.MISSING if missing else Style.CELL),
+    ]
+    texts = [
+        (block.division.name, widths[1]),
+        (indicator.goal, widths[2]),
+        (indicator.name, widths[4]),
+        (kendala, widths[11]),
+        (follow_up, widths[12]),
+        (notes, widths[13]),
+    ]
+    return cells_xml(cells), height(texts)
+
+
+def _line_notes(block: DivisionBlock, line: Line, quarter: int) -> str:
+    notes = []
+    if block.submission is None:
+        notes.append(NOT_APPROVED)
+    elif line.reading and line.reading.status and line.reading.status != "Final":
+        notes.append(f"Data {line.reading.status.lower()}")
+    if line.quarter.target == 0:
+        notes.append("Target triwulan 0: tidak dapat dinilai")
+    gap = aggregate_note(line.to_date, quarter)
+    if gap:
+        notes.append(gap)
+    return "; ".join(notes)
+
+
+def _footnotes(sheet: Sheet, report: QuarterReport, columns: int) -> None:
+    sheet.skip()
+    notes = [
+        "Capaian dihitung ulang dari target dan realisasi: Maksimal = R/T x 100; Minimal = "
+        "(2T-R)/T x 100 atau T/R x 100 sesuai data induk; target 0 tidak dapat dinilai. "
+        "Capaian s.d. triwulan: Kumulatif = jumlah realisasi / jumlah target; Posisi Akhir = "
+        "triwulan terakhir yang ada datanya.",
+        bands_text(report.figures.bands),
+        f"Sumber: versi terakhir yang disetujui Kabid tiap bidang (salinan arsip), "
+        f"{report.provenance.chain_text}, sidik sumber {report.provenance.fingerprint}.",
+    ]
+    for note in notes:
+        row = sheet.row([note], style=Style.NOTE, height=26)
+        sheet.merge(row, 1, row, columns)
+
+
+def _division(
+    sheet: Sheet,
+    report: QuarterReport,
+    block: DivisionBlock,
+    columns: tuple[tuple[str, float], ...],
+    encoded: list[EncodedRow],
+) -> None:
+    division, submission = block.division, block.submission
+    if submission is None:
+        approval = f"Status: {NOT_APPROVED.lower()} untuk triwulan ini."
+    else:
+        a = submission.approval
+        at = a.at_utc.astimezone(report.provenance.built_at.tzinfo)
+        approval = (
+            f"Disetujui Kabid {long_datetime(at)}"
+            f"{f' oleh {a.actor}' if a.actor else ''}; berkas {a.path}; SHA-256 {a.file_hash[:16]}"
+        )
+    average = block.average
+    note = submission.kabid_note if submission and submission.kabid_note else "-"
+    title_rows(
+        sheet,
+        [
+            f"{division.name} ({division.code})",
+            report.title,
+            f"Kabid: {division.head_name}; Kasubag/Kasubid: {division.subhead_name}",
+            approval,
+            f"Catatan Kabid: {note}",
+            f"Capaian rata-rata bidang: {percent_text(average)}%",
+        ],
+        len(columns),
+    )
+    sheet.skip()
+    header = sheet.row([name for name, _ in columns], style=Style.HEADER, height=40)
+    for number, (cells, row_height) in enumerate(encoded, start=1):
+        sheet.row_xml(cells_xml([number], Style.CENTER) + cells, height=row_height)
+    sheet.autofilter(header, sheet.next_row - 1)
+
+
+def _timeliness(sheet: Sheet, report: QuarterReport) -> None:
+    columns = 12
+    title_rows(
+        sheet,
+        [
+            "Ketepatan Waktu Pengumpulan Data Kinerja",
+            f"{report.title}: bidang yang belum disetujui atau terlambat, dan waktu tiap langkah",
+            "Waktu dihitung dalam jam kerja kantor (hari libur nasional, cuti bersama dan hari "
+            "libur kantor tidak dihitung) dan dibandingkan dengan mutu baku SOP.",
+        ],
+        columns,
+    )
+    header = sheet.row(
+        [
+            "No",
+            "Kode",
+            "Bidang",
+            "Langkah",
+            "Pelaksana",
+            "Mulai",
+            "Selesai",
+            "Waktu Kerja",
+            "Mutu Baku",
+            "Batas Waktu",
+            "Keadaan",
+            "Dikembalikan",
+        ],
+        style=Style.HEADER,
+        height=30,
+    )
+    for number, block in enumerate(_problems_first(report), start=1):
+        _timeliness_rows(sheet, report, block, number)
+    sheet.autofilter(header, sheet.next_row - 1)
+    step = report.report_step
+    sheet.skip()
+    row = sheet.row(
+        [
+            f"Langkah 6 (laporan triwulan, Kasubag Perencanaan): mutu baku {step.standard}; "
+            f"{STATE_LABELS[step.state]}"
+            + (f"; batas {long_datetime(step.deadline)}" if step.deadline else "")
+        ],
+        style=Style.NOTE,
+    )
+    sheet.merge(row, 1, row, columns)
+
+
+def _problems_first(report: QuarterReport) -> list[DivisionBlock]:
+    """Missing and late divisions first, so they are what a reader sees at once."""
+
+    def late(block: DivisionBlock) -> bool:
+        progress = report.progress.get(block.division.code)
+        return bool(progress and any(s.state in LATE_STATES for s in progress.steps))
+
+    return sorted(report.figures.blocks, key=lambda b: (b.submission is not None, not late(b)))
+
+
+def _timeliness_rows(
+    sheet: Sheet, report: QuarterReport, block: DivisionBlock, number: int
+) -> None:
+    progress = report.progress.get(block.division.code)
+    when: Callable[[object], str] = lambda m: long_datetime(m) if m else "-"  # noqa: E731
+    status = "Disetujui" if block.submission else NOT_APPROVED
+    for step in progress.steps[2:] if progress else ():
+        late = step.state in LATE_STATES or (
+            block.submission is None and step.state not in (StepState.DONE, StepState.NOT_STARTED)
+        )
+        style = Style.LATE if late else Style.CELL
+        sop_step = report.sop.step(step.step)
+        sheet.row(
+            [
+                number,
+                block.division.code,
+                f"{block.division.name} ({status})",
+                step.step,
+                sop_step.actor,
+                when(step.start),
+                when(step.end),
+                duration_text(step.worked),
+                str(step.standard),
+                when(step.deadline),
+                _state(step),
+                progress.returns if progress and step.step >= 4 else "",
+            ],
+            style=style,
+            height=height([(block.division.name, 30), (when(step.start), 22)]),
+        )
+
+
+def _state(step: StepTiming) -> str:
+    label = STATE_LABELS[step.state]
+    if step.state in LATE_STATES and step.worked and step.allowed:
+        return f"{label} ({duration_text(step.worked - step.allowed)} lewat)"
+    return label
+
+
+def _charts(sheet: Sheet, report: QuarterReport) -> None:
+    blocks = report.figures.blocks
+    title_rows(sheet, [f"Grafik Capaian - {report.title}"], 3)
+    sheet.skip()
+    sheet.row(["Bidang", "Rata-rata Capaian (%)", "Indikator Dinilai"], style=Style.HEADER)
+    first = sheet.next_row
+    for block in blocks:
+        known = sum(1 for line in block.lines if line.quarter.capaian is not None)
+        sheet.row([block.division.name, (block.average, Style.PERCENT), known])
+    last = sheet.next_row - 1
+    if 0 < len(blocks) <= CHART_LIMIT:
+        sheet.chart(
+            BarChart(
+                "Rata-rata capaian per bidang",
+                "Capaian (%)",
+                (first, 1, last),
+                (first, 2, last),
+                tuple(b.division.name for b in blocks),
+                tuple(b.average for b in blocks),
+                (4, 1, 14, 3 + max(12, 2 * len(blocks))),
+                reference_line=100.0,
+            )
+        )
+    lines = report.figures.lines
+    if not 0 < len(lines) <= CHART_LIMIT:
+        sheet.skip()
+        sheet.row(
+            [
+                f"Grafik per indikator tidak dibuat untuk lebih dari {CHART_LIMIT} indikator; "
+                "lihat lembar Ringkasan."
+            ],
+            style=Style.NOTE,
+        )
+        return
+    sheet.skip()
+    sheet.row(["Indikator", "Capaian (%)", "Predikat"], style=Style.HEADER)
+    start = sheet.next_row
+    for line in lines:
+        label = f"{line.indicator.code} {line.indicator.name}"
+        sheet.row([label, (line.quarter.capaian, Style.PERCENT), line.quarter.predikat or "-"])
+    end = sheet.next_row - 1
+    top = max(18, 5 + 2 * len(blocks))
+    sheet.chart(
+        BarChart(
+            "Capaian per indikator",
+            "Capaian (%)",
+            (start, 1, end),
+            (start, 2, end),
+            tuple(f"{line.indicator.code}" for line in lines),
+            tuple(line.quarter.capaian for line in lines),
+            (4, top, 14, top + max(16, len(lines))),
+            reference_line=100.0,
+        )
+    )
