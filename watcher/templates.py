@@ -149,7 +149,11 @@ def _indicator_row(
         "annual_target": indicator.annual_target,
         "target": indicator.target(quarter),
         "capaian": excel_formula(
-            indicator.polarity, f"{col['target']}{row}", f"{col['realisation']}{row}"
+            indicator.polarity,
+            f"{col['target']}{row}",
+            f"{col['realisation']}{row}",
+            formula=indicator.minimal_formula,
+            cap=indicator.cap,
         ),
     }
     number_format = "0.00" if indicator.is_percentage else "#,##0.00"

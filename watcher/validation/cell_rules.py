@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from watcher.capaian import capaian
+from watcher.capaian import indicator_capaian
 from watcher.layout import TEXT_MAX_LENGTH, Layout
 from watcher.master import Indicator, quarter_name
 from watcher.numbers import NotANumber, format_number, parse_number
@@ -52,7 +52,7 @@ def check_row(
     ):
         _target(cell(key), expected, label, indicator, add)
     realisation = _realisation(book, cell("realisation"), indicator, add)
-    result = capaian(indicator.target(quarter), realisation, indicator.polarity)
+    result = indicator_capaian(indicator, indicator.target(quarter), realisation)
     texts = {
         key: _text(book, cell(key), layout.column(key).header, indicator, add)
         for key in ("kendala", "follow_up")

@@ -1,0 +1,321 @@
+"""The commands of `kinerja`: thin calls into the library, printing Indonesian results.
+
+Each command is registered in `COMMANDS` with its help text and its own arguments; the library's
+typed errors travel up to `cli.main`, which turns them into a message and an exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from watcher.config import load_config
+from watcher.errors import EXIT_DATA, EXIT_UNUSABLE, MissingFileError, UsageError
+from watcher.issuing import issue_quarter, reporting_period
+from watcher.mailer import send_mail
+from watcher.master import quarter_name
+from watcher.master_loader import load_master
+from watcher.reports.auto import ReportListener
+from watcher.reports.commands import run_annual, run_quarterly
+from watcher.service import MasterSource, Service, ServiceOptions
+from watcher.setup_tree import init_tree
+from watcher.sop import Sop, default_sop_path, load_sop
+from watcher.status import StatusPage, snapshot, snapshot_json, snapshot_text
+from watcher.store import Store
+from watcher.tree import Tree, default_root
+from watcher.validation.report_text import result_json, result_text
+from watcher.validation.validate import expectation_for, validate_file
+
+
+def _tree(args: argparse.Namespace) -> Tree:
+    return Tree((args.root or default_root()).resolve())
+
+
+def _sop(args: argparse.Namespace) -> Sop:
+    if args.sop is not None and not args.sop.is_file():
+        raise UsageError(f"Berkas SOP tidak ditemukan: {args.sop}")
+    return load_sop(args.sop)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    tree = _tree(args)
+    _sop(args)
+    result = init_tree(tree)
+    if result.sample_master_written:
+        print(f"Contoh data induk dibuat: {tree.master_path}")
+    print(
+        f"Folder kerja siap di {tree.root} ({len(result.master.divisions)} bidang); "
+        f"{len(result.created)} folder/berkas baru."
+    )
+    for division in result.master.divisions:
+        print(f"  {tree.division_dir(division.code)}  {division.name}")
+    return 0
+
+
+def cmd_issue(args: argparse.Namespace) -> int:
+    tree = _tree(args)
+    sop = _sop(args)
+    master = init_tree(tree).master
+    year, quarter = reporting_period(datetime.now(UTC).date())
+    year, quarter = args.year or year, args.quarter or quarter
+    with Store(tree.store_path) as store:
+        results = issue_quarter(
+            tree,
+            master,
+            sop,
+            year=year,
+            quarter=quarter,
+            now=lambda: datetime.now(UTC),
+            store=store,
+        )
+    print(f"Triwulan {quarter_name(quarter)} tahun {year}:")
+    for result in results:
+        print(f"  [{result.status.value}] {result.path}")
+    return 0
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    tree = _tree(args)
+    init_tree(tree)
+    if args.polling is not None and args.polling <= 0:
+        raise UsageError("--polling harus lebih dari 0 detik.")
+    config = load_config(tree.root)
+    polling = args.polling if args.polling is not None else config.polling
+    options = ServiceOptions(
+        polling=polling, rescan_seconds=config.rescan_seconds, sweep_minutes=config.sweep_minutes
+    )
+    email = config.email
+    mail = (lambda subject, body: send_mail(email, subject, body)) if email else None
+    sop = _sop(args)
+    master = MasterSource(tree.master_path)
+    now = lambda: datetime.now(UTC)  # noqa: E731 - the service's one real clock
+    listeners = [
+        StatusPage(tree.status_page, master, sop, now),
+        ReportListener(tree, master, sop, now=now),
+    ]
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    logging.getLogger("watcher").setLevel(logging.INFO)
+    mode = f"polling tiap {polling:g} detik" if polling else "pemberitahuan sistem"
+    service = Service(tree, options, now=now, listeners=listeners, sop=sop, mail=mail)
+    service.run(stop, on_ready=lambda: print(
+        f"Mengawasi {tree.inbox} ({mode}). Tekan Ctrl-C untuk berhenti.", flush=True))  # fmt: skip
+    print("Layanan berhenti.")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    tree = _tree(args)
+    master = load_master(tree.master_path)
+    if not tree.store_path.exists():
+        raise MissingFileError(
+            "Belum ada log kejadian. Jalankan 'kinerja issue' atau 'kinerja watch' dulu."
+        )
+    with Store(tree.store_path) as store:
+        view = snapshot(store, master, _sop(args), datetime.now(UTC))
+    if args.json:
+        print(json.dumps(snapshot_json(view), indent=2, ensure_ascii=False))
+    else:
+        print(snapshot_text(view))
+    return 0
+
+
+def cmd_master(args: argparse.Namespace) -> int:
+    tree = _tree(args)
+    master = load_master(tree.master_path)
+    print(f"Data induk baik: {tree.master_path}")
+    print(f"  {master.settings.office_name}, tahun {master.settings.year}")
+    for division in master.divisions:
+        print(
+            f"  {division.code}: {division.name} ({len(master.indicators_of(division.code))} "
+            "indikator)"
+        )
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    tree = _tree(args)
+    master = load_master(tree.master_path)
+    today = datetime.now(UTC).date()
+    results = []
+    for path in args.files:
+        expect = expectation_for(path, tree, master, step=args.step, today=today)
+        results.append((path, validate_file(path, master, expect)))
+    if args.json:
+        print(
+            json.dumps(
+                [result_json(path, result) for path, result in results],
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+    else:
+        for path, result in results:
+            print(result_text(path, result))
+    if any(result.refused for _, result in results):
+        return EXIT_UNUSABLE
+    return EXIT_DATA if any(not result.valid for _, result in results) else 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    tree = _tree(args)
+    if args.kind in ("quarterly", "triwulan"):
+        if args.quarter is None:
+            raise UsageError("Laporan triwulan perlu --quarter 1-4.")
+        written = run_quarterly(tree, args.year, args.quarter, sop_path=args.sop)
+    else:
+        written = run_annual(tree, args.year, sop_path=args.sop)
+    print("Laporan ditulis:")
+    for path in written:
+        print(f"  {path}")
+    return 0
+
+
+def cmd_sop(args: argparse.Namespace) -> int:
+    sop = _sop(args)
+    print(f"SOP {sop.number} {sop.name} ({args.sop or default_sop_path()})")
+    for step in sop.steps:
+        standards = ", ".join(
+            str(s) if name == "umum" else f"{s} ({name})" for name, s in step.standards.items()
+        )
+        print(f"  {step.number}. [{step.actor}] {step.activity} - mutu baku {standards}")
+    print(f"Peringatan: {sop.warning}")
+    print(f"Pencatatan: {sop.record_keeping}")
+    return 0
+
+
+def _validate_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "files", nargs="+", type=Path, metavar="BERKAS", help="buku kerja .xlsx yang diperiksa"
+    )
+    parser.add_argument(
+        "--step",
+        type=int,
+        choices=(3, 4),
+        metavar="LANGKAH",
+        help="aturan langkah 3 (bahan) atau 4 (laporan); bawaan: menurut folder",
+    )
+    parser.add_argument("--json", action="store_true", help="keluaran JSON untuk program lain")
+
+
+def _report_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "kind", choices=("quarterly", "annual", "triwulan", "tahunan"), metavar="JENIS",
+        help="quarterly/triwulan (laporan triwulan) atau annual/tahunan (LKjIP)",
+    )  # fmt: skip
+    parser.add_argument("--year", type=int, required=True, metavar="TAHUN", help="tahun laporan")
+    parser.add_argument("--quarter", type=int, choices=(1, 2, 3, 4), metavar="TRIWULAN",
+                        help="triwulan 1-4 (untuk laporan triwulan)")  # fmt: skip
+
+
+def _status_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="keluaran JSON untuk program lain")
+
+
+def _watch_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--polling",
+        type=float,
+        metavar="DETIK",
+        help="periksa folder tiap DETIK detik (untuk folder jaringan yang tidak memberi "
+        "pemberitahuan); bawaan: pemberitahuan sistem",
+    )
+
+
+def _issue_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--year", type=int, metavar="TAHUN", help="tahun data (bawaan: triwulan yang baru berakhir)"
+    )
+    parser.add_argument(
+        "--quarter",
+        type=int,
+        choices=(1, 2, 3, 4),
+        metavar="TRIWULAN",
+        help="triwulan 1-4 (bawaan: triwulan yang baru berakhir)",
+    )
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    help: str
+    description: str
+    run: Callable[[argparse.Namespace], int]
+    arguments: Callable[[argparse.ArgumentParser], None] | None = None
+
+
+COMMANDS: dict[str, Command] = {
+    command.name: command
+    for command in (
+        Command(
+            "init",
+            "buat folder kerja kantor dan contoh data induk",
+            "Membuat folder inbox/outbox/arsip per bidang dan langkah SOP, serta contoh data "
+            "induk bila belum ada. Aman dijalankan berulang: tidak ada berkas yang ditimpa.",
+            cmd_init,
+        ),
+        Command(
+            "issue",
+            "terbitkan buku kerja rencana aksi dan disposisi (langkah 1-2)",
+            "Menulis buku kerja rencana aksi terisi dan lembar disposisi untuk setiap bidang ke "
+            "folder 1_disposisi. Buku kerja yang sudah ada tidak pernah ditimpa.",
+            cmd_issue,
+            _issue_arguments,
+        ),
+        Command(
+            "watch",
+            "jalankan layanan pengawas folder (tugas utama)",
+            "Mengawasi folder inbox: setiap buku kerja yang disimpan diperiksa, diarsipkan, "
+            "dicatat, lalu dipindahkan ke folder langkah berikutnya atau dikembalikan dengan "
+            "hasil validasinya. Berjalan sampai dihentikan (Ctrl-C atau SIGTERM).",
+            cmd_watch,
+            _watch_arguments,
+        ),
+        Command(
+            "status",
+            "tampilkan posisi setiap bidang terhadap mutu baku waktu",
+            "Untuk setiap bidang: langkah sekarang, sejak kapan, batas waktu, sisa waktu atau "
+            "keterlambatan (dalam jam kerja), dan berapa kali dikembalikan.",
+            cmd_status,
+            _status_arguments,
+        ),
+        Command(
+            "validate",
+            "periksa buku kerja yang dikirim (keamanan berkas dan isinya)",
+            "Memeriksa buku kerja seperti yang dilakukan layanan: keamanan berkas, templat, "
+            "target terhadap data induk, realisasi, dan aturan langkah 3/4. Kode keluar 0 bila "
+            "valid (peringatan boleh), 1 bila isinya bermasalah, 2 bila berkas ditolak.",
+            cmd_validate,
+            _validate_arguments,
+        ),
+        Command(
+            "report",
+            "susun laporan triwulan atau LKjIP tahunan (langkah 6)",
+            "Menyusun laporan dari buku kerja yang disetujui Kabid (salinan arsipnya, bukan "
+            "berkas yang masih bisa disunting) ke folder outbox, dalam .xlsx dan PDF.",
+            cmd_report,
+            _report_arguments,
+        ),
+        Command(
+            "master",
+            "periksa data induk dan tampilkan ringkasannya",
+            "Memeriksa buku kerja data induk; semua masalah ditampilkan sekaligus beserta "
+            "lembar dan selnya.",
+            cmd_master,
+        ),
+        Command(
+            "sop",
+            "tampilkan langkah SOP dan mutu bakunya",
+            "Membaca dan memeriksa berkas SOP, lalu menampilkan langkah dan mutu baku.",
+            cmd_sop,
+        ),
+    )
+}
