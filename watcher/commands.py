@@ -19,9 +19,19 @@ from pathlib import Path
 from watcher.config import load_config
 from watcher.errors import EXIT_DATA, EXIT_UNUSABLE, MissingFileError, UsageError
 from watcher.issuing import issue_quarter, reporting_period
+from watcher.logfile import log_to_file
 from watcher.mailer import send_mail
 from watcher.master import quarter_name
 from watcher.master_loader import load_master
+from watcher.ops_commands import (
+    cmd_demo,
+    cmd_health,
+    cmd_samba_config,
+    cmd_verify,
+    health_arguments,
+    samba_config_arguments,
+    verify_arguments,
+)
 from watcher.reports.auto import ReportListener
 from watcher.reports.commands import run_annual, run_quarterly
 from watcher.service import MasterSource, Service, ServiceOptions
@@ -89,7 +99,10 @@ def cmd_watch(args: argparse.Namespace) -> int:
     config = load_config(tree.root)
     polling = args.polling if args.polling is not None else config.polling
     options = ServiceOptions(
-        polling=polling, rescan_seconds=config.rescan_seconds, sweep_minutes=config.sweep_minutes
+        polling=polling,
+        rescan_seconds=config.rescan_seconds,
+        sweep_minutes=config.sweep_minutes,
+        audit_log=args.audit_log,
     )
     email = config.email
     mail = (lambda subject, body: send_mail(email, subject, body)) if email else None
@@ -106,8 +119,14 @@ def cmd_watch(args: argparse.Namespace) -> int:
     logging.getLogger("watcher").setLevel(logging.INFO)
     mode = f"polling tiap {polling:g} detik" if polling else "pemberitahuan sistem"
     service = Service(tree, options, now=now, listeners=listeners, sop=sop, mail=mail)
-    service.run(stop, on_ready=lambda: print(
-        f"Mengawasi {tree.inbox} ({mode}). Tekan Ctrl-C untuk berhenti.", flush=True))  # fmt: skip
+    handler = log_to_file(args.log_file) if args.log_file else None
+    try:
+        ready = f"Mengawasi {tree.inbox} ({mode}). Tekan Ctrl-C untuk berhenti."
+        service.run(stop, on_ready=lambda: print(ready, flush=True))
+    finally:
+        if handler is not None:
+            logging.getLogger().removeHandler(handler)
+            handler.close()
     print("Layanan berhenti.")
     return 0
 
@@ -303,6 +322,38 @@ COMMANDS: dict[str, Command] = {
             "berkas yang masih bisa disunting) ke folder outbox, dalam .xlsx dan PDF.",
             cmd_report,
             _report_arguments,
+        ),
+        Command(
+            "verify",
+            "periksa keutuhan log kejadian dan arsip",
+            "Memeriksa rantai hash log kejadian (baris yang diubah atau dihapus) dan setiap "
+            "salinan asli di arsip terhadap SHA-256 yang tercatat. Kode keluar 0 bila utuh, 1 "
+            "bila ada yang diubah, dihapus atau hilang.",
+            cmd_verify,
+            verify_arguments,
+        ),
+        Command(
+            "health",
+            "periksa apakah layanan pengawas hidup",
+            "Membaca arsip/kesehatan.json: hidup (kode 0), atau berhenti, mati, macet atau belum "
+            "pernah berjalan (kode 1), beserta waktu pemindaian dan kejadian terakhir.",
+            cmd_health,
+            health_arguments,
+        ),
+        Command(
+            "samba-config",
+            "cetak berbagi Samba dan skrip izin folder",
+            "Mencetak bagian smb.conf, skrip izin (ACL per folder: hanya Kabid yang menulis di "
+            "disetujui/dikembalikan) dan panduan pengguna untuk bidang-bidang di data induk.",
+            cmd_samba_config,
+            samba_config_arguments,
+        ),
+        Command(
+            "demo",
+            "tur satu triwulan penuh (sekitar satu menit)",
+            "Memutar satu triwulan dengan layanan dan berkas sungguhan di folder baru (atau "
+            "--root kosong) dan menunjukkan tempat melihat hasilnya.",
+            cmd_demo,
         ),
         Command(
             "master",

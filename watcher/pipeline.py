@@ -19,6 +19,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 
+from watcher.acl import adopt_folder_permissions
 from watcher.archive import archive_bytes
 from watcher.master import MasterData
 from watcher.moving import move_no_overwrite, unique_destination
@@ -49,6 +50,9 @@ class Pipeline:
     store: Store
     master: Callable[[], MasterData]
     now: Callable[[], datetime]
+    # Who put a file where it is (recorded as the event's actor); None = the file's owner.
+    # On a Samba share, `watcher.audit.ShareActors` also knows who renamed a file into place.
+    actor: Callable[[Path], str | None] | None = None
 
     def handle(self, path: Path) -> Handled:
         master = self.master()
@@ -57,7 +61,7 @@ class Pipeline:
             return Handled.NOT_WATCHED
         try:
             data = path.read_bytes()
-            actor = owner_of(path)
+            actor = (self.actor or owner_of)(path)
         except FileNotFoundError:
             return Handled.VANISHED
         digest = hashlib.sha256(data).hexdigest()
@@ -121,7 +125,10 @@ class Pipeline:
     def _move(self, path: Path, destination: Path, division: str, digest: str, relative: str,
               handled: Handled) -> Handled:  # fmt: skip
         if destination == path:
+            adopt_folder_permissions(path)  # e.g. approved: only the Kabid may still write it
             return handled
+        # The new folder's rules, as for a new file there, before the file shows up in it.
+        adopt_folder_permissions(path, folder=destination.parent)
         try:
             move_no_overwrite(path, destination)
         except FileNotFoundError:

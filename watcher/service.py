@@ -27,12 +27,14 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
+from watcher.audit import share_actors
 from watcher.errors import KinerjaError
+from watcher.health import Heartbeat, health_path
 from watcher.lock import ServiceLock
 from watcher.master import MasterData
 from watcher.master_loader import load_master
 from watcher.notices import is_service_notice
-from watcher.pipeline import Handled, Pipeline
+from watcher.pipeline import Handled, Pipeline, owner_of
 from watcher.routing import WATCHED_FOLDERS
 from watcher.schedule_jobs import OfficeJobs
 from watcher.sop import Sop, load_sop
@@ -56,6 +58,7 @@ class ServiceOptions:
     unclosed_seconds: float = 60.0  # native: a written file waits this long for its close event
     sweep_minutes: float = 5.0  # warnings, lateness and the dispositions' catch-up
     office_jobs: bool = True  # issue dispositions and sweep deadlines (off in routing tests)
+    audit_log: Path | None = None  # Samba full_audit log: who renamed a file (watcher/audit.py)
 
 
 class _Queue(FileSystemEventHandler):
@@ -134,14 +137,18 @@ class Service:
         self.writing: dict[Path, float] = {}  # written, close event not yet seen: last write
         self.scans = 0  # folder scans done (startup, periodic, new folders); tests wait on it
         self.ready = threading.Event()  # set once the startup scan is queued
+        self.heartbeat = Heartbeat(health_path(tree), polling=options.polling,
+                                   rescan_seconds=options.rescan_seconds)  # fmt: skip
 
     def run(self, stop: threading.Event, *, on_ready: Callable[[], None] | None = None) -> None:
         """Watch until `stop` is set. Raises AlreadyRunning if another service holds the root."""
         master = MasterSource(self.tree.master_path)
         master()  # a broken master stops the start with its problems listed
         with ServiceLock(self.tree.lock_path), Store(self.tree.store_path, now=self.now) as store:
-            pipeline = Pipeline(self.tree, store, master, self.now)
+            actor = share_actors(self.options.audit_log, owner=owner_of)
+            pipeline = Pipeline(self.tree, store, master, self.now, actor=actor)
             store.append(Event(outcome=Outcome.STARTED, message=self._started_message()))
+            self.heartbeat.beat(scans=self.scans, last_event_id=self.last_event_id)  # alive now
             scheduler = self._scheduler(
                 OfficeJobs(self.tree, store, master, self.sop, self.now, self.mail), store
             )
@@ -153,6 +160,7 @@ class Service:
                 observer.stop()
                 observer.join(timeout=10)
                 store.append(Event(outcome=Outcome.STOPPED, message="Layanan berhenti."))
+                self.heartbeat.stopped()
 
     def _started_message(self) -> str:
         mode = f"polling tiap {self.options.polling:g} detik" if self.options.polling else "native"
@@ -205,6 +213,7 @@ class Service:
             on_ready()
         next_rescan = time.monotonic() + self.options.rescan_seconds
         while not stop.is_set():
+            self.heartbeat.beat(scans=self.scans, last_event_id=self.last_event_id)
             scheduler.run_pending()
             self._drain(self._wait_time(next_rescan))
             for path in self.tracker.ready():

@@ -256,7 +256,7 @@ class Store:
             next_id = max(seq[0] if seq else 0, last["id"] if last else 0) + 1
             stored = replace(event, at_utc=at, id=next_id, prev_hash=prev_hash, row_hash=None)
             values = _row_values(stored)
-            row_hash = _chain_hash(prev_hash, values)
+            row_hash = chain_hash(prev_hash, values)
             columns = (*HASHED_FIELDS, "prev_hash", "row_hash")
             db.execute(
                 f"INSERT INTO events ({', '.join(columns)}) "
@@ -353,7 +353,7 @@ class Store:
                 if (
                     row["id"] != expected_id
                     or row["prev_hash"] != expected_prev
-                    or row["row_hash"] != _chain_hash(expected_prev, values)
+                    or row["row_hash"] != chain_hash(expected_prev, values)
                 ):
                     return int(row["id"])
                 expected_prev, expected_id = row["row_hash"], row["id"] + 1
@@ -447,7 +447,7 @@ def _row_values(event: Event) -> dict[str, Any]:
     return {**values, "at_utc": format_utc(event.at_utc), "outcome": event.outcome.value}
 
 
-def _chain_hash(prev_hash: str, values: dict[str, Any]) -> str:
+def chain_hash(prev_hash: str, values: dict[str, Any]) -> str:
     canonical = json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
 

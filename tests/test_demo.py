@@ -1,0 +1,44 @@
+"""`kinerja demo`: the newcomer's tour plays a whole quarter quickly and leaves it to look at."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from watcher.demo import BOUNCED, run_demo
+from watcher.errors import UsageError
+from watcher.store import Outcome, Store
+from watcher.tree import Folder
+from watcher.verify import verify_tree
+
+
+def test_the_demo_plays_a_whole_quarter(tmp_path: Path) -> None:
+    printed: list[str] = []
+    started = time.monotonic()
+    tree = run_demo(tmp_path / "demo", echo=printed.append, timeout=60)
+    assert time.monotonic() - started < 90  # "about a minute" on a slow machine
+    text = "\n".join(printed)
+    expected = ("Langkah 1-2", "bukan angka", "DIKEMBALIKAN KABID", "Langkah 6",
+                "Log kejadian utuh", "Tempat melihat hasilnya", str(tree.status_page))  # fmt: skip
+    assert [words for words in expected if words not in text] == []
+    with Store(tree.store_path) as store:
+        events = store.events()
+    approved = {e.division for e in events if e.outcome is Outcome.APPROVED}
+    assert len(approved) == 5
+    assert [e.division for e in events if e.outcome is Outcome.RETURNED] == [BOUNCED]
+    assert [e.division for e in events if e.outcome is Outcome.INVALID] == [BOUNCED]
+    assert tree.status_page.exists()
+    assert sorted(p.suffix for p in (tree.quarterly_reports / "2026_TW3").iterdir()) == [
+        ".pdf", ".xlsx"
+    ]  # fmt: skip
+    assert any((tree.folder(BOUNCED, Folder.MATERIAL_FIX)).glob("* - HASIL VALIDASI.xlsx"))
+    assert verify_tree(tree).ok
+
+
+def test_the_demo_never_mixes_with_an_office_folder(tmp_path: Path) -> None:
+    (tmp_path / "inbox").mkdir()
+    with pytest.raises(UsageError, match="tidak kosong"):
+        run_demo(tmp_path, echo=lambda text: None)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["inbox"]

@@ -1,0 +1,112 @@
+"""The operations commands of `kinerja`: verify, health, samba-config, demo (and two options of
+watch). Each `cmd_*` takes the parsed arguments (with the common `--root` and `--sop`), prints
+Indonesian text and returns the exit code; each `*_arguments` adds the command's own options.
+Library errors travel up to `cli.main` as for every other command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from watcher.demo import run_demo
+from watcher.health import MAX_AGE_SECONDS, health_report
+from watcher.master_loader import load_master
+from watcher.samba import DEFAULT_AUDIT_LOG, ShareSettings, samba_config_text
+from watcher.tree import Tree, default_root
+from watcher.verify import parse_anchor, verify_tree
+
+
+def _tree(args: argparse.Namespace) -> Tree:
+    return Tree((args.root or default_root()).resolve())
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    anchor = parse_anchor(args.anchor) if args.anchor else None
+    result = verify_tree(_tree(args), anchor=anchor)
+    print(result.text())
+    return result.exit_code
+
+
+def verify_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--anchor",
+        metavar="ID:HASH",
+        help="pastikan baris ID log masih memiliki HASH ini (kepala rantai yang dicatat dulu)",
+    )
+
+
+def cmd_health(args: argparse.Namespace) -> int:
+    verdict = health_report(_tree(args), max_age=args.max_age)
+    if args.json:
+        print(json.dumps(verdict.json(), indent=2, ensure_ascii=False))
+    else:
+        print(verdict.text)
+    return verdict.exit_code
+
+
+def health_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--max-age",
+        type=float,
+        default=MAX_AGE_SECONDS,
+        metavar="DETIK",
+        help=f"tanda hidup lebih tua dari ini berarti layanan macet (bawaan {MAX_AGE_SECONDS:g})",
+    )
+    parser.add_argument("--json", action="store_true", help="keluaran JSON untuk pemantauan")
+
+
+def cmd_samba_config(args: argparse.Namespace) -> int:
+    tree = _tree(args)
+    master = load_master(tree.master_path)
+    settings = ShareSettings(
+        root=tree.root,
+        divisions=tuple(division.code for division in master.divisions),
+        share=args.share,
+        service_user=args.service_user,
+        prefix=args.group_prefix,
+        audit_log=args.audit_log,
+    )
+    print(samba_config_text(settings, args.part), end="")
+    return 0
+
+
+def samba_config_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--share", default="kinerja", metavar="NAMA",
+                        help="nama berbagi Samba (bawaan: kinerja)")  # fmt: skip
+    parser.add_argument("--service-user", default="kinerja", metavar="AKUN",
+                        help="akun Linux yang menjalankan layanan (bawaan: kinerja)")  # fmt: skip
+    parser.add_argument("--group-prefix", default="kinerja", metavar="AWALAN",
+                        help="awalan nama grup Linux (bawaan: kinerja)")  # fmt: skip
+    parser.add_argument("--audit-log", type=Path, default=DEFAULT_AUDIT_LOG, metavar="BERKAS",
+                        help=f"log audit Samba (bawaan: {DEFAULT_AUDIT_LOG})")  # fmt: skip
+    parser.add_argument(
+        "--part",
+        choices=("all", "conf", "script"),
+        default="all",
+        help="conf: bagian smb.conf saja; script: skrip izin saja (untuk | sudo bash); "
+        "all: keduanya beserta panduan pengguna (bawaan)",
+    )
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    run_demo(args.root, echo=lambda text: print(text, flush=True))
+    return 0
+
+
+def watch_operation_arguments(parser: argparse.ArgumentParser) -> None:
+    """`kinerja watch --log-file FILE --audit-log FILE` (see `watcher.logfile`, `watcher.audit`)."""
+    parser.add_argument(
+        "--log-file",
+        type=Path,
+        metavar="BERKAS",
+        help="tulis log layanan ke BERKAS, dirotasi otomatis (5 berkas x 5 MB); untuk Windows",
+    )
+    parser.add_argument(
+        "--audit-log",
+        type=Path,
+        metavar="BERKAS",
+        help="log audit Samba (full_audit) untuk mencatat siapa memindahkan berkas, misalnya "
+        f"{DEFAULT_AUDIT_LOG}",
+    )
