@@ -9,7 +9,10 @@ from __future__ import annotations
 import logging
 import os
 import re
+import signal
 import stat
+import threading
+import time
 import zipfile
 from pathlib import Path
 
@@ -274,7 +277,6 @@ def test_find_soffice_honours_the_environment(
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        pytest.param("excel", "belum tersedia di mesin ini", id="excel-not-here-yet"),
         pytest.param("gnumeric", "tidak dikenal", id="unknown-name"),
     ],
 )
@@ -316,3 +318,72 @@ def test_close_removes_only_a_temporary_profile(tmp_path: Path) -> None:
     assert (tmp_path / "profil" / "user" / "registrymodifications.xcu").is_file()
     with pytest.raises(RuntimeError):
         given.recalculate([_clerk_workbook(tmp_path / "masuk" / "ra.xlsx")], tmp_path / "hasil")
+
+
+# --- the batched engine under sustained use and a crash -----------------------------------------
+
+
+def _our_soffice_groups(profile: Path) -> set[int]:
+    """Process groups of soffice processes started on `profile` (this engine's, nobody else's)."""
+    groups = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes()
+            if str(profile.resolve()).encode() in command:
+                groups.add(os.getpgid(int(entry.name)))
+        except (OSError, ProcessLookupError):
+            continue
+    return groups
+
+
+def test_two_hundred_conversions_in_batches_leave_nothing_running(
+    soffice: str, tmp_path: Path
+) -> None:
+    sources = [
+        _clerk_workbook(tmp_path / "masuk" / f"RA_{n:03d}.xlsx", realisasi_first=n)
+        for n in range(1, 201)
+    ]
+    with LibreOfficeEngine(soffice=soffice) as engine:
+        outputs = []
+        for start in range(0, 200, 50):  # four batches, as four report runs would
+            outputs += engine.recalculate(sources[start : start + 50], tmp_path / "hasil")
+        profile = engine.profile_dir
+        assert not _our_soffice_groups(profile)
+
+    assert len(outputs) == 200
+    for n in (1, 57, 123, 200):
+        assert _values(outputs[n - 1], "D2")[0] == pytest.approx(n / 90 * 100)
+    assert not profile.exists()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="process groups are POSIX")
+def test_a_killed_soffice_fails_its_batch_and_the_next_call_starts_clean(
+    soffice: str, tmp_path: Path
+) -> None:
+    sources = [_clerk_workbook(tmp_path / "masuk" / f"RA_{n:02d}.xlsx") for n in range(40)]
+    with LibreOfficeEngine(soffice=soffice) as engine:
+        failure: list[BaseException] = []
+
+        def convert() -> None:
+            try:
+                engine.recalculate(sources, tmp_path / "hasil")
+            except BaseException as exc:
+                failure.append(exc)
+
+        worker = threading.Thread(target=convert)
+        worker.start()
+        deadline = time.monotonic() + 60
+        while not (groups := _our_soffice_groups(engine.profile_dir)):
+            assert time.monotonic() < deadline, "soffice did not start"
+            time.sleep(0.05)
+        for group in groups:  # the crash: soffice and its children die mid-batch
+            os.killpg(group, signal.SIGKILL)
+        worker.join(timeout=60)
+
+        assert isinstance(failure[0], EngineError)
+        assert failure[0].failed  # the files without output are named
+
+        [again] = engine.recalculate(sources[:1], tmp_path / "danach")
+    assert _values(again, "D2")[0] == pytest.approx(90.0)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from watcher.config import load_config
 from watcher.errors import EXIT_DATA, EXIT_UNUSABLE, MissingFileError, UsageError
+from watcher.excel_setup import describe_setup, excel_setup, excel_setup_arguments
 from watcher.issuing import issue_quarter, reporting_period
 from watcher.logfile import log_to_file
 from watcher.mailer import send_mail
@@ -31,6 +32,7 @@ from watcher.ops_commands import (
     health_arguments,
     samba_config_arguments,
     verify_arguments,
+    watch_operation_arguments,
 )
 from watcher.reports.auto import ReportListener
 from watcher.reports.commands import run_annual, run_quarterly
@@ -198,6 +200,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_excel_setup(args: argparse.Namespace) -> int:
+    path = excel_setup(_tree(args).root, python=args.python, out=args.out, step=args.langkah)
+    print(describe_setup(path))
+    return 0
+
+
 def cmd_sop(args: argparse.Namespace) -> int:
     sop = _sop(args)
     print(f"SOP {sop.number} {sop.name} ({args.sop or default_sop_path()})")
@@ -247,6 +255,7 @@ def _watch_arguments(parser: argparse.ArgumentParser) -> None:
         help="periksa folder tiap DETIK detik (untuk folder jaringan yang tidak memberi "
         "pemberitahuan); bawaan: pemberitahuan sistem",
     )
+    watch_operation_arguments(parser)
 
 
 def _issue_arguments(parser: argparse.ArgumentParser) -> None:
@@ -354,6 +363,14 @@ COMMANDS: dict[str, Command] = {
             "Memutar satu triwulan dengan layanan dan berkas sungguhan di folder baru (atau "
             "--root kosong) dan menunjukkan tempat melihat hasilnya.",
             cmd_demo,
+        ),
+        Command(
+            "excel-setup",
+            "tulis pengaturan add-in Excel di komputer petugas",
+            "Menulis xlwings.conf (interpreter Python, folder bersama, langkah) untuk add-in "
+            "Kinerja (tombol Periksa dan Kirim), agar tidak perlu disunting tangan.",
+            cmd_excel_setup,
+            excel_setup_arguments,
         ),
         Command(
             "master",

@@ -1,9 +1,17 @@
 """Spreadsheet engine: recalculate generated workbooks and export PDF on the server.
 
-One small interface, `SpreadsheetEngine`, with one engine today: `LibreOfficeEngine`, which runs
-LibreOffice headless once per *batch* call (a cold start costs about a second; a file inside a
-batch costs a small fraction of that, see `bench/engine_batch.py`). An xlwings engine for
-Windows/macOS with Excel plugs into `default_engine` later.
+One small interface, `SpreadsheetEngine`, two engines chosen by name in `default_engine`:
+`LibreOfficeEngine` (the server's), which runs LibreOffice headless once per *batch* call (a cold
+start costs about two seconds; a file inside a batch a small fraction of that, see
+`bench/engine_batch.py`), and `engine_excel.ExcelEngine`, Excel through xlwings on Windows/macOS.
+
+Why batches and not one long-running soffice (unoserver): a resident process converts a file no
+faster than a batch does (both about 0.1 s per workbook here: the time is loading, recalculating
+and saving, not starting), while it needs the UNO Python bindings of the system's LibreOffice
+(python3-uno, built for the system Python; it loads into our interpreter only when both share a
+minor version and libpython soname), a supervisor to restart it, and a socket or pipe to guard.
+kinerja's conversions come a few at a time (reports at the end of a quarter), so a batch's one
+start is paid rarely; and a batch cannot outlive a crash: every call starts clean.
 
 Each `LibreOfficeEngine` owns a private, throw-away LibreOffice user profile, so parallel runs and
 a user's own LibreOffice never fight over the profile lock. The profile is seeded to recalculate
@@ -123,7 +131,25 @@ def seed_profile(profile: Path) -> None:
     registry.write_text(text, encoding="utf-8")
 
 
-class LibreOfficeEngine:
+class ClosingEngine:
+    """Makes an engine a context manager that calls its `close()` on exit."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class LibreOfficeEngine(ClosingEngine):
     """`SpreadsheetEngine` on LibreOffice headless: one soffice process per batch call.
 
     `timeout` bounds one call in seconds (a `to_pdf` batch mixing HTML and workbooks runs two
@@ -170,17 +196,6 @@ class LibreOfficeEngine:
             self._closed = True
             if self._remove_profile is not None:
                 self._remove_profile()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def _convert(
         self, sources: Sequence[Path], out_dir: Path, *, target: str, suffix: str
@@ -348,11 +363,9 @@ def _log_output(stdout: str, stderr: str) -> None:
 
 
 def _excel_engine() -> SpreadsheetEngine:
-    # The xlwings engine (Windows/macOS with Excel) is not written yet; see issue 7.
-    raise EngineError(
-        "Mesin 'excel' belum tersedia di mesin ini (butuh xlwings dan Microsoft Excel di "
-        "Windows/macOS); gunakan 'libreoffice'"
-    )
+    from watcher.engine_excel import ExcelEngine  # imports this module: loaded when chosen
+
+    return ExcelEngine()
 
 
 _ENGINES: dict[str, Callable[[], SpreadsheetEngine]] = {
