@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from openpyxl import load_workbook
 
+from watcher.demo_office import service_thread
 from watcher.layout import rencana_aksi_layout
 from watcher.service import Service, ServiceOptions
 from watcher.tree import Tree
@@ -17,32 +17,10 @@ from watcher.tree import Tree
 FAST = ServiceOptions(quiet_seconds=0.2, rescan_seconds=2.0, retry_seconds=0.5, office_jobs=False)
 
 
-@contextlib.contextmanager
-def running_service(tree: Tree, options: ServiceOptions = FAST) -> Iterator[Service]:
-    """Start the service, wait until its startup scan is done, stop it cleanly afterwards."""
-    service = Service(tree, options)
-    stop = threading.Event()
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            service.run(stop)
-        except BaseException as exc:  # reported to the test below
-            failure.append(exc)
-
-    thread = threading.Thread(target=run, name="kinerja-service", daemon=True)
-    thread.start()
-    wait_for(lambda: service.ready.is_set() or bool(failure), timeout=20, what="service start")
-    if failure:
-        raise failure[0]
-    try:
-        yield service
-    finally:
-        stop.set()
-        thread.join(timeout=20)
-        assert not thread.is_alive(), "service did not stop"
-        if failure:
-            raise failure[0]
+def running_service(tree: Tree, options: ServiceOptions = FAST, **service: Any) -> Any:
+    """Start the real service (any `Service` keyword: now, listeners, sop, ...) in a thread,
+    wait until its startup scan is done, and stop it cleanly when the block ends."""
+    return service_thread(Service(tree, options, **service), timeout=20)
 
 
 def wait_for(condition: Callable[[], object], *, timeout: float = 15.0, what: str = "") -> None:

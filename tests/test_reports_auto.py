@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
-import threading
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from office import issued_office
 from openpyxl import load_workbook
 from reports_office import WITA, approve, filled, office
-from service_run import FAST, wait_for
+from service_run import FAST, running_service, wait_for
 
 from watcher.master_loader import load_master
 from watcher.reports.auto import ReportListener
-from watcher.service import Listener, Service
+from watcher.service import Listener
 from watcher.sop import load_sop
 from watcher.store import Event, Outcome, Store
 from watcher.tree import Folder, Tree
@@ -32,30 +30,9 @@ ON_TARGET = {
 }
 
 
-@contextlib.contextmanager
-def service(tree: Tree, listeners: list[Listener]) -> Iterator[Service]:
+def service(tree: Tree, listeners: list[Listener]) -> Any:
     """The real watcher service in a thread, with listeners, stopped cleanly afterwards."""
-    running = Service(tree, FAST, listeners=listeners)
-    stop = threading.Event()
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            running.run(stop)
-        except BaseException as exc:  # reported to the test below
-            failure.append(exc)
-
-    thread = threading.Thread(target=run, name="kinerja-service", daemon=True)
-    thread.start()
-    wait_for(lambda: running.ready.is_set() or bool(failure), timeout=20, what="service start")
-    try:
-        yield running
-    finally:
-        stop.set()
-        thread.join(timeout=30)
-        assert not thread.is_alive(), "service did not stop"
-        if failure:
-            raise failure[0]
+    return running_service(tree, FAST, listeners=listeners)
 
 
 def listener(tree: Tree, *, pdf: bool = True) -> ReportListener:

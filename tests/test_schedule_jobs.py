@@ -6,20 +6,19 @@ The clock is injected everywhere: a test moves it and runs the job, nothing slee
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import email
 import socket
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.policy import default as default_policy
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller
-from service_run import wait_for
+from service_run import running_service
 
 from watcher.config import ConfigError, EmailConfig, load_config
 from watcher.issuing import IssueStatus
@@ -27,7 +26,7 @@ from watcher.mailer import send_mail
 from watcher.master import MasterData
 from watcher.sample_master import sample_master
 from watcher.schedule_jobs import OfficeJobs, ensure_dispositions, sweep
-from watcher.service import MasterSource, Service, ServiceOptions
+from watcher.service import MasterSource, ServiceOptions
 from watcher.setup_tree import init_tree
 from watcher.sop import load_sop
 from watcher.status import StatusPage
@@ -460,34 +459,12 @@ def test_a_good_config_is_read(tmp_path: Path) -> None:
 # --- end to end: the real service with an injected clock ------------------------------------
 
 
-@contextlib.contextmanager
-def service_at(tree: Tree, clock: Clock) -> Iterator[Service]:
-    """The real service with its office jobs and status page, run on `clock` (like
-    `service_run.running_service`, which builds its own Service with the real clock)."""
+def service_at(tree: Tree, clock: Clock) -> Any:
+    """The real service with its office jobs and status page, run on `clock`."""
     options = ServiceOptions(quiet_seconds=0.2, rescan_seconds=2.0, retry_seconds=0.5,
                              office_jobs=True)  # fmt: skip
     page = StatusPage(tree.status_page, MasterSource(tree.master_path), SOP, clock)
-    service = Service(tree, options, now=clock, listeners=[page], sop=SOP)
-    stop = threading.Event()
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            service.run(stop)
-        except BaseException as exc:  # reported to the test below
-            failure.append(exc)
-
-    thread = threading.Thread(target=run, name="kinerja-service", daemon=True)
-    thread.start()
-    wait_for(lambda: service.ready.is_set() or bool(failure), timeout=20, what="service start")
-    try:
-        yield service
-    finally:
-        stop.set()
-        thread.join(timeout=20)
-        assert not thread.is_alive(), "service did not stop"
-        if failure:
-            raise failure[0]
+    return running_service(tree, options, now=clock, listeners=[page], sop=SOP)
 
 
 def test_the_service_catches_up_once_and_keeps_the_status_page(

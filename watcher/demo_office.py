@@ -125,5 +125,7 @@ def service_thread(service: Service, *, timeout: float) -> Iterator[Service]:
     finally:
         stop.set()
         thread.join(timeout=timeout)
+    if thread.is_alive():
+        raise DemoError(f"Demo berhenti: layanan tidak berhenti dalam {timeout:g} detik.")
     if failure:
         raise failure[0]
