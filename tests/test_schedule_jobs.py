@@ -271,7 +271,10 @@ def test_a_failing_job_becomes_an_error_event(tmp_path: Path) -> None:
     tree, master = Tree(tmp_path / "kantor"), sample_master()
     clock = Clock(w(2028, 1, 12, 10))
     with Store(tree.store_path, now=clock) as store:
-        OfficeJobs(tree, store, lambda: master, SOP, clock).periodic()
+        jobs = OfficeJobs(tree, store, lambda: master, SOP, clock)
+        jobs.periodic()
+        clock.moment = w(2028, 1, 12, 10, 5)
+        jobs.periodic()  # the next sweep, same failure: not recorded again
         events = store.events()
     assert [e.outcome for e in events] == [Outcome.ERROR]
     assert events[0].message.startswith("Tugas penerbitan disposisi gagal: Data induk bermasalah")

@@ -178,9 +178,11 @@ class OfficeJobs:
         except (KinerjaError, OSError) as exc:  # OSError: a share gone, a full disk
             message = exc.message if isinstance(exc, KinerjaError) else str(exc)
             log.warning("Tugas %s gagal: %s", what, message)
+            text = f"Tugas {what} gagal: {message}"
             try:
-                self.store.append(
-                    Event(outcome=Outcome.ERROR, message=f"Tugas {what} gagal: {message}")
-                )
+                # Recorded once per new failure, not at every sweep while it lasts.
+                errors = self.store.events(outcome=Outcome.ERROR)
+                if not errors or errors[-1].message != text:
+                    self.store.append(Event(outcome=Outcome.ERROR, message=text))
             except KinerjaError:  # the log itself fails: the service must keep running
                 log.warning("Log kejadian juga gagal ditulis.")
