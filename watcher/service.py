@@ -31,7 +31,7 @@ from watcher.audit import share_actors
 from watcher.errors import KinerjaError
 from watcher.health import Heartbeat, health_path
 from watcher.lock import ServiceLock
-from watcher.master import MasterData
+from watcher.master import MasterData, Settings
 from watcher.master_loader import load_master
 from watcher.notices import is_service_notice
 from watcher.pipeline import Handled, Pipeline, owner_of
@@ -189,12 +189,11 @@ class Service:
 
         periodic()  # at start: the catch-up of a missed 10th, and a fresh status page
         scheduler.every(self.options.sweep_minutes).minutes.do(periodic)
-        scheduler.every().day.at(self._opening_time()).do(jobs.daily)
+        scheduler.every().day.at(self._opening_time(jobs.master().settings)).do(jobs.daily)
         return scheduler
 
-    def _opening_time(self) -> str:
+    def _opening_time(self, settings: Settings) -> str:
         """Monday's opening in the office's zone, as this machine's local "HH:MM"."""
-        settings = load_master(self.tree.master_path).settings
         hours = settings.week.get(0)
         opening = hours.start if hours else dtime(7, 30)
         office = datetime.combine(self.now().date(), opening, tzinfo=ZoneInfo(settings.timezone))
