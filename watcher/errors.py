@@ -83,3 +83,10 @@ class RefusedFileError(KinerjaError):
         super().__init__(message)
         self.rule = rule
         self.path = path
+
+
+class RecordLostError(KinerjaError):
+    """The archive or the event log was deleted, replaced or rolled back under a running service.
+
+    Never handled per file: the service stops loudly rather than write into a ghost record.
+    """
