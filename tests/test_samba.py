@@ -32,7 +32,9 @@ from watcher.samba import (
     ShareSettings,
     all_groups,
     audit_log_level,
+    missing_vfs_modules,
     permission_script,
+    samba_modules_dir,
     smb_conf,
 )
 from watcher.store import Event, Outcome, Store
@@ -158,6 +160,11 @@ def share() -> Iterator[Share]:
     for program in ("smbd", "smbclient", "smbpasswd", "setfacl", "useradd"):
         _require(shutil.which(program) is not None,
                  f"{program} tidak terpasang: apt-get install samba smbclient acl")  # fmt: skip
+    modules_dir = samba_modules_dir()
+    _require(modules_dir is not None, "smbd -b tidak menyebut MODULESDIR")
+    missing = missing_vfs_modules(smb_conf(ShareSettings(root=Path("/"), divisions=())),
+                                  modules_dir)  # type: ignore[arg-type]  # fmt: skip
+    _require(not missing, " ".join(missing))
     base = Path(tempfile.mkdtemp(prefix="kinerja-samba-", dir="/tmp"))
     base.chmod(0o711)  # smbd works as each user: they must be able to pass through
     prefix = f"kt{secrets.token_hex(2)}"

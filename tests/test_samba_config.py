@@ -5,10 +5,13 @@ The real share built from this text is tested in test_samba.py (as root); these 
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from office import issued_office
 
 from watcher.errors import UsageError
 from watcher.samba import (
@@ -17,9 +20,12 @@ from watcher.samba import (
     all_groups,
     audit_log_level,
     folder_rules,
+    missing_vfs_modules,
     permission_script,
     samba_config_text,
+    samba_modules_dir,
     smb_conf,
+    vfs_modules,
 )
 from watcher.tree import Folder
 
@@ -83,3 +89,55 @@ def test_the_generated_text_is_a_share_and_a_valid_script() -> None:
     assert samba_config_text(settings, "script") == script
     everything = samba_config_text(settings)
     assert conf in everything and script in everything and "smbpasswd -a" in everything
+
+
+def test_the_share_names_the_modules_it_loads() -> None:
+    assert vfs_modules(smb_conf(_settings())) == ["full_audit"]
+
+
+def test_a_missing_vfs_module_is_named_with_its_debian_package(tmp_path: Path) -> None:
+    conf = smb_conf(_settings())
+    (tmp_path / "vfs").mkdir()
+    [problem] = missing_vfs_modules(conf, tmp_path)
+    assert "full_audit" in problem and "apt-get install samba-vfs-modules" in problem
+    (tmp_path / "vfs" / "full_audit.so").write_bytes(b"\x7fELF")
+    assert missing_vfs_modules(conf, tmp_path) == []
+
+
+def _samba_config(root: Path, smbd_dir: Path) -> subprocess.CompletedProcess[str]:
+    """`kinerja samba-config` with `smbd_dir` first on PATH (where `smbd -b` is looked up)."""
+    env = {**os.environ, "PATH": f"{smbd_dir}{os.pathsep}{os.environ['PATH']}"}
+    return subprocess.run([sys.executable, "-m", "watcher", "samba-config", "--root", str(root),
+                           "--part", "conf"], capture_output=True, text=True, env=env,
+                          timeout=120)  # fmt: skip
+
+
+def test_samba_config_refuses_a_share_this_server_could_not_serve(tmp_path: Path) -> None:
+    """An smbd whose module folder lacks full_audit (samba installed without its recommends):
+    nothing is printed to append to smb.conf, and the message says which package to install."""
+    tree, _ = issued_office(tmp_path / "kantor")
+    modules = tmp_path / "modules"
+    (modules / "vfs").mkdir(parents=True)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    smbd = bin_dir / "smbd"  # answers `smbd -b` as Debian's smbd does, with our module folder
+    smbd.write_text(f"#!/bin/sh\necho 'Paths:'\necho '   MODULESDIR: {modules}'\n")
+    smbd.chmod(0o755)
+    refused = _samba_config(tree.root, bin_dir)
+    assert refused.returncode == 1, refused.stderr
+    assert refused.stdout == ""
+    assert "samba-vfs-modules" in refused.stderr and "Traceback" not in refused.stderr
+    (modules / "vfs" / "full_audit.so").write_bytes(b"\x7fELF")
+    accepted = _samba_config(tree.root, bin_dir)
+    assert accepted.returncode == 0, accepted.stderr
+    assert "vfs objects = full_audit" in accepted.stdout
+
+
+def test_this_machines_samba_has_every_module_the_share_loads() -> None:
+    """Where Samba is installed (CI installs it), the generated share must be servable."""
+    modules_dir = samba_modules_dir()
+    if modules_dir is None:
+        if os.environ.get("KINERJA_REQUIRE_SAMBA") == "1":
+            pytest.fail("smbd tidak terpasang (KINERJA_REQUIRE_SAMBA=1 mewajibkannya)")
+        pytest.skip("smbd tidak terpasang: apt-get install samba samba-vfs-modules")
+    assert missing_vfs_modules(smb_conf(_settings()), modules_dir) == []

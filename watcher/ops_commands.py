@@ -8,12 +8,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from watcher.demo import run_demo
+from watcher.errors import EXIT_DATA, KinerjaError
 from watcher.health import MAX_AGE_SECONDS, health_report
 from watcher.master_loader import load_master
-from watcher.samba import DEFAULT_AUDIT_LOG, ShareSettings, samba_config_text
+from watcher.samba import (
+    DEFAULT_AUDIT_LOG,
+    ShareSettings,
+    missing_vfs_modules,
+    samba_config_text,
+    samba_modules_dir,
+    smb_conf,
+    vfs_modules,
+)
 from watcher.tree import Tree, default_root
 from watcher.verify import parse_anchor, verify_tree
 
@@ -68,8 +78,30 @@ def cmd_samba_config(args: argparse.Namespace) -> int:
         prefix=args.group_prefix,
         audit_log=args.audit_log,
     )
-    print(samba_config_text(settings, args.part), end="")
+    text = samba_config_text(settings, args.part)
+    if args.part != "script":
+        _check_vfs_modules(smb_conf(settings))
+    print(text, end="")
     return 0
+
+
+def _check_vfs_modules(conf: str) -> None:
+    """Refuse a share whose modules this machine lacks; warn when there is no Samba to ask."""
+    modules_dir = samba_modules_dir()
+    if modules_dir is None:
+        print("Peringatan: Samba (smbd) tidak ditemukan di mesin ini, jadi modul VFS "
+              f"({', '.join(vfs_modules(conf))}) tidak dapat diperiksa. Di server, pasang: "
+              "apt-get install samba samba-vfs-modules smbclient acl", file=sys.stderr)  # fmt: skip
+        return
+    missing = missing_vfs_modules(conf, modules_dir)
+    if missing:
+        raise SambaModulesMissing("\n".join(missing))
+
+
+class SambaModulesMissing(KinerjaError):
+    """The generated share loads a Samba module that is not installed on this machine."""
+
+    exit_code = EXIT_DATA
 
 
 def samba_config_arguments(parser: argparse.ArgumentParser) -> None:

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import re
 import shlex
+import shutil
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +34,12 @@ _NAME = re.compile(r"[a-z_][a-z0-9_-]*")
 _MAX_GROUP = 32  # Linux (shadow-utils) limit on group names
 STEP_FOLDERS = (Folder.MATERIAL, Folder.MATERIAL_FIX, Folder.REPORT, Folder.REPORT_FIX)
 DECISION_FOLDERS = (Folder.REVIEW, Folder.APPROVED, Folder.RETURNED)
+# The Debian package of each VFS module the share uses: `samba` only *recommends*
+# samba-vfs-modules, so an install with --no-install-recommends lacks full_audit, and then smbd
+# refuses every connection to the share (NT_STATUS_BAD_NETWORK_NAME) without saying why.
+VFS_PACKAGES = {"full_audit": "samba-vfs-modules"}
+_VFS_OBJECTS = re.compile(r"^\s*vfs objects\s*=\s*(.+)$", re.MULTILINE)
+_MODULES_DIR = re.compile(r"^\s*MODULESDIR:\s*(\S+)", re.MULTILINE)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -183,6 +191,38 @@ def smb_conf(settings: ShareSettings) -> str:
    full_audit:failure = none
    full_audit:syslog = false
 """
+
+
+def vfs_modules(conf: str) -> list[str]:
+    """The VFS modules a piece of smb.conf loads, in order ("vfs objects = a b")."""
+    return [name for line in _VFS_OBJECTS.findall(conf) for name in line.split()]
+
+
+def missing_vfs_modules(conf: str, modules_dir: Path) -> list[str]:
+    """Indonesian lines, one per module `conf` loads that is not under `modules_dir/vfs/`."""
+    return [
+        f"Modul VFS Samba '{name}' tidak terpasang ({modules_dir / 'vfs' / name}.so tidak ada): "
+        f"pasang paket {VFS_PACKAGES.get(name, 'yang menyediakannya')} "
+        f"(apt-get install {VFS_PACKAGES.get(name, 'samba-vfs-modules')}); tanpa modul ini "
+        "Samba menolak setiap sambungan ke berbagi ini."
+        for name in vfs_modules(conf)
+        if not (modules_dir / "vfs" / f"{name}.so").is_file()
+    ]
+
+
+def samba_modules_dir() -> Path | None:
+    """Where this machine's smbd loads its modules from (`smbd -b`), or None without smbd."""
+    smbd = shutil.which("smbd") or next(
+        (p for p in ("/usr/sbin/smbd", "/sbin/smbd") if Path(p).is_file()), None
+    )
+    if smbd is None:
+        return None
+    try:
+        built = subprocess.run([smbd, "-b"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    found = _MODULES_DIR.search(built)
+    return Path(found.group(1)) if found else None
 
 
 def permission_script(settings: ShareSettings) -> str:
