@@ -3,9 +3,14 @@
 One row per event (UTC time, file hash, division, year, quarter, SOP step, from and to path,
 outcome, actor, message). Rows are never changed: triggers refuse UPDATE and DELETE, and each row
 carries `row_hash = sha256(prev_hash + canonical JSON of its fields)`, so `verify_chain` finds a
-row edited or deleted behind the triggers' back (raw sqlite3 with the triggers dropped). The chain
-has no outside anchor: someone who rewrites every later row can hide an edit; printing `head()`
-in each quarterly report would pin it.
+row edited or deleted behind the triggers' back (raw sqlite3 with the triggers dropped). After every
+append the head is also written outside the database (`watcher.anchor`, `arsip/kepala_log.json`)
+and every report prints it, so a log rolled back or rewritten from some row on no longer matches
+what was written down.
+
+A running store also defends itself against its file vanishing: before each write it checks that
+the path still names the database (and the `-wal` file) it opened, and raises `RecordLostError`
+instead of appending events into an unlinked file nobody will ever read.
 
 The schema is built by small named migrations, each applied in one transaction together with its
 row in `migrations` (the sqlite-utils way). WAL lets the CLI read from another process while the
@@ -29,7 +34,9 @@ from enum import StrEnum
 from pathlib import Path, PureWindowsPath
 from typing import Any, Self
 
+from watcher.anchor import Head, anchor_path, write_anchor
 from watcher.errors import KinerjaError
+from watcher.identity import Watched, raise_if_lost
 
 log = logging.getLogger(__name__)
 
@@ -210,10 +217,18 @@ MIGRATIONS: tuple[Migration, ...] = (
 class Store:
     """The event log in one SQLite file; safe to share between threads of one process."""
 
-    def __init__(self, path: Path, *, now: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self, path: Path, *, now: Callable[[], datetime] = utc_now, keep_anchor: bool = True
+    ) -> None:
+        """Open (create, migrate) the log; with `keep_anchor` every append rewrites the anchor.
+
+        The anchor file lives beside the database (`watcher.anchor.anchor_path`).
+        """
         self.path = path
         self._now = now
         self._lock = threading.Lock()
+        self._anchor = anchor_path(path.parent) if keep_anchor else None
+        self._wal: Watched | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(
@@ -228,9 +243,12 @@ class Store:
         try:
             self._configure()
             self._migrate()
+            # SQLite holds the file open, so its inode cannot be reused while we compare it.
+            self._file = Watched.now(path, "log kejadian")
         except BaseException:
             self._db.close()
             raise
+        self._watch_wal()
 
     def __enter__(self) -> Self:
         return self
@@ -249,6 +267,7 @@ class Store:
         `at_utc` is taken from the clock when the event has none.
         """
         at = event.at_utc or self._now()
+        self.check_file()
         with self._write() as db:
             last = db.execute("SELECT id, row_hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
             seq = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
@@ -263,8 +282,35 @@ class Store:
                 f"VALUES ({', '.join(':' + name for name in columns)})",
                 {**values, "prev_hash": prev_hash, "row_hash": row_hash},
             )
+            count = db.execute("SELECT count(*) FROM events").fetchone()[0]
         log.debug("event %d: %s %s", next_id, stored.outcome, stored.from_path or "")
+        self._watch_wal()
+        self._write_anchor(Head(next_id, row_hash, count, values["at_utc"]))
         return replace(stored, row_hash=row_hash)
+
+    def file_problems(self) -> list[str]:
+        """Indonesian sentences for the database or `-wal` file deleted or replaced since open."""
+        watched = [self._file] + ([self._wal] if self._wal else [])
+        return [problem for item in watched if (problem := item.problem())]
+
+    def check_file(self) -> None:
+        """Raise `RecordLostError` if the path no longer names the database this store opened."""
+        raise_if_lost(self.file_problems())
+
+    def _watch_wal(self) -> None:
+        """Remember the `-wal` file once it exists; SQLite keeps it while the log is open."""
+        if self._wal is None:
+            wal = self.path.with_name(self.path.name + "-wal")
+            with contextlib.suppress(FileNotFoundError):
+                self._wal = Watched.now(wal, "berkas -wal log kejadian")
+
+    def _write_anchor(self, head: Head) -> None:
+        if self._anchor is None:
+            return
+        try:
+            write_anchor(self._anchor, head)
+        except OSError as exc:  # the event is committed; a stale anchor only lags behind
+            log.warning("Kepala rantai %s tidak dapat ditulis: %s", self._anchor, exc)
 
     def events(
         self,
