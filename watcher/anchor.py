@@ -15,13 +15,19 @@ the two), never run ahead of it.
 from __future__ import annotations
 
 import json
+import logging
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from watcher.fsio import write_text_atomic
 
+log = logging.getLogger(__name__)
+
 ANCHOR_NAME = "kepala_log.json"
+_PROPERTIES = "docProps/core.xml"
+_MAX_PROPERTIES = 64 * 1024  # a report's core properties are a few hundred bytes
 HEAD_LABEL = "Kepala rantai log"
 _HEAD_RE = re.compile(r"Kepala rantai log: #(\d+) ([0-9a-f]{64})")
 
@@ -97,3 +103,22 @@ def parse_head_line(text: str) -> tuple[int, str] | None:
     """The (id, hash) in a text that contains a `head_line`, or None."""
     found = _HEAD_RE.search(text)
     return (int(found.group(1)), found.group(2)) if found else None
+
+
+def report_heads(outbox: Path) -> list[tuple[Path, tuple[int, str]]]:
+    """(report, head) for every `.xlsx` under `outbox` whose properties carry a `head_line`."""
+    found = []
+    for report in sorted(outbox.rglob("*.xlsx")) if outbox.is_dir() else []:
+        try:
+            with zipfile.ZipFile(report) as book:
+                info = book.getinfo(_PROPERTIES)
+                if info.file_size > _MAX_PROPERTIES:
+                    continue
+                text = book.read(info).decode("utf-8", "replace")
+        except (OSError, KeyError, zipfile.BadZipFile) as exc:
+            log.debug("no head in %s: %s", report, exc)
+            continue
+        head = parse_head_line(text)
+        if head is not None:
+            found.append((report, head))
+    return found

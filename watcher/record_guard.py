@@ -104,10 +104,12 @@ def lost_event(description: str) -> Event:
     return Event(outcome=Outcome.ERROR, message=description)
 
 
-def lost_history(log: LogSnapshot, head: Head, source: str) -> str | None:
+def lost_history(log: LogSnapshot, head: Head, source: str, *, count: bool = True) -> str | None:
     """Describe how `log` falls short of `head` as written in `source`, or None if it does not.
 
-    `head.events` may be 0 when the source (a report) knows only the id and the hash.
+    `head.events` may be 0 when the source (a report) knows only the id and the hash. With
+    `count`, fewer events up to the head than it counted (rows deleted in the middle) is a loss
+    too; `kinerja verify` leaves that to its chain check, which names the rows.
     """
     where = f"{source} mencatat #{head.id} {head.row_hash[:12]}…"
     if log.state is not LogState.OK:
@@ -128,11 +130,11 @@ def lost_history(log: LogSnapshot, head: Head, source: str) -> str | None:
         return f"{LOST_PREFIX}: kejadian #{head.id} tidak ada lagi ({where}); baris telah dihapus."
     if found != head.row_hash:
         return (
-            f"Log kejadian DIGANTI atau ditulis ulang: baris #{head.id} kini ber-hash "
-            f"{found[:12]}…, bukan seperti yang {where}."
+            f"Log kejadian DIGANTI atau ditulis ulang: baris #{head.id} memiliki hash lain "
+            f"(kini {found[:12]}…, sedangkan {where})."
         )
     kept = sum(1 for record in log.records if record["id"] <= head.id)
-    if head.events > kept:
+    if count and head.events > kept:
         return (
             f"{LOST_PREFIX}: {head.events - kept} kejadian sampai #{head.id} tidak ada lagi "
             f"({source} mencatat {head.events} kejadian, log kini {kept})."
