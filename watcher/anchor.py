@@ -1,12 +1,19 @@
 """The chain head kept outside the database: `arsip/kepala_log.json`, and its printed form.
 
-After every event the store rewrites this small file (temp file, fsync, rename) with the newest
-row's id and hash, the number of events and the time. Deleting or rolling back the database
-alone (a lost `-wal` file, an old copy restored, the newest rows deleted together with the
-AUTOINCREMENT counter) then leaves a head that the database can no longer show, which
-`kinerja verify` and the service's start check report. The same head is printed in every
-report ("Kepala rantai log: #123 3f2a…") and stored in the workbook's properties in full, so a
-report in `outbox/` pins the log as it was when the report was built.
+After every event the store writes the newest row's id and hash, the number of events and the
+time into this small file. Deleting or rolling back the database alone (a lost `-wal` file, an
+old copy restored, the newest rows deleted together with the AUTOINCREMENT counter) then leaves
+a head that the database can no longer show, which `kinerja verify` and the service's start
+check report. The same head is printed in every report ("Kepala rantai log: #123 3f2a…") and
+stored in full in the workbook's properties, so a report in `outbox/` pins the log as it was
+when the report was built.
+
+Why two slots written in place, not a temp file renamed over the old one: a new file's fsync
+and the rename each commit the file system's journal, which made an append four times slower
+(`bench/record_bench.py`); overwriting blocks of an existing file and `fdatasync` does not.
+The file is one comment line and two fixed-size JSON lines; head n goes into slot n % 2 with a
+checksum, so a write torn by a power cut spoils at most the slot being written and the other
+still holds the previous head. The reader takes the valid slot with the higher id.
 
 The file is written after the commit, never before: it may lag behind the log (a crash between
 the two), never run ahead of it.
@@ -14,26 +21,34 @@ the two), never run ahead of it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import os
 import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-
-from watcher.fsio import write_text_atomic
+from typing import IO
 
 log = logging.getLogger(__name__)
 
 ANCHOR_NAME = "kepala_log.json"
-_PROPERTIES = "docProps/core.xml"
-_MAX_PROPERTIES = 64 * 1024  # a report's core properties are a few hundred bytes
 HEAD_LABEL = "Kepala rantai log"
 _HEAD_RE = re.compile(r"Kepala rantai log: #(\d+) ([0-9a-f]{64})")
+_PROPERTIES = "docProps/core.xml"
+_MAX_PROPERTIES = 64 * 1024  # a report's core properties are a few hundred bytes
+_COMMENT = (
+    b"# Kepala rantai log kejadian kinerja (baris kejadian_terakhir terbesar yang berlaku). "
+    b"Jangan dihapus atau diubah: kinerja verify memakainya untuk menemukan kejadian yang hilang."
+)
+_HEADER = len(_COMMENT) + 1
+_SLOT = 256  # bytes per head, newline included
+_sync = getattr(os, "fdatasync", os.fsync)  # no fdatasync on Windows
 
 
 class AnchorUnreadable(Exception):
-    """The anchor file exists but does not hold a head (damaged or edited by hand)."""
+    """The anchor file exists but holds no valid head (damaged or edited by hand)."""
 
 
 @dataclass(frozen=True)
@@ -45,51 +60,94 @@ class Head:
     events: int
     at_utc: str = ""
 
-    @property
-    def short(self) -> str:
-        """The short form "#123 3f2a9c01…" for a footer line."""
-        return f"#{self.id} {self.row_hash[:8]}…"
-
 
 def anchor_path(archive_dir: Path) -> Path:
     """Where the head of the log in `archive_dir` is kept (beside the health file)."""
     return archive_dir / ANCHOR_NAME
 
 
-def write_anchor(path: Path, head: Head) -> None:
-    """Replace the anchor file atomically with `head`."""
+def _slot_bytes(head: Head) -> bytes:
     fields = {
         "kejadian_terakhir": head.id,
         "hash_baris": head.row_hash,
         "jumlah_kejadian": head.events,
         "waktu_utc": head.at_utc,
-        "keterangan": "Kepala rantai log kejadian, ditulis setelah setiap kejadian. Jangan "
-        "dihapus: kinerja verify memakainya untuk mengetahui kejadian yang hilang.",
     }
-    write_text_atomic(path, json.dumps(fields, indent=2, ensure_ascii=False) + "\n")
+    fields["cek"] = _checksum(fields)
+    line = json.dumps(fields, separators=(",", ":")).encode()
+    if len(line) >= _SLOT:
+        raise ValueError(f"head too long for an anchor slot: {line!r}")
+    return line.ljust(_SLOT - 1) + b"\n"
+
+
+def _checksum(fields: dict) -> str:
+    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+class AnchorWriter:
+    """Writes each new head into its slot of the anchor file, synced.
+
+    The file is opened for each write, not held: an anchor deleted by a person is simply laid
+    out again at the next event. The first write of a writer, and any write into a new file,
+    fills both slots (one after the other): a head left from before a rollback must not
+    outlive the head that follows it.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fresh = True
+
+    def write(self, head: Head) -> None:
+        """Write `head` durably (OSError when the disk refuses: the caller decides)."""
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o644)
+        with os.fdopen(fd, "r+b") as stream:
+            if os.fstat(fd).st_size < _HEADER + 2 * _SLOT:  # new (or cut short): lay it out
+                stream.write(_COMMENT + b"\n" + (b" " * (_SLOT - 1) + b"\n") * 2)
+                self._fresh = True
+            if self._fresh:
+                _write_slot(stream, (head.id + 1) % 2, head)
+                self._fresh = False
+            _write_slot(stream, head.id % 2, head)
+
+
+def _write_slot(stream: IO[bytes], slot: int, head: Head) -> None:
+    stream.seek(_HEADER + slot * _SLOT)
+    stream.write(_slot_bytes(head))
+    stream.flush()
+    _sync(stream.fileno())
 
 
 def read_anchor(path: Path) -> Head | None:
     """The head kept in `path`; None when there is no file; AnchorUnreadable when damaged."""
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         return None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AnchorUnreadable(str(exc)) from exc
+    except OSError as exc:
+        raise AnchorUnreadable(exc.strerror or str(exc)) from exc
+    heads = [head for line in data.splitlines() if (head := _parse_slot(line))]
+    if not heads:
+        raise AnchorUnreadable(f"tidak ada kepala rantai yang sah ({len(data)} bita)")
+    return max(heads, key=lambda head: head.id)
+
+
+def _parse_slot(line: bytes) -> Head | None:
     try:
-        fields = json.loads(text)
+        fields = json.loads(line)
+        check = fields.pop("cek")
+        if check != _checksum(fields):
+            return None
         head = Head(
             id=int(fields["kejadian_terakhir"]),
             row_hash=str(fields["hash_baris"]),
             events=int(fields["jumlah_kejadian"]),
-            at_utc=str(fields.get("waktu_utc") or ""),
+            at_utc=str(fields["waktu_utc"]),
         )
-    except (ValueError, KeyError, TypeError) as exc:
-        raise AnchorUnreadable(str(exc)) from exc
-    if head.id < 1 or not re.fullmatch(r"[0-9a-f]{64}", head.row_hash):
-        raise AnchorUnreadable(f"isi tidak valid: {text[:80]!r}")
-    return head
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    valid = head.id >= 1 and re.fullmatch(r"[0-9a-f]{64}", head.row_hash)
+    return head if valid else None
 
 
 def head_line(head: tuple[int, str] | None) -> str:

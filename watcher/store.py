@@ -34,7 +34,7 @@ from enum import StrEnum
 from pathlib import Path, PureWindowsPath
 from typing import Any, Self
 
-from watcher.anchor import Head, anchor_path, write_anchor
+from watcher.anchor import AnchorWriter, Head, anchor_path
 from watcher.errors import KinerjaError
 from watcher.identity import Watched, raise_if_lost
 
@@ -227,7 +227,7 @@ class Store:
         self.path = path
         self._now = now
         self._lock = threading.Lock()
-        self._anchor = anchor_path(path.parent) if keep_anchor else None
+        self._anchor = AnchorWriter(anchor_path(path.parent)) if keep_anchor else None
         self._wal: Watched | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -308,9 +308,9 @@ class Store:
         if self._anchor is None:
             return
         try:
-            write_anchor(self._anchor, head)
+            self._anchor.write(head)
         except OSError as exc:  # the event is committed; a stale anchor only lags behind
-            log.warning("Kepala rantai %s tidak dapat ditulis: %s", self._anchor, exc)
+            log.warning("Kepala rantai %s tidak dapat ditulis: %s", self._anchor.path, exc)
 
     def events(
         self,
