@@ -67,11 +67,14 @@ def read_log(path: Path) -> LogSnapshot:
         try:
             wal_present = _copy_stable(path, copy)
             with copy.open("rb") as stream:
-                header = stream.read(len(SQLITE_MAGIC))
+                header = stream.read(100)
         except OSError as exc:
             return LogSnapshot(path, LogState.UNREADABLE, detail=exc.strerror or str(exc))
         if not header.startswith(SQLITE_MAGIC):
             return LogSnapshot(path, LogState.NOT_A_DB, wal_present=wal_present)
+        short = _cut_short(header, copy.stat().st_size)
+        if short and not wal_present:  # with a -wal, a crash mid-checkpoint looks the same
+            return LogSnapshot(path, LogState.DAMAGED, wal_present=wal_present, detail=short)
         snapshot = _query(path, copy)
         return LogSnapshot(
             path, snapshot.state, snapshot.records, snapshot.seq, wal_present, snapshot.detail
@@ -105,6 +108,17 @@ def _stamps(path: Path, wal: Path) -> tuple[tuple[int, int] | None, tuple[int, i
         return info.st_size, info.st_mtime_ns
 
     return stamp(path), stamp(wal)
+
+
+def _cut_short(header: bytes, size: int) -> str:
+    """Why the file is shorter than its header says (truncated), or "" if it is not."""
+    if len(header) < 100 or header[24:28] != header[92:96]:
+        return ""  # the header's page count is only valid when these two counters agree
+    page_size = int.from_bytes(header[16:18], "big")
+    expected = (65536 if page_size == 1 else page_size) * int.from_bytes(header[28:32], "big")
+    if size >= expected:
+        return ""
+    return f"berkas terpotong: {size} bita, seharusnya {expected} bita"
 
 
 def _query(path: Path, copy: Path) -> LogSnapshot:
