@@ -77,7 +77,7 @@ def test_an_intact_record_passes_every_check(tree: Tree, running: tuple) -> None
 
 
 def test_deleting_the_archive_stops_every_write(tree: Tree, running: tuple) -> None:
-    lock, store, guard = running
+    _, store, guard = running
     shutil.rmtree(tree.archive)
 
     with pytest.raises(RecordLostError) as raised:
@@ -86,9 +86,9 @@ def test_deleting_the_archive_stops_every_write(tree: Tree, running: tuple) -> N
     for what in ("folder arsip", "folder salinan berkas asli", "log kejadian", "kunci layanan"):
         assert f"{what} " in message
     assert "DIHAPUS" in message and "layanan kedua" in message
-    with pytest.raises(RecordLostError, match="log kejadian .* telah DIHAPUS"):
+    with pytest.raises(RecordLostError, match=r"log kejadian .* telah DIHAPUS"):
         store.append(STARTED)
-    with pytest.raises(RecordLostError, match="folder arsip .* telah DIHAPUS"):
+    with pytest.raises(RecordLostError, match=r"folder arsip .* telah DIHAPUS"):
         archive_bytes(b"versi baru", tree.archive_files, guard=guard)
     assert not tree.archive.exists()  # no ghost archive, log or anchor was created
 
@@ -97,7 +97,7 @@ def test_a_second_service_could_start_so_the_first_one_knows(tree: Tree, running
     lock, _, guard = running
     tree.lock_path.unlink()
     with ServiceLock(tree.lock_path):  # the lock of a new file is free
-        with pytest.raises(RecordLostError, match="kunci layanan .* DIGANTI"):
+        with pytest.raises(RecordLostError, match=r"kunci layanan .* DIGANTI"):
             lock.check()
         assert any("layanan kedua" in problem for problem in guard.problems())
 
@@ -106,7 +106,7 @@ def test_deleting_the_wal_file_is_noticed(tree: Tree, running: tuple) -> None:
     _, store, guard = running
     wal = Path(f"{tree.store_path}-wal")
     wal.unlink()
-    with pytest.raises(RecordLostError, match="berkas -wal log kejadian .* telah DIHAPUS"):
+    with pytest.raises(RecordLostError, match=r"berkas -wal log kejadian .* telah DIHAPUS"):
         store.append(STARTED)
     with pytest.raises(RecordLostError, match="-wal"):
         guard.check()
@@ -118,7 +118,7 @@ def test_another_log_moved_over_the_path_is_noticed(tree: Tree, running: tuple) 
     with Store(other, keep_anchor=False) as stranger:
         stranger.append(STARTED)
     os.replace(other, tree.store_path)
-    with pytest.raises(RecordLostError, match="log kejadian .* DIGANTI dengan berkas lain"):
+    with pytest.raises(RecordLostError, match=r"log kejadian .* DIGANTI dengan berkas lain"):
         store.append(STARTED)
     with Store(tree.store_path, keep_anchor=False) as replaced:
         assert len(replaced.events()) == 1  # nothing was appended to the stranger

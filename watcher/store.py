@@ -389,22 +389,12 @@ class Store:
     def verify_chain(self) -> int | None:
         """Check every row's hash link; None if intact, else the first id where it breaks.
 
-        That is an edited row, the row right after a deleted one, or (when the newest rows were
-        deleted) the first missing id, known from SQLite's AUTOINCREMENT counter.
+        See `first_break`; the rows and the counter are read in one snapshot.
         """
-        expected_prev, expected_id = GENESIS_HASH, 1
         with self._read() as db:
-            for row in db.execute("SELECT * FROM events ORDER BY id"):
-                values = {name: row[name] for name in HASHED_FIELDS}
-                if (
-                    row["id"] != expected_id
-                    or row["prev_hash"] != expected_prev
-                    or row["row_hash"] != chain_hash(expected_prev, values)
-                ):
-                    return int(row["id"])
-                expected_prev, expected_id = row["row_hash"], row["id"] + 1
+            rows = [dict(row) for row in db.execute("SELECT * FROM events ORDER BY id")]
             seq = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
-        return expected_id if seq and seq[0] >= expected_id else None
+        return first_break(rows, seq[0] if seq else 0)
 
     def applied_migrations(self) -> list[tuple[str, datetime]]:
         """(name, applied_at) of every migration applied to this file, oldest first."""
@@ -491,6 +481,25 @@ def _row_values(event: Event) -> dict[str, Any]:
     assert event.at_utc is not None and event.id is not None
     values = {name: getattr(event, name) for name in HASHED_FIELDS}
     return {**values, "at_utc": format_utc(event.at_utc), "outcome": event.outcome.value}
+
+
+def first_break(records: list[dict[str, Any]], seq: int) -> int | None:
+    """The first id where the hash chain of `records` (oldest first) breaks; None if intact.
+
+    That is an edited row, the row right after a deleted one, or (when the newest rows were
+    deleted but SQLite's AUTOINCREMENT counter `seq` kept) the first missing id.
+    """
+    expected_prev, expected_id = GENESIS_HASH, 1
+    for record in records:
+        values = {name: record[name] for name in HASHED_FIELDS}
+        if (
+            record["id"] != expected_id
+            or record["prev_hash"] != expected_prev
+            or record["row_hash"] != chain_hash(expected_prev, values)
+        ):
+            return int(record["id"])
+        expected_prev, expected_id = record["row_hash"], record["id"] + 1
+    return expected_id if seq >= expected_id else None
 
 
 def chain_hash(prev_hash: str, values: dict[str, Any]) -> str:

@@ -30,7 +30,7 @@ from watcher.archive import archived_path
 from watcher.errors import EXIT_DATA, MissingFileError, UsageError
 from watcher.log_snapshot import LogSnapshot, LogState, read_log
 from watcher.record_guard import LOST_PREFIX, STATE_TEXT, lost_history
-from watcher.store import GENESIS_HASH, HASHED_FIELDS, Outcome, chain_hash
+from watcher.store import GENESIS_HASH, HASHED_FIELDS, Outcome, chain_hash, first_break
 from watcher.tree import Tree
 
 # Events the pipeline records only after archiving the file's bytes (archive -> record -> move).
@@ -69,6 +69,7 @@ class VerifyResult:
     files: int  # distinct archived originals checked
     head: tuple[int, str] | None
     findings: tuple[Finding, ...]
+    heads_checked: int = 0  # heads written down (anchor file, reports, --anchor) compared
 
     @property
     def ok(self) -> bool:
@@ -85,12 +86,19 @@ class VerifyResult:
                 f"Log kejadian utuh: {self.events} kejadian, rantai hash tersambung.",
                 f"Arsip utuh: {self.files} berkas asli cocok dengan SHA-256 yang tercatat.",
             ]
+            if self.heads_checked:
+                lines.append(
+                    f"Tidak ada kejadian yang hilang: {self.heads_checked} kepala rantai yang "
+                    "tercatat (kepala_log.json, laporan di outbox) masih ada di log."
+                )
         else:
             lines = [f"CATATAN TIDAK UTUH: {len(self.findings)} masalah ditemukan."]
             lines += [f"  - {finding.message}" for finding in self.findings[:MAX_LISTED]]
             if len(self.findings) > MAX_LISTED:
                 lines.append(f"  ... dan {len(self.findings) - MAX_LISTED} masalah lain.")
-        if self.head is not None:
+        if self.head is not None and not self.ok:
+            lines.append(f"Kepala rantai log saat ini: #{self.head[0]} {self.head[1]}.")
+        elif self.head is not None:
             ident, digest = self.head
             lines.append(
                 f"Kepala rantai: #{ident} {digest}. Catat nilai ini; kelak "
@@ -138,26 +146,9 @@ def verify_tree(tree: Tree, *, anchor: tuple[int, str] | None = None) -> VerifyR
     findings += _head_findings(log, known)
     archived, file_findings = _archive_findings(tree.archive_files, log.records)
     head = (log.records[-1]["id"], log.records[-1]["row_hash"]) if log.records else None
-    return VerifyResult(len(log.records), archived, head, tuple(findings + file_findings))
-
-
-def first_break(records: list[dict], seq: int) -> int | None:
-    """The first id where the hash chain breaks; None if intact.
-
-    That is an edited row, the row right after a deleted one, or (when the newest rows were
-    deleted but the AUTOINCREMENT counter kept) the first missing id.
-    """
-    expected_prev, expected_id = GENESIS_HASH, 1
-    for record in records:
-        values = {name: record[name] for name in HASHED_FIELDS}
-        if (
-            record["id"] != expected_id
-            or record["prev_hash"] != expected_prev
-            or record["row_hash"] != chain_hash(expected_prev, values)
-        ):
-            return int(record["id"])
-        expected_prev, expected_id = record["row_hash"], record["id"] + 1
-    return expected_id if seq >= expected_id else None
+    return VerifyResult(
+        len(log.records), archived, head, tuple(findings + file_findings), len(known)
+    )
 
 
 def _known_heads(
