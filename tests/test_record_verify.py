@@ -16,6 +16,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -232,3 +233,22 @@ def _cut(image: Tree, cut: str, *, first: int, total: int, keep: int) -> int:
         os.truncate(image.store_path, image.store_path.stat().st_size // 2)
         return total
     return 0
+
+
+def test_verify_while_the_service_appends_finds_nothing(tree: Tree) -> None:
+    stop = threading.Event()
+
+    def service() -> None:
+        with Store(tree.store_path) as store:
+            while not stop.is_set():
+                store.append(STARTED)
+
+    writer = threading.Thread(target=service)
+    writer.start()
+    try:
+        results = [verify_tree(tree) for _ in range(15)]
+    finally:
+        stop.set()
+        writer.join()
+    assert [finding.message for result in results for finding in result.findings] == []
+    assert results[-1].events > 5

@@ -22,6 +22,7 @@ from pathlib import Path
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 _COPY_ATTEMPTS = 5
+_WAL_HEADER = 32
 
 
 class LogState(StrEnum):
@@ -84,7 +85,10 @@ def read_log(path: Path) -> LogSnapshot:
 def _copy_stable(path: Path, copy: Path) -> bool:
     """Copy the database and its `-wal` (if any); True if there was a `-wal`.
 
-    The `-wal` is copied first: a frame SQLite appends meanwhile is simply not in the copy.
+    The `-wal` is copied first, so frames SQLite appends meanwhile are simply not in the copy
+    (a frame cut short fails its checksum and is ignored). What does spoil a copy is a
+    checkpoint writing the database file, or the `-wal` restarted from its beginning, during
+    the copy: then it is taken again.
     """
     wal, wal_copy = path.with_name(path.name + "-wal"), copy.with_name(copy.name + "-wal")
     for _ in range(_COPY_ATTEMPTS):
@@ -99,15 +103,15 @@ def _copy_stable(path: Path, copy: Path) -> bool:
     return wal_copy.exists()
 
 
-def _stamps(path: Path, wal: Path) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
-    def stamp(item: Path) -> tuple[int, int] | None:
-        try:
-            info = os.stat(item)
-        except FileNotFoundError:
-            return None
-        return info.st_size, info.st_mtime_ns
-
-    return stamp(path), stamp(wal)
+def _stamps(path: Path, wal: Path) -> tuple[tuple[int, int], bytes | None]:
+    """The database's (size, mtime) and the `-wal` header (its salts change at a restart)."""
+    info = os.stat(path)
+    try:
+        with wal.open("rb") as stream:
+            header = stream.read(_WAL_HEADER)
+    except FileNotFoundError:
+        header = None
+    return (info.st_size, info.st_mtime_ns), header
 
 
 def _cut_short(header: bytes, size: int) -> str:

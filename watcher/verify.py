@@ -126,8 +126,10 @@ def verify_tree(tree: Tree, *, anchor: tuple[int, str] | None = None) -> VerifyR
     tree is created or changed. The heads compared with the log are the anchor file, the heads
     printed in the reports in `outbox/`, and `anchor` (from `--anchor`).
     """
-    log = read_log(tree.store_path)
+    # The heads first, then the log: a head is written after its commit, so a service
+    # appending meanwhile can make the copy newer than the heads, never older.
     known, findings = _known_heads(tree, anchor)
+    log = read_log(tree.store_path)
     if log.state is LogState.MISSING and not known:
         raise MissingFileError(
             f"Log kejadian tidak ditemukan: {tree.store_path}. Periksa --root, atau jalankan "
