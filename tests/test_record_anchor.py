@@ -63,3 +63,14 @@ def test_a_new_store_does_not_let_an_older_higher_head_linger(tmp_path: Path) ->
     path.write_bytes(old)  # the log rolled back to #3
     [event] = appended(path, 1)
     assert read_anchor(anchor_path(tmp_path)).id == event.id == 4
+
+
+def test_the_count_stays_right_when_two_stores_append(tmp_path: Path) -> None:
+    path = tmp_path / "log.sqlite3"
+    appended(path, 2)
+    with Store(path) as one, Store(path) as two:  # the service and a command, say
+        for store in (one, two, two, one, one, two):
+            store.append(STARTED)
+            head = read_anchor(anchor_path(tmp_path))
+            assert head.events == head.id
+    assert head.events == 8

@@ -229,6 +229,7 @@ class Store:
         self._lock = threading.Lock()
         self._anchor = AnchorWriter(anchor_path(path.parent)) if keep_anchor else None
         self._wal: Watched | None = None
+        self._counted: tuple[int, int] | None = None  # (last id this store wrote, events then)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(
@@ -282,11 +283,24 @@ class Store:
                 f"VALUES ({', '.join(':' + name for name in columns)})",
                 {**values, "prev_hash": prev_hash, "row_hash": row_hash},
             )
-            count = db.execute("SELECT count(*) FROM events").fetchone()[0]
+            count = self._count_after(db, last["id"] if last else 0, next_id)
         log.debug("event %d: %s %s", next_id, stored.outcome, stored.from_path or "")
         self._watch_wal()
         self._write_anchor(Head(next_id, row_hash, count, values["at_utc"]))
         return replace(stored, row_hash=row_hash)
+
+    def _count_after(self, db: sqlite3.Connection, previous_id: int, new_id: int) -> int:
+        """How many events the log holds with the one just inserted, for the anchor.
+
+        Counted once, then kept in memory: `count(*)` reads the whole table. It is counted
+        again when the row before ours is not the one this store wrote last (another process
+        appended meanwhile).
+        """
+        if self._counted is None or self._counted[0] != previous_id:
+            self._counted = (new_id, db.execute("SELECT count(*) FROM events").fetchone()[0])
+        else:
+            self._counted = (new_id, self._counted[1] + 1)
+        return self._counted[1]
 
     def file_problems(self) -> list[str]:
         """Indonesian sentences for the database or `-wal` file deleted or replaced since open."""
