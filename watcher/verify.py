@@ -205,7 +205,7 @@ def _head_findings(log: LogSnapshot, known: list[tuple[str, Head]]) -> list[Find
 
 
 def _chain_findings(records: list[dict], broken: int | None, seq: int) -> list[Finding]:
-    """Explain the first broken link `Store.verify_chain` found (None: nothing to explain)."""
+    """Explain the first broken link `first_break` found (None: nothing to explain)."""
     if broken is None:
         return []
     present = {record["id"] for record in records}
