@@ -2,7 +2,7 @@
 
 Run from the repository root:
 
-    python -m bench.record_bench [--checks 20000] [--appends 300] [--dir DIR]
+    python -m bench.record_bench [--checks 20000] [--appends 300] [--rounds 3] [--dir DIR]
 
 - check: `RecordGuard.check()` (stat of `arsip/`, `arsip/berkas/`, the log, its `-wal` and the
   lock file) against a naive baseline that makes sure the log is still there by opening it
@@ -79,14 +79,14 @@ def appends_per_second(path: Path, appends: int, *, keep_anchor: bool, rename: b
         return appends / (time.perf_counter() - start)
 
 
-def bench_append(root: Path, appends: int) -> None:
+def bench_append(root: Path, appends: int, rounds: int) -> None:
     runs = {
         "without anchor": {"keep_anchor": False, "rename": False},
         "anchor slot (store)": {"keep_anchor": True, "rename": False},
         "temp+fsync+rename": {"keep_anchor": False, "rename": True},
     }
     rates = dict.fromkeys(runs, 0.0)
-    for round_number in range(3):  # interleaved rounds, best of each: the disk is shared
+    for round_number in range(rounds):  # interleaved, best of each: the disk is shared
         for number, (name, options) in enumerate(runs.items()):
             path = root / f"{round_number}-{number}" / "log.sqlite3"
             rates[name] = max(rates[name], appends_per_second(path, appends, **options))
@@ -99,11 +99,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--checks", type=int, default=20_000)
     parser.add_argument("--appends", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--dir", type=Path, default=Path.cwd())
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="record-bench-", dir=args.dir) as folder:
         bench_check(Path(folder), args.checks)
-        bench_append(Path(folder), args.appends)
+        bench_append(Path(folder), args.appends, args.rounds)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ the two), never run ahead of it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -29,7 +30,8 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+
+from watcher.identity import Identity, identity
 
 log = logging.getLogger(__name__)
 
@@ -88,34 +90,60 @@ def _checksum(fields: dict) -> str:
 class AnchorWriter:
     """Writes each new head into its slot of the anchor file, synced.
 
-    The file is opened for each write, not held: an anchor deleted by a person is simply laid
-    out again at the next event. The first write of a writer, and any write into a new file,
-    fills both slots (one after the other): a head left from before a rollback must not
-    outlive the head that follows it.
+    The file stays open between writes (reopening it for each tripled the cost); before each
+    write one `os.stat` makes sure the path still names it, and an anchor a person deleted or
+    replaced is laid out again. The first write into a file, whether this writer's first or a
+    new file's, fills both slots (one after the other): a head left from before a rollback must
+    not outlive the head that follows it.
     """
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._fresh = True
+        self._fd: int | None = None
+        self._opened: Identity | None = None
 
     def write(self, head: Head) -> None:
         """Write `head` durably (OSError when the disk refuses: the caller decides)."""
+        fd = self._fd
+        if fd is None or identity(self.path) != self._opened:
+            self.close()
+            fd = self._open()
+            _write_slot(fd, (head.id + 1) % 2, head)
+        _write_slot(fd, head.id % 2, head)
+
+    def _open(self) -> int:
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o644)
-        with os.fdopen(fd, "r+b") as stream:
+        try:
             if os.fstat(fd).st_size < _HEADER + 2 * _SLOT:  # new (or cut short): lay it out
-                stream.write(_COMMENT + b"\n" + (b" " * (_SLOT - 1) + b"\n") * 2)
-                self._fresh = True
-            if self._fresh:
-                _write_slot(stream, (head.id + 1) % 2, head)
-                self._fresh = False
-            _write_slot(stream, head.id % 2, head)
+                _write_at(fd, 0, _COMMENT + b"\n" + (b" " * (_SLOT - 1) + b"\n") * 2)
+            self._opened = Identity.of(os.fstat(fd))
+        except BaseException:
+            os.close(fd)
+            raise
+        self._fd = fd
+        return fd
+
+    def close(self) -> None:
+        """Close the file; closing twice is harmless."""
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+            self._fd = self._opened = None
 
 
-def _write_slot(stream: IO[bytes], slot: int, head: Head) -> None:
-    stream.seek(_HEADER + slot * _SLOT)
-    stream.write(_slot_bytes(head))
-    stream.flush()
-    _sync(stream.fileno())
+def _write_slot(fd: int, slot: int, head: Head) -> None:
+    _write_at(fd, _HEADER + slot * _SLOT, _slot_bytes(head))
+    _sync(fd)
+
+
+def _write_at(fd: int, offset: int, data: bytes) -> None:
+    if hasattr(os, "pwrite"):
+        written = os.pwrite(fd, data, offset)
+    else:  # Windows
+        os.lseek(fd, offset, os.SEEK_SET)
+        written = os.write(fd, data)
+    if written != len(data):
+        raise OSError(f"short write to the anchor file: {written} of {len(data)} bytes")
 
 
 def read_anchor(path: Path) -> Head | None:

@@ -261,6 +261,8 @@ class Store:
         """Close the connection; closing twice is harmless."""
         with self._lock:
             self._db.close()
+            if self._anchor is not None:
+                self._anchor.close()
 
     def append(self, event: Event) -> Event:
         """Write `event` as the newest row in one transaction; return it with id, time and hashes.
