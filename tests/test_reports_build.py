@@ -17,6 +17,7 @@ import pytest
 from openpyxl import load_workbook
 from reports_office import WITA, approve, office
 
+from watcher.anchor import head_line, parse_head_line, report_heads
 from watcher.engine import LibreOfficeEngine
 from watcher.errors import MissingFileError, UsageError
 from watcher.master import MinimalFormula
@@ -459,3 +460,28 @@ def test_without_a_pdf_engine_the_workbook_is_still_written(
     )
     folder = quarter.quarterly_reports / "2026_TW3"
     assert sorted(p.name for p in folder.iterdir()) == ["Laporan_Kinerja_TW3_2026.xlsx"]
+
+
+def test_every_report_carries_the_chain_head(year: tuple) -> None:
+    """The head of the log when each report was built: in a note, the properties and the PDF."""
+    tree, quarterly, annual = year
+    heads = dict(report_heads(tree.outbox))
+    with Store(tree.store_path) as store:
+        hashes = {event.id: event.row_hash for event in store.events()}
+    for path in quarterly + annual:
+        if path.suffix == ".pdf":
+            info = pdf_info(path)
+            head = parse_head_line(info["Keywords"])
+            assert head is not None and hashes[head[0]] == head[1]
+            assert f"Kepala rantai log: #{head[0]} {head[1][:16]}…" in pdf_text(path)
+            continue
+        if path.suffix == ".html":
+            head = parse_head_line(path.read_text(encoding="utf-8"))
+            assert head is not None and hashes[head[0]] == head[1]
+            continue
+        ident, digest = heads[path]
+        assert hashes[ident] == digest  # a row of the log, as it was when the report was built
+        workbook = load_workbook(path)
+        assert workbook.properties.keywords == head_line((ident, digest))
+        cells = [c for sheet in workbook for row in sheet.iter_rows(values_only=True) for c in row]
+        assert any(head_line((ident, digest)) in str(cell) for cell in cells if cell)

@@ -21,6 +21,7 @@ import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from watcher.errors import KinerjaError
 
@@ -62,6 +63,13 @@ class ArchiveCorruptError(ArchiveError):
         self.actual = actual
 
 
+class Guard(Protocol):
+    """What `archive_bytes` asks before writing (`watcher.record_guard.RecordGuard`)."""
+
+    def check(self) -> None:
+        """Raise `RecordLostError` if the archive was deleted or replaced since it was opened."""
+
+
 @dataclass(frozen=True)
 class ArchivedFile:
     """One archived version: its SHA-256 (hex), where the copy lives and its size in bytes."""
@@ -85,12 +93,19 @@ def archived_path(archive_dir: Path, sha256: str, suffix: str = DEFAULT_SUFFIX) 
     return archive_dir / sha256[:2] / f"{sha256}{suffix}"
 
 
-def archive_bytes(data: bytes, archive_dir: Path, *, suffix: str = DEFAULT_SUFFIX) -> ArchivedFile:
+def archive_bytes(
+    data: bytes, archive_dir: Path, *, suffix: str = DEFAULT_SUFFIX, guard: Guard | None = None
+) -> ArchivedFile:
     """Store `data` in the archive and return where it is; idempotent for the same bytes.
 
     Raises `ArchiveCorruptError` if a copy with the same name exists but its bytes differ, and
     `ArchiveError` if the copy cannot be written (no partial file is left under the final name).
+    A running service passes its `guard`: if the archive folder was deleted or replaced under
+    it, `RecordLostError` is raised before anything is written, instead of silently creating
+    a new, empty archive folder for this one copy.
     """
+    if guard is not None:
+        guard.check()
     sha = sha256_bytes(data)
     target = archived_path(archive_dir, sha, suffix)
     archived = ArchivedFile(sha256=sha, path=target, size=len(data))

@@ -3,9 +3,14 @@
 One row per event (UTC time, file hash, division, year, quarter, SOP step, from and to path,
 outcome, actor, message). Rows are never changed: triggers refuse UPDATE and DELETE, and each row
 carries `row_hash = sha256(prev_hash + canonical JSON of its fields)`, so `verify_chain` finds a
-row edited or deleted behind the triggers' back (raw sqlite3 with the triggers dropped). The chain
-has no outside anchor: someone who rewrites every later row can hide an edit; printing `head()`
-in each quarterly report would pin it.
+row edited or deleted behind the triggers' back (raw sqlite3 with the triggers dropped). After every
+append the head is also written outside the database (`watcher.anchor`, `arsip/kepala_log.json`)
+and every report prints it, so a log rolled back or rewritten from some row on no longer matches
+what was written down.
+
+A running store also defends itself against its file vanishing: before each write it checks that
+the path still names the database (and the `-wal` file) it opened, and raises `RecordLostError`
+instead of appending events into an unlinked file nobody will ever read.
 
 The schema is built by small named migrations, each applied in one transaction together with its
 row in `migrations` (the sqlite-utils way). WAL lets the CLI read from another process while the
@@ -29,7 +34,9 @@ from enum import StrEnum
 from pathlib import Path, PureWindowsPath
 from typing import Any, Self
 
+from watcher.anchor import AnchorWriter, Head, anchor_path
 from watcher.errors import KinerjaError
+from watcher.identity import Watched, raise_if_lost
 
 log = logging.getLogger(__name__)
 
@@ -210,10 +217,19 @@ MIGRATIONS: tuple[Migration, ...] = (
 class Store:
     """The event log in one SQLite file; safe to share between threads of one process."""
 
-    def __init__(self, path: Path, *, now: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self, path: Path, *, now: Callable[[], datetime] = utc_now, keep_anchor: bool = True
+    ) -> None:
+        """Open (create, migrate) the log; with `keep_anchor` every append rewrites the anchor.
+
+        The anchor file lives beside the database (`watcher.anchor.anchor_path`).
+        """
         self.path = path
         self._now = now
         self._lock = threading.Lock()
+        self._anchor = AnchorWriter(anchor_path(path.parent)) if keep_anchor else None
+        self._wal: Watched | None = None
+        self._counted: tuple[int, int] | None = None  # (last id this store wrote, events then)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(
@@ -228,9 +244,12 @@ class Store:
         try:
             self._configure()
             self._migrate()
+            # SQLite holds the file open, so its inode cannot be reused while we compare it.
+            self._file = Watched.now(path, "log kejadian")
         except BaseException:
             self._db.close()
             raise
+        self._watch_wal()
 
     def __enter__(self) -> Self:
         return self
@@ -242,6 +261,8 @@ class Store:
         """Close the connection; closing twice is harmless."""
         with self._lock:
             self._db.close()
+            if self._anchor is not None:
+                self._anchor.close()
 
     def append(self, event: Event) -> Event:
         """Write `event` as the newest row in one transaction; return it with id, time and hashes.
@@ -249,6 +270,7 @@ class Store:
         `at_utc` is taken from the clock when the event has none.
         """
         at = event.at_utc or self._now()
+        self.check_file()
         with self._write() as db:
             last = db.execute("SELECT id, row_hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
             seq = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
@@ -263,8 +285,48 @@ class Store:
                 f"VALUES ({', '.join(':' + name for name in columns)})",
                 {**values, "prev_hash": prev_hash, "row_hash": row_hash},
             )
+            count = self._count_after(db, last["id"] if last else 0, next_id)
         log.debug("event %d: %s %s", next_id, stored.outcome, stored.from_path or "")
+        self._watch_wal()
+        self._write_anchor(Head(next_id, row_hash, count, values["at_utc"]))
         return replace(stored, row_hash=row_hash)
+
+    def _count_after(self, db: sqlite3.Connection, previous_id: int, new_id: int) -> int:
+        """How many events the log holds with the one just inserted, for the anchor.
+
+        Counted once, then kept in memory: `count(*)` reads the whole table. It is counted
+        again when the row before ours is not the one this store wrote last (another process
+        appended meanwhile).
+        """
+        if self._counted is None or self._counted[0] != previous_id:
+            self._counted = (new_id, db.execute("SELECT count(*) FROM events").fetchone()[0])
+        else:
+            self._counted = (new_id, self._counted[1] + 1)
+        return self._counted[1]
+
+    def file_problems(self) -> list[str]:
+        """Indonesian sentences for the database or `-wal` file deleted or replaced since open."""
+        watched = [self._file] + ([self._wal] if self._wal else [])
+        return [problem for item in watched if (problem := item.problem())]
+
+    def check_file(self) -> None:
+        """Raise `RecordLostError` if the path no longer names the database this store opened."""
+        raise_if_lost(self.file_problems())
+
+    def _watch_wal(self) -> None:
+        """Remember the `-wal` file once it exists; SQLite keeps it while the log is open."""
+        if self._wal is None:
+            wal = self.path.with_name(self.path.name + "-wal")
+            with contextlib.suppress(FileNotFoundError):
+                self._wal = Watched.now(wal, "berkas -wal log kejadian")
+
+    def _write_anchor(self, head: Head) -> None:
+        if self._anchor is None:
+            return
+        try:
+            self._anchor.write(head)
+        except OSError as exc:  # the event is committed; a stale anchor only lags behind
+            log.warning("Kepala rantai %s tidak dapat ditulis: %s", self._anchor.path, exc)
 
     def events(
         self,
@@ -343,22 +405,12 @@ class Store:
     def verify_chain(self) -> int | None:
         """Check every row's hash link; None if intact, else the first id where it breaks.
 
-        That is an edited row, the row right after a deleted one, or (when the newest rows were
-        deleted) the first missing id, known from SQLite's AUTOINCREMENT counter.
+        See `first_break`; the rows and the counter are read in one snapshot.
         """
-        expected_prev, expected_id = GENESIS_HASH, 1
         with self._read() as db:
-            for row in db.execute("SELECT * FROM events ORDER BY id"):
-                values = {name: row[name] for name in HASHED_FIELDS}
-                if (
-                    row["id"] != expected_id
-                    or row["prev_hash"] != expected_prev
-                    or row["row_hash"] != chain_hash(expected_prev, values)
-                ):
-                    return int(row["id"])
-                expected_prev, expected_id = row["row_hash"], row["id"] + 1
+            rows = [dict(row) for row in db.execute("SELECT * FROM events ORDER BY id")]
             seq = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
-        return expected_id if seq and seq[0] >= expected_id else None
+        return first_break(rows, seq[0] if seq else 0)
 
     def applied_migrations(self) -> list[tuple[str, datetime]]:
         """(name, applied_at) of every migration applied to this file, oldest first."""
@@ -445,6 +497,25 @@ def _row_values(event: Event) -> dict[str, Any]:
     assert event.at_utc is not None and event.id is not None
     values = {name: getattr(event, name) for name in HASHED_FIELDS}
     return {**values, "at_utc": format_utc(event.at_utc), "outcome": event.outcome.value}
+
+
+def first_break(records: list[dict[str, Any]], seq: int) -> int | None:
+    """The first id where the hash chain of `records` (oldest first) breaks; None if intact.
+
+    That is an edited row, the row right after a deleted one, or (when the newest rows were
+    deleted but SQLite's AUTOINCREMENT counter `seq` kept) the first missing id.
+    """
+    expected_prev, expected_id = GENESIS_HASH, 1
+    for record in records:
+        values = {name: record[name] for name in HASHED_FIELDS}
+        if (
+            record["id"] != expected_id
+            or record["prev_hash"] != expected_prev
+            or record["row_hash"] != chain_hash(expected_prev, values)
+        ):
+            return int(record["id"])
+        expected_prev, expected_id = record["row_hash"], record["id"] + 1
+    return expected_id if seq >= expected_id else None
 
 
 def chain_hash(prev_hash: str, values: dict[str, Any]) -> str:

@@ -7,23 +7,30 @@ event refers to must exist. This module only reads: it diagnoses what the chain 
 (which rows are missing, whether a row or the one before it was rewritten) and checks every
 archived copy an event of the service refers to.
 
-The chain has no outside anchor: whoever rewrites *every* later row can hide an edit. Printing
-the head (`#id hash`) in the reports, or writing it down, and checking it later with
-`--anchor ID:HASH` closes that door.
+The chain alone cannot tell a log rolled back (a lost `-wal`, an older copy restored, the newest
+rows deleted together with the AUTOINCREMENT counter), deleted, truncated or rewritten from some
+row on. The heads written down about it can: the anchor file `arsip/kepala_log.json`, the head
+printed in every report in `outbox/`, and `--anchor ID:HASH`. Each must still be in the log with
+its hash (`watcher.record_guard.lost_history`).
+
+Verifying never writes into what it checks: the log is read from a private copy, nothing is
+created or migrated (`watcher.log_snapshot`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-import sqlite3
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from watcher.anchor import AnchorUnreadable, Head, anchor_path, read_anchor, report_heads
 from watcher.archive import archived_path
 from watcher.errors import EXIT_DATA, MissingFileError, UsageError
-from watcher.store import GENESIS_HASH, HASHED_FIELDS, Outcome, Store, chain_hash
+from watcher.log_snapshot import LogSnapshot, LogState, read_log
+from watcher.record_guard import LOST_PREFIX, STATE_TEXT, lost_history
+from watcher.store import GENESIS_HASH, HASHED_FIELDS, Outcome, chain_hash, first_break
 from watcher.tree import Tree
 
 # Events the pipeline records only after archiving the file's bytes (archive -> record -> move).
@@ -41,6 +48,9 @@ class Tampering(StrEnum):
     ROW_CHANGED = "baris_diubah"
     ROWS_DELETED = "baris_dihapus"
     ANCHOR_MISMATCH = "jangkar_tidak_cocok"
+    ROWS_LOST = "kejadian_hilang"  # behind a head written down: rolled back, counter and all
+    LOG_LOST = "log_hilang"  # deleted, emptied, truncated or not a database any more
+    ANCHOR_DAMAGED = "kepala_rantai_rusak"
     FILE_CHANGED = "berkas_arsip_diubah"
     FILE_MISSING = "berkas_arsip_hilang"
 
@@ -59,6 +69,7 @@ class VerifyResult:
     files: int  # distinct archived originals checked
     head: tuple[int, str] | None
     findings: tuple[Finding, ...]
+    heads_checked: int = 0  # heads written down (anchor file, reports, --anchor) compared
 
     @property
     def ok(self) -> bool:
@@ -75,12 +86,19 @@ class VerifyResult:
                 f"Log kejadian utuh: {self.events} kejadian, rantai hash tersambung.",
                 f"Arsip utuh: {self.files} berkas asli cocok dengan SHA-256 yang tercatat.",
             ]
+            if self.heads_checked:
+                lines.append(
+                    f"Tidak ada kejadian yang hilang: {self.heads_checked} kepala rantai yang "
+                    "tercatat (kepala_log.json, laporan di outbox) masih ada di log."
+                )
         else:
             lines = [f"CATATAN TIDAK UTUH: {len(self.findings)} masalah ditemukan."]
             lines += [f"  - {finding.message}" for finding in self.findings[:MAX_LISTED]]
             if len(self.findings) > MAX_LISTED:
                 lines.append(f"  ... dan {len(self.findings) - MAX_LISTED} masalah lain.")
-        if self.head is not None:
+        if self.head is not None and not self.ok:
+            lines.append(f"Kepala rantai log saat ini: #{self.head[0]} {self.head[1]}.")
+        elif self.head is not None:
             ident, digest = self.head
             lines.append(
                 f"Kepala rantai: #{ident} {digest}. Catat nilai ini; kelak "
@@ -102,32 +120,92 @@ def parse_anchor(text: str) -> tuple[int, str]:
 
 
 def verify_tree(tree: Tree, *, anchor: tuple[int, str] | None = None) -> VerifyResult:
-    """Check the event log of `tree` and the archived originals its events refer to."""
-    if not tree.store_path.exists():
+    """Check the event log of `tree`, the heads written down about it, and the archive.
+
+    Reads only: the log is read from a private copy (`watcher.log_snapshot`), nothing in the
+    tree is created or changed. The heads compared with the log are the anchor file, the heads
+    printed in the reports in `outbox/`, and `anchor` (from `--anchor`).
+    """
+    # The heads first, then the log: a head is written after its commit, so a service
+    # appending meanwhile can make the copy newer than the heads, never older.
+    known, findings = _known_heads(tree, anchor)
+    log = read_log(tree.store_path)
+    if log.state is LogState.MISSING and not known:
         raise MissingFileError(
             f"Log kejadian tidak ditemukan: {tree.store_path}. Periksa --root, atau jalankan "
             "kinerja watch lebih dulu."
         )
-    with Store(tree.store_path) as store:
-        broken = store.verify_chain()
-        head = store.head()
-    db = sqlite3.connect(tree.store_path)
+    if log.state is LogState.OK:
+        findings += _chain_findings(log.records, first_break(log.records, log.seq), log.seq)
+        findings += _recorded_losses(log.records)
+    elif not known:
+        detail = f" ({log.detail})" if log.detail else ""
+        findings.append(Finding(
+            Tampering.LOG_LOST,
+            f"Log kejadian {log.path} {STATE_TEXT[log.state]}{detail}. Pulihkan dari cadangan.",
+            path=log.path,
+        ))  # fmt: skip
+    findings += _head_findings(log, known)
+    archived, file_findings = _archive_findings(tree.archive_files, log.records)
+    head = (log.records[-1]["id"], log.records[-1]["row_hash"]) if log.records else None
+    return VerifyResult(
+        len(log.records), archived, head, tuple(findings + file_findings), len(known)
+    )
+
+
+def _known_heads(
+    tree: Tree, anchor: tuple[int, str] | None
+) -> tuple[list[tuple[str, Head]], list[Finding]]:
+    """(source, head) of every head written down about the log, and a damaged anchor file."""
+    known: list[tuple[str, Head]] = []
+    findings: list[Finding] = []
+    path = anchor_path(tree.archive)
     try:
-        rows = db.execute("SELECT * FROM events ORDER BY id").fetchall()
-        columns = [column[0] for column in db.execute("SELECT * FROM events LIMIT 0").description]
-        seq = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
-    finally:
-        db.close()
-    records = [dict(zip(columns, row, strict=True)) for row in rows]
-    findings = _chain_findings(records, broken, seq[0] if seq else 0)
+        kept = read_anchor(path)
+    except AnchorUnreadable as exc:
+        kept = None
+        findings.append(Finding(
+            Tampering.ANCHOR_DAMAGED,
+            f"Kepala rantai log {path} rusak atau diubah ({exc}).", path=path,
+        ))  # fmt: skip
+    if kept is not None:
+        known.append((f"kepala rantai {path.name}", kept))
+    known += [
+        (f"laporan {report.relative_to(tree.root).as_posix()}", Head(ident, digest, 0))
+        for report, (ident, digest) in report_heads(tree.outbox)
+    ]
     if anchor is not None:
-        findings += _anchor_findings(records, anchor)
-    archived, file_findings = _archive_findings(tree.archive_files, records)
-    return VerifyResult(len(records), archived, head, tuple(findings + file_findings))
+        known.append(("jangkar --anchor", Head(anchor[0], anchor[1], 0)))
+    return known, findings
+
+
+def _head_findings(log: LogSnapshot, known: list[tuple[str, Head]]) -> list[Finding]:
+    """A finding per head the log can no longer show; of the reports, the newest per kind."""
+    findings: list[Finding] = []
+    from_reports: set[Tampering] = set()
+    by_id = {record["id"]: record for record in log.records}
+    for source, head in sorted(known, key=lambda item: -item[1].id):
+        if log.state is LogState.OK and head.id not in by_id and head.id <= log.seq:
+            continue  # a deleted row the chain check already names
+        message = lost_history(log, head, source, count=False)
+        if message is None:
+            continue
+        if log.state is not LogState.OK:
+            kind = Tampering.LOG_LOST
+        elif head.id in by_id:
+            kind = Tampering.ANCHOR_MISMATCH
+        else:
+            kind = Tampering.ROWS_LOST
+        if source.startswith("laporan"):
+            if kind in from_reports:
+                continue  # the newest report is proof enough
+            from_reports.add(kind)
+        findings.append(Finding(kind, message, event_id=head.id, path=log.path))
+    return findings
 
 
 def _chain_findings(records: list[dict], broken: int | None, seq: int) -> list[Finding]:
-    """Explain the first broken link `Store.verify_chain` found (None: nothing to explain)."""
+    """Explain the first broken link `first_break` found (None: nothing to explain)."""
     if broken is None:
         return []
     present = {record["id"] for record in records}
@@ -158,17 +236,17 @@ def _chain_findings(records: list[dict], broken: int | None, seq: int) -> list[F
     return [Finding(Tampering.ROW_CHANGED, message, event_id=broken)]
 
 
-def _anchor_findings(records: list[dict], anchor: tuple[int, str]) -> list[Finding]:
-    ident, digest = anchor
-    found = next((r["row_hash"] for r in records if r["id"] == ident), None)
-    if found == digest:
-        return []
-    what = "tidak ada lagi" if found is None else "memiliki hash lain"
-    message = (
-        f"Jangkar tidak cocok: baris #{ident} {what}. Log telah ditulis ulang sejak jangkar "
-        "itu dicatat."
-    )
-    return [Finding(Tampering.ANCHOR_MISMATCH, message, event_id=ident)]
+def _recorded_losses(records: list[dict]) -> list[Finding]:
+    """The losses the service found at its start and recorded (they stay lost)."""
+    return [
+        Finding(
+            Tampering.ROWS_LOST,
+            f"Dicatat layanan pada kejadian #{record['id']}: {record['message']}",
+            event_id=record["id"],
+        )
+        for record in records
+        if record["outcome"] == Outcome.ERROR and record["message"].startswith(LOST_PREFIX)
+    ]
 
 
 def _archive_findings(archive: Path, records: list[dict]) -> tuple[int, list[Finding]]:

@@ -49,7 +49,11 @@ def _columns() -> tuple[tuple[str, float], ...]:
 
 
 def annual_workbook(report: YearReport) -> bytes:
-    book = XlsxBook(title=report.title, created=report.provenance.built_at)
+    book = XlsxBook(
+        title=report.title,
+        created=report.provenance.built_at,
+        keywords=report.provenance.chain_line,
+    )
     footer = f"{report.title} - {report.master.settings.office_name}"
     columns = _columns()
     with book.sheet(
@@ -273,7 +277,7 @@ def _sources(sheet: Sheet, report: YearReport) -> None:
         sheet,
         [
             "Sumber Data: versi terakhir yang disetujui Kabid (salinan arsip)",
-            f"{report.provenance.chain_text}; sidik sumber {report.provenance.fingerprint}",
+            f"{report.provenance.chain_line}; sidik sumber {report.provenance.fingerprint}",
         ],
         5,
     )

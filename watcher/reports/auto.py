@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from watcher.errors import KinerjaError
+from watcher.errors import KinerjaError, RecordLostError
 from watcher.master import MasterData, quarter_name
 from watcher.reports.annual import build_annual
 from watcher.reports.gather import approvals_for
@@ -111,6 +111,8 @@ class ReportListener:
     ) -> None:
         try:
             build()
+        except RecordLostError:
+            raise  # not a report's failure: the record is gone, the service must stop
         except KinerjaError as exc:
             log.warning("%s gagal disusun: %s", what, exc.message)
             store.append(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from watcher.anchor import HEAD_LABEL, head_line
 from watcher.indonesian import quarter_months
 from watcher.master import MasterData, quarter_name, signing_place
 from watcher.reports.figures import QuarterFigures
@@ -26,9 +27,15 @@ class Provenance:
 
     @property
     def chain_text(self) -> str:
+        """The short form for a running footer: "Kepala rantai log: #123 3f2a9c01d4e5b6a7…"."""
         if self.chain_head is None:
-            return "log kosong"
-        return f"log kejadian #{self.chain_head[0]} ({self.chain_head[1][:16]})"
+            return head_line(None)
+        return f"{HEAD_LABEL}: #{self.chain_head[0]} {self.chain_head[1][:16]}…"
+
+    @property
+    def chain_line(self) -> str:
+        """The full head, for a note cell and the document's properties (read back by verify)."""
+        return head_line(self.chain_head)
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,11 @@ def _columns(quarter: int) -> tuple[tuple[str, float], ...]:
 
 
 def quarterly_workbook(report: QuarterReport) -> bytes:
-    book = XlsxBook(title=report.title, created=report.provenance.built_at)
+    book = XlsxBook(
+        title=report.title,
+        created=report.provenance.built_at,
+        keywords=report.provenance.chain_line,
+    )
     columns = _columns(report.quarter)
     taken = {"ringkasan", "ketepatan waktu", "grafik"}
     widths = [w for _, w in columns]
@@ -176,8 +180,9 @@ def _footnotes(sheet: Sheet, report: QuarterReport, columns: int) -> None:
         "Capaian s.d. triwulan: Kumulatif = jumlah realisasi / jumlah target; Posisi Akhir = "
         "triwulan terakhir yang ada datanya.",
         bands_text(report.figures.bands),
-        f"Sumber: versi terakhir yang disetujui Kabid tiap bidang (salinan arsip), "
-        f"{report.provenance.chain_text}, sidik sumber {report.provenance.fingerprint}.",
+        f"Sumber: versi terakhir yang disetujui Kabid tiap bidang (salinan arsip); sidik sumber "
+        f"{report.provenance.fingerprint}.",
+        f"{report.provenance.chain_line}.",
     ]
     for note in notes:
         row = sheet.row([note], style=Style.NOTE, height=26)

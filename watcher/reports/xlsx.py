@@ -151,13 +151,16 @@ class XlsxBook:
         author: str = "kinerja",
         compresslevel: int = 1,
         created: datetime | None = None,
+        keywords: str = "",
     ) -> None:
+        """`keywords` go into the document's properties (the chain head of a report)."""
         self._buffer = io.BytesIO()
         self._zip = zipfile.ZipFile(
             self._buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=compresslevel
         )
         self._sheets: list[_SheetInfo] = []
         self.title, self.author, self.created = title, author, created
+        self.keywords = keywords
 
     @contextmanager
     def sheet(
@@ -265,6 +268,10 @@ class XlsxBook:
 
     def _core_xml(self) -> str:
         stamp = (self.created or datetime(2000, 1, 1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        keywords = ""
+        if self.keywords:
+            keywords = f"<cp:keywords>{text_xml(self.keywords)}</cp:keywords>"
+            keywords += f"<dc:description>{text_xml(self.keywords)}</dc:description>"
         return (
             f'{XML_HEAD}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/'
             '2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" '
@@ -272,7 +279,7 @@ class XlsxBook:
             'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
             f"<dc:title>{text_xml(self.title)}</dc:title><dc:creator>{text_xml(self.author)}"
             f'</dc:creator><dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
-            "</cp:coreProperties>"
+            f"{keywords}</cp:coreProperties>"
         )
 
 
