@@ -118,7 +118,7 @@ def still_there(path: Path, identity: Identity) -> bool:
         info = os.lstat(path)
     except OSError:
         return False
-    return stat.S_ISREG(info.st_mode) and Identity.of(info) == identity
+    return Identity.of(info) == identity
 
 
 @dataclass
