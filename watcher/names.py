@@ -34,9 +34,10 @@ def fits(name: str, limit: int = DEFAULT_NAME_MAX) -> bool:
 def fit(stem: str, suffix: str, limit: int = DEFAULT_NAME_MAX) -> str:
     """`stem + suffix`, the stem cut (whole characters, trailing spaces and dots dropped) to fit.
 
-    The suffix is kept whole; a stem cut to nothing becomes "berkas".
+    The suffix is kept whole; an empty stem, or one cut to nothing, becomes "berkas" (a name
+    that is only ".xlsx" would be hidden).
     """
-    if fits(stem + suffix, limit):
+    if stem and fits(stem + suffix, limit):
         return stem + suffix
     while stem and not fits(stem + suffix, limit):
         stem = stem[:-1]
