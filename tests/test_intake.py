@@ -27,6 +27,7 @@ from test_watcher_robust import CODE, NAME, PATIENT, count, events, files, save,
 
 import watcher.intake
 import watcher.pipeline
+from watcher.errors import RecordLostError
 from watcher.health import health_path
 from watcher.notices import STRAY_SUFFIX
 from watcher.quarantine import quarantine_dir
@@ -38,15 +39,14 @@ GOOD = "Rencana_Aksi_DAFDUK_2026_TW3 berikutnya.xlsx"
 
 @pytest.fixture
 def office(tmp_path: Path) -> Tree:
-    tree, _ = issued_office(tmp_path / "kantor")
-    return tree
+    return issued_office(tmp_path / "kantor")[0]
 
 
 @pytest.fixture
 def desk(tmp_path: Path) -> Path:
-    path = tmp_path / "meja_kerja"
-    path.mkdir()
-    return path
+    """A clerk's own folder outside the watched tree (as in test_watcher_robust)."""
+    (tmp_path / "meja_kerja").mkdir()
+    return tmp_path / "meja_kerja"
 
 
 @pytest.fixture
@@ -459,8 +459,8 @@ def test_a_very_deep_stray_path_is_noted_and_nothing_breaks(office: Tree, desk: 
     deep = office.division_dir("PIAK") / "lain"
     for level in range(70):
         deep = deep / f"tingkat_{level:02d}_folder_arsip_lama"
+    deep.mkdir(parents=True)  # before the start: watchdog's inotify races a fast mkdir -p
     with running_service(office):
-        deep.mkdir(parents=True)
         save(deep / "x.xlsx", b"isi")
         wait_for(lambda: count(office, Outcome.REFUSED) == 1, what="the deep stray noted")
         still_works(office, desk)
@@ -501,3 +501,18 @@ def test_kinerja_validate_answers_a_fifo_or_a_device_with_exit_2(
     assert "Traceback" not in result.stderr
     assert "bukan berkas biasa" in result.stdout
     assert stat.S_ISFIFO(fifo.lstat().st_mode)
+
+
+def test_a_lost_record_is_never_handled_per_file_it_stops_the_service(
+    office: Tree, desk: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def record_gone(*args: object, **kwargs: object) -> object:
+        raise RecordLostError("Arsip hilang saat layanan berjalan.")
+
+    monkeypatch.setattr(watcher.pipeline, "archive_bytes", record_gone)
+    saved = material(office) / NAME
+    with pytest.raises(RecordLostError), running_service(office):
+        save(saved, workbook(office, desk))
+        wait_for(lambda: health(office)["hidup"] is False, what="the service stopping on its own")
+    assert saved.exists() and not quarantine_dir(office, CODE).exists()
+    assert count(office, Outcome.ERROR) == 0

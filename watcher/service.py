@@ -16,7 +16,6 @@ record (`RecordLostError`: the archive or log replaced under the service) stops 
 
 from __future__ import annotations
 
-import errno
 import logging
 import os
 import queue
@@ -40,14 +39,14 @@ from watcher.errors import KinerjaError, RecordLostError
 from watcher.health import Heartbeat, health_path
 from watcher.in_place import InPlace
 from watcher.intake import MESSAGES
+from watcher.isolation import Isolation, signature
 from watcher.lock import ServiceLock
-from watcher.master import MasterData, Settings
-from watcher.master_loader import load_master
+from watcher.master import Settings
+from watcher.master_source import MasterSource
 from watcher.names import printable
 from watcher.notices import is_service_notice
 from watcher.pipeline import Handled, Pipeline, owner_of
 from watcher.placement import Where, is_output, is_tree_folder, place_of
-from watcher.quarantine import quarantine
 from watcher.schedule_jobs import OfficeJobs
 from watcher.sop import Sop, load_sop
 from watcher.stability import FileStabilityTracker, is_ignored
@@ -101,47 +100,6 @@ class _Queue(FileSystemEventHandler):
             self.items.put(("touch", source))
 
 
-class MasterUnavailable(KinerjaError):
-    """The master workbook is missing or cannot be read: files wait until it is back."""
-
-
-class MasterSource:
-    """The master data, reloaded when the planning section saves a new version.
-
-    A broken new version is reported in the log and the last good one stays in use. A missing
-    or unreadable workbook raises MasterUnavailable: nobody can tell which divisions exist, so
-    files wait (visibly, in the health file and `kinerja status`) until it is back.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._stamp: tuple[int, int] | None = None
-        self._master: MasterData | None = None
-
-    def __call__(self) -> MasterData:
-        try:
-            info = self.path.stat()
-        except OSError as exc:
-            if self._master is None:
-                raise
-            reason = "tidak ada" if isinstance(exc, FileNotFoundError) else "tidak dapat dibaca"
-            raise MasterUnavailable(
-                f"data induk {self.path.name} {reason}; berkas menunggu sampai data induk "
-                "tersedia lagi"
-            ) from exc
-        stamp = (info.st_mtime_ns, info.st_size)
-        if stamp != self._stamp:
-            try:
-                self._master = load_master(self.path)
-            except KinerjaError as exc:
-                if self._master is None:
-                    raise
-                log.warning("Data induk baru bermasalah; data lama tetap dipakai.\n%s", exc.message)
-            self._stamp = stamp
-        assert self._master is not None
-        return self._master
-
-
 class Service:
     def __init__(
         self,
@@ -164,6 +122,7 @@ class Service:
         self.tracker = FileStabilityTracker(quiet_seconds=options.quiet_seconds, stat=os.lstat)
         self.backoff = Backoff(first_seconds=options.retry_seconds,
                                cap_seconds=options.retry_max_seconds)  # fmt: skip
+        self.isolation = Isolation(tree, self.backoff, now)
         self.seen: dict[Path, tuple[int, int, int]] = {}  # handled files by signature
         self.writing: dict[Path, float] = {}  # written, close event not yet seen: last write
         self.scans = 0  # folder scans done (startup, periodic, new folders); tests wait on it
@@ -399,7 +358,7 @@ class Service:
             info = os.lstat(path)
         except OSError:
             return False
-        if self.backoff.holding(path, _signature(info)):
+        if self.backoff.holding(path, signature(info)):
             return True
         return self.seen.get(path) == (info.st_size, info.st_mtime_ns, info.st_ino)
 
@@ -415,128 +374,17 @@ class Service:
             self.tracker.touch(path)
 
     def _handle(self, pipeline: Pipeline, path: Path) -> None:
-        """Handle one file, isolated: whatever happens to it, the worker goes on."""
-        try:
-            info = os.lstat(path)
-        except FileNotFoundError:
-            self.backoff.forget(path)
+        """Handle one file, isolated (`watcher.isolation`): the worker goes on whatever happens."""
+        outcome = self.isolation.handle(pipeline, path)
+        if outcome is None:
             return
-        except OSError as exc:
-            self._failed(pipeline, path, exc.strerror or str(exc), None)
-            return
-        if self.backoff.holding(path, _signature(info)):
-            return
-        try:
-            handled = pipeline.handle(path)
-        except RecordLostError:
-            raise  # the record is gone: stop loudly, never write into a ghost record
-        except FileNotFoundError:
-            self.backoff.forget(path)
-            return
-        except MasterUnavailable as exc:
-            self._failed(pipeline, path, exc.message, _signature(info), kind="master")
-            return
-        except (OSError, KinerjaError) as exc:
-            message = getattr(exc, "message", None) or _os_reason(exc)
-            self._failed(pipeline, path, message, _signature(info))
-            return
-        except Exception as exc:
-            self._quarantine(pipeline, path, exc)
-            return
-        self._recovered(pipeline, path)
+        handled, info = outcome
         if handled is Handled.REPLACED:
             self.tracker.touch(path)  # another file took its name: a new arrival
             return
         if handled in (Handled.PARKED, Handled.NOT_WATCHED, Handled.NOTED) or os.path.lexists(path):
             self.seen[path] = (info.st_size, info.st_mtime_ns, info.st_ino)
         log.info("%s: %s", pipeline.relative(path), handled.value)
-
-    def _failed(self, pipeline: Pipeline, path: Path, message: str,
-                signature: tuple[int, ...] | None, *, kind: str = "file") -> None:  # fmt: skip
-        """Record a failure once per file and cause; the back-off decides the next try."""
-        if self.backoff.failed(path, message, kind=kind, signature=signature):
-            log.warning("Gagal memproses %s, dicoba lagi nanti: %s", printable(str(path)), message)
-            self._record(pipeline, Event(outcome=Outcome.ERROR, from_path=_relative(pipeline, path),
-                                         message=f"{printable(path.name)}: {message}"))  # fmt: skip
-
-    def _recovered(self, pipeline: Pipeline, path: Path) -> None:
-        failure = self.backoff.succeeded(path)
-        if failure is None:
-            return
-        name = printable(path.name)
-        log.info("%s dapat diproses lagi setelah gagal: %s", name, failure.cause)
-        self._record(pipeline, Event(
-            outcome=Outcome.RECEIVED, from_path=_relative(pipeline, path),
-            message=f"{name}: dapat diproses lagi (sebelumnya gagal {failure.attempts} kali: "
-            f"{failure.cause}).",
-        ))  # fmt: skip
-
-    def _quarantine(self, pipeline: Pipeline, path: Path, exc: Exception) -> None:
-        """An unforeseen error: move this one file to `karantina/` with a notice, and go on."""
-        log.exception("Kesalahan tak terduga pada %s; berkas dikarantina", printable(str(path)))
-        reason = f"kesalahan program yang tidak terduga ({type(exc).__name__})"
-        relative = _relative(pipeline, path)
-        parts = path.relative_to(self.tree.inbox).parts
-        division = parts[0] if len(parts) > 1 else None
-        try:
-            if not os.path.lexists(path):
-                return
-            moved = quarantine(self.tree, path, division=division, shown_from=relative,
-                               reason=reason, moment=self.now())  # fmt: skip
-        except RecordLostError:
-            raise
-        except Exception as failure:
-            self._failed(pipeline, path, f"{reason}; karantina gagal: {failure}", None)
-            return
-        self._record(pipeline, Event(
-            outcome=Outcome.ERROR, division=division if self._known(division or "") else None,
-            from_path=relative, to_path=_relative(pipeline, moved),
-            message=f"{printable(path.name)}: {reason}; berkas dipindahkan ke karantina.",
-        ))  # fmt: skip
-
-    def _record(self, pipeline: Pipeline, event: Event) -> None:
-        try:
-            pipeline.store.append(event)
-        except RecordLostError:
-            raise
-        except KinerjaError:
-            log.warning("Log kejadian juga gagal ditulis.")
-
-
-def _signature(info: os.stat_result) -> tuple[int, ...]:
-    """What must change for a waiting file to be tried at once (mode: permissions fixed)."""
-    return (info.st_size, info.st_mtime_ns, info.st_ino, info.st_mode)
-
-
-def _relative(pipeline: Pipeline, path: Path) -> str | None:
-    try:
-        return pipeline.relative(path)
-    except ValueError:
-        return None
-
-
-_OS_REASONS = {  # the system's strerror is English; the office reads these
-    errno.EACCES: "tidak ada izin membaca atau memindahkan berkas",
-    errno.EPERM: "tidak ada izin membaca atau memindahkan berkas",
-    errno.ENOSPC: "disk penuh",
-    getattr(errno, "EDQUOT", errno.ENOSPC): "disk penuh",
-    errno.EROFS: "disk hanya dapat dibaca",
-    errno.ENAMETOOLONG: "nama atau jalur berkas terlalu panjang",
-    errno.EBUSY: "berkas sedang dipakai program lain",
-    errno.ETXTBSY: "berkas sedang dipakai program lain",
-    errno.EIO: "kesalahan baca/tulis disk",
-    errno.ENOTDIR: "ada berkas di tempat yang seharusnya folder",
-    errno.EISDIR: "ada folder di tempat yang seharusnya berkas",
-    errno.EEXIST: "sudah ada berkas atau folder dengan nama itu di tempat tujuan",
-}
-
-
-def _os_reason(exc: BaseException) -> str:
-    if isinstance(exc, OSError) and exc.errno in _OS_REASONS:
-        return _OS_REASONS[exc.errno]
-    if isinstance(exc, OSError) and exc.errno is not None:
-        return f"kesalahan sistem berkas ({errno.errorcode.get(exc.errno, exc.errno)})"
-    return str(exc)
 
 
 def _guarded(job: Callable[[], object]) -> None:
