@@ -19,6 +19,7 @@ from pathlib import Path
 from watcher.config import load_config
 from watcher.errors import EXIT_DATA, EXIT_UNUSABLE, MissingFileError, UsageError
 from watcher.excel_setup import describe_setup, excel_setup, excel_setup_arguments
+from watcher.health import waiting_report
 from watcher.issuing import issue_quarter, reporting_period
 from watcher.logfile import log_to_file
 from watcher.mailer import send_mail
@@ -142,10 +143,12 @@ def cmd_status(args: argparse.Namespace) -> int:
         )
     with Store(tree.store_path) as store:
         view = snapshot(store, master, _sop(args), datetime.now(UTC))
+    waiting = waiting_report(tree)
     if args.json:
-        print(json.dumps(snapshot_json(view), indent=2, ensure_ascii=False))
+        document = {**snapshot_json(view), "menunggu": waiting}
+        print(json.dumps(document, indent=2, ensure_ascii=False))
     else:
-        print(snapshot_text(view))
+        print("\n".join([snapshot_text(view), *waiting]))
     return 0
 
 

@@ -3,10 +3,11 @@
 A watcher that dies silently is the worst failure of a folder service: files pile up and nobody
 knows. While it runs, the service rewrites the health file from its main loop (at most every
 `interval` seconds, atomically): alive, PID, host, mode, when it started, when it last scanned
-the inbox and the last event it handled. On a clean stop it writes `"hidup": false`. A crash
-(power cut, kill -9) leaves the file as it was, and its heartbeat then grows old: `kinerja
-health` calls a service dead when the heartbeat is older than `max_age`, or at once when the
-recorded process no longer exists on this machine.
+the inbox, the last event it handled and the files it holds back (`menunggu`: file, reason,
+since when: unreadable files, files waiting for the master data, a failing disk). On a clean
+stop it writes `"hidup": false`. A crash (power cut, kill -9) leaves the file as it was, and
+its heartbeat then grows old: `kinerja health` calls a service dead when the heartbeat is
+older than `max_age`, or at once when the recorded process no longer exists on this machine.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ class Heartbeat:
             "hidup": True, "pid": os.getpid(), "host": socket.gethostname(), "mode": mode,
             "mulai_utc": format_utc(now()), "denyut_utc": None, "pindai_terakhir_utc": None,
             "jumlah_pindai": 0, "kejadian_terakhir": 0, "interval_detik": interval,
-            "pindai_ulang_detik": rescan_seconds, "berhenti_utc": None,
+            "pindai_ulang_detik": rescan_seconds, "berhenti_utc": None, "menunggu": [],
         }  # fmt: skip
         self._written_at: float | None = None
         self._failing = False
@@ -148,7 +149,30 @@ def _alive_text(fields: dict[str, Any], now: datetime, seen: str) -> str:
         f"  Pindai terakhir  : {_when(parse_utc(scan), now) if scan else 'belum ada'}",
         f"  Kejadian terakhir: #{fields.get('kejadian_terakhir', 0)}",
     ]
-    return "\n".join(lines)
+    return "\n".join(lines + waiting_lines(fields, now))
+
+
+def waiting_lines(fields: dict[str, Any], now: datetime) -> list[str]:
+    """The files the service holds back, each with its reason (empty when none wait)."""
+    waiting = fields.get("menunggu") or []
+    if not waiting:
+        return []
+    lines = [f"  Berkas menunggu  : {len(waiting)} (dicoba lagi otomatis)"]
+    for row in waiting:
+        since = _when(parse_utc(row["sejak_utc"]), now)
+        lines.append(f"    - {row['berkas']}: {row['alasan']} (sejak {since})")
+    return lines
+
+
+def waiting_report(tree: Tree, *, now: Callable[[], datetime] = utc_now) -> list[str]:
+    """For `kinerja status`: what the running service holds back, from its health file."""
+    try:
+        fields = read_health(health_path(tree))
+    except HealthError:
+        return []
+    if not fields.get("hidup"):
+        return []
+    return waiting_lines(fields, now())
 
 
 def _when(moment: datetime, now: datetime) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from watcher.fsio import atomic_writer
 from watcher.indonesian import long_datetime
+from watcher.names import fit, name_max, split_extension
 from watcher.routing import Decision, Notice
 from watcher.validation.feedback import (
     feedback_name,
@@ -20,20 +21,24 @@ from watcher.validation.findings import Result
 log = logging.getLogger(__name__)
 RETURN_SUFFIX = " - DIKEMBALIKAN KABID.txt"
 REFUSAL_SUFFIXES = tuple(name.removeprefix("x") for name in refusal_names("x.xlsx"))
+STRAY_SUFFIX = " - TIDAK DIPROSES.txt"  # beside a file or folder left where it is
+QUARANTINE_SUFFIX = " - KARANTINA.txt"  # beside a file moved to karantina/
+
+
+def notice_beside(path: Path, suffix: str) -> Path:
+    """`path`'s notice `<stem><suffix>` in the same folder, shortened to fit its name limit."""
+    stem, _ = split_extension(path.name)
+    return path.with_name(fit(stem, suffix, name_max(path.parent)))
 
 
 def notice_paths(decision: Decision, destination: Path) -> list[Path]:
     """Where the notices for a file routed to `destination` are written."""
-    stem = destination.with_suffix("")
     if decision.notice is Notice.VALIDATION:
         return [destination.with_name(feedback_name(destination.name))]
     if decision.notice is Notice.REFUSAL:
-        return [
-            stem.with_name(f"{stem.name} - DITOLAK.txt"),
-            stem.with_name(f"{stem.name} - DITOLAK.html"),
-        ]
+        return [notice_beside(destination, suffix) for suffix in REFUSAL_SUFFIXES]
     if decision.notice is Notice.RETURN:
-        return [stem.with_name(f"{stem.name} - DIKEMBALIKAN KABID.txt")]
+        return [notice_beside(destination, RETURN_SUFFIX)]
     return []
 
 
@@ -47,11 +52,15 @@ def write_notices(decision: Decision, destination: Path, data: bytes, result: Re
         text, html = refusal_note(result)
         when = f"Waktu: {long_datetime(moment)}"
         contents = [
-            f"{text}\r\n{when}\r\n".encode(),
-            html.replace("</body>", f"<p>{when}</p></body>").encode(),
+            f"{text}\r\n{when}\r\n".encode("utf-8", "backslashreplace"),
+            html.replace("</body>", f"<p>{when}</p></body>").encode("utf-8", "backslashreplace"),
         ]
     elif decision.notice is Notice.RETURN:
-        contents = [return_notice(destination.name, result.kabid_note, moment).encode("utf-8")]
+        contents = [
+            return_notice(destination.name, result.kabid_note, moment).encode(
+                "utf-8", "backslashreplace"
+            )
+        ]
     else:
         contents = []
     for path, content in zip(paths, contents, strict=True):
@@ -79,4 +88,12 @@ def return_notice(name: str, note: str, moment: datetime) -> str:
 def is_service_notice(name: str) -> bool:
     """Notices the service writes itself; never handled as submissions (the feedback workbook
     is not among them: a clerk may fix it and send it back)."""
-    return name.endswith((RETURN_SUFFIX, *REFUSAL_SUFFIXES))
+    return name.endswith((RETURN_SUFFIX, STRAY_SUFFIX, QUARANTINE_SUFFIX, *REFUSAL_SUFFIXES))
+
+
+def write_plain_notice(path: Path, title: str, lines: list[str], moment: datetime) -> Path:
+    """A plain-text notice (Windows line endings): a title, the lines and the time."""
+    body = [title, "", *lines, "", f"Waktu: {long_datetime(moment)}"]
+    with atomic_writer(path) as handle:
+        handle.write(("\r\n".join(body) + "\r\n").encode("utf-8", "backslashreplace"))
+    return path

@@ -1,10 +1,36 @@
-"""Handle one settled file: archive -> validate -> decide -> record -> notices -> move.
+"""Handle one settled file: open -> archive -> validate -> decide -> record -> notices -> move.
 
 The order makes every crash harmless. The original bytes are archived (copied and synced)
 before anything else; the event is recorded before the file moves. On a rerun, a file whose
 event is recorded but which has not moved yet is moved to the recorded place without a second
 event; a file the service itself put where it is ("parked": waiting for the next person) is left
 alone. So each file is handled exactly once and is never missing.
+
+Only a regular file inside the root is opened (`watcher.intake`); a link, FIFO, socket, device,
+hard link or oversized file is refused unread (an oversized one is only hashed, as a stream) and
+moved to the step's `perlu_perbaikan/` with its notice. The file that moves is the file that was
+read: its identity is checked with `lstat` just before the rename, and a file swapped in
+meanwhile is left for the service to handle as a new arrival (`Handled.REPLACED`). A name that
+is not in a step folder (`watcher.placement`), a folder link and a folder where a file belongs
+stay where they are, with a notice beside them and one event.
+
+When the history is missing or inconsistent, no file is moved past a person. Which folders the
+service itself delivers into (`routing.DELIVERED_INTO`) decides:
+
+- 3_bahan, 5_pemeriksaan/disetujui, 5_pemeriksaan/dikembalikan: only people put files here, so a
+  file here is always a person's act (their next person is the Kasubag or the Kabid's decision
+  is recorded): handled normally, whatever the log says.
+- 4_laporan (the service delivers step-3 material here for the Kasubag, who also saves the
+  compiled report here) and 5_pemeriksaan (the service delivers reports here for the Kabid):
+  only the log tells a delivered file from a person's new one (`_parked`). If the log has no
+  event at all for the file's bytes while the archive holds them (`archive.verify`), the bytes
+  were handled before and the log lost that. If the file's status-change time (ctime) is not
+  older than the archive copy, the file was renamed into this folder after its bytes were
+  archived, i.e. delivered: it is recorded as RECEIVED ("riwayat tidak lengkap") with this place
+  as its `to_path`, so it is parked, waiting for this folder's person, and never routed on. A
+  file untouched since its archive copy was written (ctime older) was never moved: the service
+  stopped between archiving and recording, and it is handled normally. On Windows, where ctime
+  is the creation time, such a file is always taken as delivered (the safe side).
 """
 
 from __future__ import annotations
@@ -20,17 +46,34 @@ from enum import StrEnum
 from pathlib import Path
 
 from watcher.acl import adopt_folder_permissions
-from watcher.archive import archive_bytes
+from watcher.archive import archive_bytes, archived_path, verify
+from watcher.errors import RefusedFileError
+from watcher.in_place import InPlace, note_in_place
+from watcher.intake import (
+    Identity,
+    NotRegularError,
+    Opened,
+    open_regular,
+    oversize_refusal,
+    read_checked,
+    still_there,
+)
 from watcher.master import MasterData
 from watcher.moving import move_no_overwrite, unique_destination
+from watcher.names import printable
 from watcher.notices import write_notices
-from watcher.routing import STEP_RULES, WATCHED_FOLDERS, Decision, decide
+from watcher.placement import Place, Where, place_of
+from watcher.routing import DELIVERED_INTO, SOP_STEP, STEP_RULES, Decision, decide
 from watcher.store import Event, Outcome, Store
 from watcher.tree import Folder, Tree
 from watcher.validation.rules import Expectation
-from watcher.validation.validate import locate, open_periods, validate_bytes
+from watcher.validation.safety import DEFAULT_LIMITS
+from watcher.validation.validate import open_periods, refused, validate_bytes
 
 log = logging.getLogger(__name__)
+# Refusals of a folder on the way: the file itself is not touched (moving it would mean
+# writing in a folder outside the root); the notice goes beside the folder.
+FOLDER_RULES = frozenset({"intake.folder_link", "intake.not_a_folder", "intake.outside_root"})
 
 
 class Handled(StrEnum):
@@ -38,8 +81,10 @@ class Handled(StrEnum):
     RESUMED = "resumed"  # a recorded move that a crash interrupted was completed
     DUPLICATE = "duplicate"  # identical bytes already delivered to the recorded place
     PARKED = "parked"  # the service put these bytes here; waiting for a person
-    NOT_WATCHED = "not_watched"  # not in a folder people save into
+    NOT_WATCHED = "not_watched"  # the service's own output folders
+    NOTED = "noted"  # left where it is with a notice (stray, folder link, folder)
     VANISHED = "vanished"  # gone before or while being handled (logged when recorded)
+    REPLACED = "replaced"  # another file took its name while it was handled: a new arrival
 
 
 @dataclass(frozen=True)
@@ -56,21 +101,39 @@ class Pipeline:
 
     def handle(self, path: Path) -> Handled:
         master = self.master()
-        division, folder = locate(path, self.tree, master)
-        if division is None or folder not in WATCHED_FOLDERS:
+        place = self.place(path, master)
+        if place.where is Where.OUTPUT:
             return Handled.NOT_WATCHED
+        if place.where is Where.STRAY:
+            self.note(path, InPlace.STRAY, place.reason, division=place.division)
+            return Handled.NOTED
         try:
-            data = path.read_bytes()
-            actor = (self.actor or owner_of)(path)
+            opened = open_regular(path, root=self.tree.root)
         except FileNotFoundError:
             return Handled.VANISHED
+        except NotRegularError as refusal:
+            return self._not_regular(path, place, refusal)
+        with opened:
+            if opened.size > DEFAULT_LIMITS.max_file_bytes:
+                return self._oversized(path, place, opened)
+            data = opened.read(DEFAULT_LIMITS.max_file_bytes)
+            info = opened.info
+        return self._handle_bytes(path, place, data, info, master)
+
+    def _handle_bytes(self, path: Path, place: Place, data: bytes, info: os.stat_result,
+                      master: MasterData) -> Handled:  # fmt: skip
+        division, folder = place.division or "", place.step_folder
+        actor = self._actor(path)
         digest = hashlib.sha256(data).hexdigest()
         relative = self.relative(path)
         if self._parked(digest, relative):
             return Handled.PARKED
+        if self._history_lost(folder, digest, path, info):
+            self._record_delivered(division, folder, digest, relative)
+            return Handled.PARKED
         archive_bytes(data, self.tree.archive_files, suffix=path.suffix.lower() or ".bin")
         expect = self._expectation(division, folder)
-        result = validate_bytes(data, master, expect, name=path.name)
+        result = validate_bytes(data, master, expect, name=printable(path.name))
         decision = decide(folder, result)
         destination, handled = self._destination(path, folder, division, decision, digest, relative)
         if handled is Handled.DUPLICATE:
@@ -82,13 +145,101 @@ class Pipeline:
                 to_path=self.relative(destination), actor=actor, message=decision.message,
             ))  # fmt: skip
         write_notices(decision, destination, data, result, self.now())
-        return self._move(path, destination, division, digest, relative, handled)
+        return self._move(path, destination, division, digest, Identity.of(info), handled)
+
+    def place(self, path: Path, master: MasterData) -> Place:
+        try:
+            parts = path.relative_to(self.tree.inbox).parts
+        except ValueError:
+            return Place(Where.OUTPUT)  # not below the inbox: never ours to touch
+        return place_of(parts, {division.code for division in master.divisions})
 
     def relative(self, path: Path) -> str:
-        return path.resolve().relative_to(self.tree.root.resolve()).as_posix()
+        """`path` below the root, as stored in the log (undecodable bytes escaped)."""
+        try:
+            relative = path.relative_to(self.tree.root)
+        except ValueError:
+            relative = path.resolve().relative_to(self.tree.root.resolve())
+        return printable(relative.as_posix())
+
+    def note(self, path: Path, kind: InPlace, reason: str, *, division: str | None) -> bool:
+        """Leave `path` where it is with a notice beside it and one event (per path and cause)."""
+        return note_in_place(self.store, path, kind, reason, relative=self.relative(path),
+                             division=division, moment=self.now())  # fmt: skip
+
+    def _actor(self, path: Path) -> str | None:
+        try:
+            return (self.actor or owner_of)(path)
+        except OSError:
+            return None
 
     def _parked(self, digest: str, relative: str) -> bool:
         return any(event.to_path == relative for event in self.store.events(file_hash=digest))
+
+    def _history_lost(self, folder: Folder, digest: str, path: Path,
+                      info: os.stat_result) -> bool:  # fmt: skip
+        """The rule for item "history missing" in the module docstring."""
+        if folder not in DELIVERED_INTO or self.store.events(file_hash=digest):
+            return False
+        if not verify(self.tree.archive_files, digest):
+            return False
+        if os.name == "nt":
+            return True
+        copy = archived_path(self.tree.archive_files, digest, path.suffix.lower() or ".bin")
+        try:
+            archived_at = copy.stat().st_mtime_ns
+        except OSError:
+            return True  # archived under another suffix: the safe side
+        return info.st_ctime_ns >= archived_at
+
+    def _record_delivered(self, division: str, folder: Folder, digest: str,
+                          relative: str) -> None:  # fmt: skip
+        who = "Kasubag" if folder is Folder.REPORT else "Kabid"
+        self.store.append(Event(
+            outcome=Outcome.RECEIVED, division=division, step=SOP_STEP[folder],
+            file_hash=digest, to_path=relative,
+            message=f"Riwayat berkas tidak lengkap: isinya sudah ada di arsip, tetapi log tidak "
+            f"mencatatnya. Berkas dianggap sudah diantar ke {folder.value} dan menunggu {who}; "
+            "tidak diteruskan otomatis.",
+        ))  # fmt: skip
+        log.warning("Riwayat tidak lengkap: %s dianggap sudah diantar, menunggu %s", relative, who)
+
+    def _not_regular(self, path: Path, place: Place, refusal: NotRegularError) -> Handled:
+        if refusal.rule in FOLDER_RULES:
+            self.note(_folder_of_refusal(path, self.tree.root), InPlace.FOLDER, refusal.message,
+                      division=place.division)  # fmt: skip
+            return Handled.NOTED
+        if refusal.rule == "intake.directory":
+            self.note(path, InPlace.FOLDER, refusal.message, division=place.division)
+            return Handled.NOTED
+        try:
+            identity = Identity.of(os.lstat(path))
+        except FileNotFoundError:
+            return Handled.VANISHED
+        return self._refuse_unread(path, place, refusal, identity, "")
+
+    def _oversized(self, path: Path, place: Place, opened: Opened) -> Handled:
+        """Refused unread; only hashed as a stream, so the event names the bytes refused."""
+        digest, size = opened.hash_stream()
+        refusal = oversize_refusal(size, path)
+        details = f" (SHA-256 {digest}, {size} bita; tidak diarsipkan)"
+        return self._refuse_unread(path, place, refusal, opened.identity, details)
+
+    def _refuse_unread(self, path: Path, place: Place, refusal: RefusedFileError,
+                       identity: Identity, details: str) -> Handled:  # fmt: skip
+        """A refusal without the file's bytes: to the fix folder with the refusal notes."""
+        division, folder = place.division or "", place.step_folder
+        result = refused(printable(path.name), STEP_RULES[folder], refusal)
+        decision = decide(folder, result)
+        target = self.tree.folder(division, decision.destination)
+        destination = unique_destination(target, path.name)
+        self.store.append(Event(
+            outcome=decision.outcome, division=division, step=decision.step,
+            from_path=self.relative(path), to_path=self.relative(destination),
+            message=decision.message + details,
+        ))  # fmt: skip
+        write_notices(decision, destination, b"", result, self.now())
+        return self._move(path, destination, division, None, identity, Handled.ROUTED)
 
     def _expectation(self, division: str, folder: Folder) -> Expectation:
         today: date = self.now().date()
@@ -102,7 +253,7 @@ class Pipeline:
         prior = self.store.last_event(digest, from_path=relative)
         if prior is not None and prior.to_path and prior.outcome is not Outcome.DUPLICATE:
             recorded = self.tree.root / prior.to_path
-            if not recorded.exists():
+            if not os.path.lexists(recorded):
                 return recorded, Handled.RESUMED
             if _same_bytes(recorded, digest):
                 self._duplicate(path, division, digest, relative, prior)
@@ -122,8 +273,11 @@ class Pipeline:
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
 
-    def _move(self, path: Path, destination: Path, division: str, digest: str, relative: str,
-              handled: Handled) -> Handled:  # fmt: skip
+    def _move(self, path: Path, destination: Path, division: str, digest: str | None,
+              identity: Identity, handled: Handled) -> Handled:  # fmt: skip
+        """Move the file that was read, and only that one (checked with lstat just before)."""
+        if not still_there(path, identity):
+            return self._gone(path, division, digest)
         if destination == path:
             adopt_folder_permissions(path)  # e.g. approved: only the Kabid may still write it
             return handled
@@ -132,19 +286,35 @@ class Pipeline:
         try:
             move_no_overwrite(path, destination)
         except FileNotFoundError:
-            self.store.append(Event(
-                outcome=Outcome.MISSING, division=division, file_hash=digest, from_path=relative,
-                message="Berkas dipindahkan atau dihapus orang saat sedang diproses.",
-            ))  # fmt: skip
-            return Handled.VANISHED
+            return self._gone(path, division, digest)
         return handled
+
+    def _gone(self, path: Path, division: str, digest: str | None) -> Handled:
+        replaced = os.path.lexists(path)
+        what = "diganti dengan berkas lain" if replaced else "dipindahkan atau dihapus orang"
+        self.store.append(Event(
+            outcome=Outcome.MISSING, division=division, file_hash=digest,
+            from_path=self.relative(path), message=f"Berkas {what} saat sedang diproses.",
+        ))  # fmt: skip
+        return Handled.REPLACED if replaced else Handled.VANISHED
+
+
+def _folder_of_refusal(path: Path, root: Path) -> Path:
+    """The first folder between `root` and `path` that is a link or not a folder."""
+    folder = root
+    for name in path.relative_to(root).parts[:-1]:
+        folder = folder / name
+        if folder.is_symlink() or not folder.is_dir():
+            return folder
+    return path
 
 
 def _same_bytes(path: Path, digest: str) -> bool:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest() == digest
-    except OSError:
+        data = read_checked(path)
+    except (OSError, RefusedFileError):
         return False
+    return hashlib.sha256(data).hexdigest() == digest
 
 
 def owner_of(path: Path) -> str | None:
@@ -153,7 +323,7 @@ def owner_of(path: Path) -> str | None:
         return None
     import pwd
 
-    uid = path.stat().st_uid
+    uid = path.lstat().st_uid
     try:
         return pwd.getpwuid(uid).pw_name
     except KeyError:

@@ -19,6 +19,10 @@ from watcher.validation.findings import Result
 
 # Folders people save into; the others (1_disposisi, perlu_perbaikan) are the service's output.
 WATCHED_FOLDERS = (Folder.MATERIAL, Folder.REPORT, Folder.REVIEW, Folder.APPROVED, Folder.RETURNED)
+# Folders the service itself delivers files into (valid material -> 4_laporan, a return ->
+# 4_laporan, a valid report -> 5_pemeriksaan), which people save into too: only the log tells
+# a delivered file from a new one there (see the pipeline's docstring on a missing history).
+DELIVERED_INTO = (Folder.REPORT, Folder.REVIEW)
 STEP_RULES = {  # which validation rules apply to a file saved in a folder
     Folder.MATERIAL: 3,
     Folder.REPORT: 4,

@@ -6,6 +6,12 @@ calls `run`). Three nets lie under the native events:
 - a periodic rescan, for events that never came (inotify overflow, a network share that sends
   none, a watcher thread that died);
 - the content hash in the event log, so a duplicate event or a rescan never handles a file twice.
+
+One file's failure never stops the service (`_handle`): a failure that is not the file's fault
+(permission, full disk, a lock, the master data missing) is recorded once per file and cause and
+retried with exponential back-off (`watcher.backoff`), its recovery recorded once; anything
+unforeseen quarantines that one file (`watcher.quarantine`) and the worker goes on. Only a lost
+record (`RecordLostError`: the archive or log replaced under the service) stops it, loudly.
 """
 
 from __future__ import annotations
@@ -28,14 +34,19 @@ from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
 from watcher.audit import share_actors
-from watcher.errors import KinerjaError
+from watcher.backoff import Backoff
+from watcher.errors import KinerjaError, RecordLostError
 from watcher.health import Heartbeat, health_path
+from watcher.in_place import InPlace
+from watcher.intake import MESSAGES
+from watcher.isolation import Isolation, signature
 from watcher.lock import ServiceLock
-from watcher.master import MasterData, Settings
-from watcher.master_loader import load_master
+from watcher.master import Settings
+from watcher.master_source import MasterSource
+from watcher.names import printable
 from watcher.notices import is_service_notice
 from watcher.pipeline import Handled, Pipeline, owner_of
-from watcher.routing import WATCHED_FOLDERS
+from watcher.placement import Where, is_output, is_tree_folder, place_of
 from watcher.schedule_jobs import OfficeJobs
 from watcher.sop import Sop, load_sop
 from watcher.stability import FileStabilityTracker, is_ignored
@@ -43,7 +54,6 @@ from watcher.store import Event, Outcome, Store, utc_now
 from watcher.tree import Tree
 
 log = logging.getLogger(__name__)
-WATCHED_NAMES = frozenset(folder.value for folder in WATCHED_FOLDERS)
 # Called in the worker with the store and the events recorded since the last call (reports,
 # the status page). A listener's failure is logged and never stops the service.
 Listener = Callable[[Store, list[Event]], None]
@@ -54,7 +64,8 @@ class ServiceOptions:
     polling: float | None = None  # seconds between polls; None = native events
     quiet_seconds: float = 0.5  # a file must stay unchanged this long (no close event)
     rescan_seconds: float = 30.0  # periodic full scan, the net under lost events
-    retry_seconds: float = 10.0  # after a permission error or a full disk
+    retry_seconds: float = 10.0  # first retry after a permission error or a full disk ...
+    retry_max_seconds: float = 600.0  # ... doubling each time up to this
     unclosed_seconds: float = 60.0  # native: a written file waits this long for its close event
     sweep_minutes: float = 5.0  # warnings, lateness and the dispositions' catch-up
     office_jobs: bool = True  # issue dispositions and sweep deadlines (off in routing tests)
@@ -89,32 +100,6 @@ class _Queue(FileSystemEventHandler):
             self.items.put(("touch", source))
 
 
-class MasterSource:
-    """The master data, reloaded when the planning section saves a new version.
-
-    A broken new version is reported in the log and the last good one stays in use.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._stamp: tuple[int, int] | None = None
-        self._master: MasterData | None = None
-
-    def __call__(self) -> MasterData:
-        info = self.path.stat()
-        stamp = (info.st_mtime_ns, info.st_size)
-        if stamp != self._stamp:
-            try:
-                self._master = load_master(self.path)
-            except KinerjaError as exc:
-                if self._master is None:
-                    raise
-                log.warning("Data induk baru bermasalah; data lama tetap dipakai.\n%s", exc.message)
-            self._stamp = stamp
-        assert self._master is not None
-        return self._master
-
-
 class Service:
     def __init__(
         self,
@@ -130,9 +115,14 @@ class Service:
         self.listeners = tuple(listeners)
         self.sop, self.mail = sop or load_sop(), mail
         self.last_event_id = 0
+        self.master: MasterSource = MasterSource(tree.master_path)
+        self.pipeline: Pipeline | None = None  # set while running
         self.items: queue.Queue[tuple[str, Path]] = queue.Queue()
-        self.tracker = FileStabilityTracker(quiet_seconds=options.quiet_seconds)
-        self.retries: dict[Path, float] = {}
+        # lstat: a link is judged as itself (a dangling one must not look vanished)
+        self.tracker = FileStabilityTracker(quiet_seconds=options.quiet_seconds, stat=os.lstat)
+        self.backoff = Backoff(first_seconds=options.retry_seconds,
+                               cap_seconds=options.retry_max_seconds)  # fmt: skip
+        self.isolation = Isolation(tree, self.backoff, now)
         self.seen: dict[Path, tuple[int, int, int]] = {}  # handled files by signature
         self.writing: dict[Path, float] = {}  # written, close event not yet seen: last write
         self.scans = 0  # folder scans done (startup, periodic, new folders); tests wait on it
@@ -142,11 +132,11 @@ class Service:
 
     def run(self, stop: threading.Event, *, on_ready: Callable[[], None] | None = None) -> None:
         """Watch until `stop` is set. Raises AlreadyRunning if another service holds the root."""
-        master = MasterSource(self.tree.master_path)
+        master = self.master
         master()  # a broken master stops the start with its problems listed
         with ServiceLock(self.tree.lock_path), Store(self.tree.store_path, now=self.now) as store:
             actor = share_actors(self.options.audit_log, owner=owner_of)
-            pipeline = Pipeline(self.tree, store, master, self.now, actor=actor)
+            pipeline = self.pipeline = Pipeline(self.tree, store, master, self.now, actor=actor)
             store.append(Event(outcome=Outcome.STARTED, message=self._started_message()))
             self.heartbeat.beat(scans=self.scans, last_event_id=self.last_event_id)  # alive now
             scheduler = self._scheduler(
@@ -184,12 +174,13 @@ class Service:
             return scheduler
 
         def periodic() -> None:
-            jobs.periodic()
+            _guarded(jobs.periodic)
             self._notify(store, force=True)
 
         periodic()  # at start: the catch-up of a missed 10th, and a fresh status page
         scheduler.every(self.options.sweep_minutes).minutes.do(periodic)
-        scheduler.every().day.at(self._opening_time(jobs.master().settings)).do(jobs.daily)
+        opening = self._opening_time(jobs.master().settings)
+        scheduler.every().day.at(opening).do(lambda: _guarded(jobs.daily))
         return scheduler
 
     def _opening_time(self, settings: Settings) -> str:
@@ -212,6 +203,7 @@ class Service:
             on_ready()
         next_rescan = time.monotonic() + self.options.rescan_seconds
         while not stop.is_set():
+            self.heartbeat.fields["menunggu"] = self.backoff.waiting()
             self.heartbeat.beat(scans=self.scans, last_event_id=self.last_event_id)
             scheduler.run_pending()
             self._drain(self._wait_time(next_rescan))
@@ -221,12 +213,10 @@ class Service:
                 else:
                     self._handle(pipeline, path)
             self._notify(pipeline.store)
-            self.tracker.vanished()
+            for path in self.tracker.vanished():
+                self.backoff.forget(path)
+            self._retry_due()
             now = time.monotonic()
-            for path, due in list(self.retries.items()):
-                if due <= now:
-                    del self.retries[path]
-                    self.tracker.touch(path)
             if now >= next_rescan:
                 self.scan(self.tree.inbox)
                 next_rescan = now + self.options.rescan_seconds
@@ -240,6 +230,8 @@ class Service:
         for listener in self.listeners:
             try:
                 listener(store, events)
+            except RecordLostError:
+                raise
             except Exception:  # a report that fails must not stop the routing of files
                 log.exception("Pendengar kejadian %r gagal", listener)
 
@@ -248,7 +240,9 @@ class Service:
         pending = self.tracker.next_check_in()
         if pending is not None:
             waits.append(pending)
-        waits += [due - time.monotonic() for due in self.retries.values()]
+        retry = self.backoff.next_due_in()
+        if retry is not None:
+            waits.append(retry)
         return max(0.0, min(waits))
 
     def _drain(self, timeout: float) -> None:
@@ -264,6 +258,7 @@ class Service:
                 self.tracker.forget(path)
                 self.seen.pop(path, None)
                 self.writing.pop(path, None)
+                self.backoff.forget(path)
             elif self.wanted(path):
                 if kind == "closed":
                     self.writing.pop(path, None)
@@ -278,23 +273,69 @@ class Service:
                 return
 
     def wanted(self, path: Path) -> bool:
-        """A file in a folder people save into, not a temp/lock/system file or our notice."""
+        """Any name under the inbox but temp/lock/system files, our notices and our output.
+
+        Not only the step folders: a file anywhere else in the inbox gets a notice (stray).
+        """
         try:
             parts = path.relative_to(self.tree.inbox).parts
         except ValueError:
             return False
-        if len(parts) < 3 or "/".join(parts[1:-1]) not in WATCHED_NAMES:
+        if not parts or is_output(parts):
             return False
         return not is_ignored(path, self.tree.inbox) and not is_service_notice(path.name)
 
     def scan(self, folder: Path) -> None:
-        """Queue every wanted file under `folder` that changed since it was last handled."""
-        for directory, _, names in os.walk(folder):
+        """Queue every wanted name under `folder` that changed since it was last handled.
+
+        Folders are looked at too: a folder link is never followed (os.walk does not), and it
+        or a folder where a workbook belongs gets a notice (`_odd_folder`).
+        """
+        self._odd_folder(folder)
+        for directory, folders, names in os.walk(folder):
+            for name in folders:
+                self._odd_folder(Path(directory) / name)
             for name in names:
                 path = Path(directory) / name
                 if self.wanted(path) and path not in self.tracker and not self._unchanged(path):
                     self.tracker.touch(path)
         self.scans += 1
+
+    def _odd_folder(self, path: Path) -> None:
+        """Note a folder link, or a folder made where a workbook belongs (once, in place)."""
+        if not self.wanted(path) or self.pipeline is None:
+            return
+        try:
+            if path.is_symlink():
+                message = MESSAGES["intake.folder_link"].format(name=printable(path.name))
+            elif (
+                path.is_dir()
+                and not is_tree_folder(path.relative_to(self.tree.inbox).parts)
+                and self._place(path) is Where.WATCHED
+            ):
+                message = MESSAGES["intake.directory"]
+            else:
+                return
+            division = path.relative_to(self.tree.inbox).parts[0]
+            self.pipeline.note(path, InPlace.FOLDER, message,
+                               division=division if self._known(division) else None)  # fmt: skip
+        except RecordLostError:
+            raise
+        except (OSError, KinerjaError) as exc:
+            log.warning("Folder %s tidak dapat diperiksa: %s", path, exc)
+
+    def _place(self, path: Path) -> Where | None:
+        try:
+            codes = {division.code for division in self.master().divisions}
+        except (OSError, KinerjaError):
+            return None
+        return place_of(path.relative_to(self.tree.inbox).parts, codes).where
+
+    def _known(self, code: str) -> bool:
+        try:
+            return any(division.code == code for division in self.master().divisions)
+        except (OSError, KinerjaError):
+            return False
 
     def _still_open(self, path: Path) -> bool:
         """True while a writer that wrote to `path` has not closed it (native mode only).
@@ -312,30 +353,45 @@ class Service:
         return False
 
     def _unchanged(self, path: Path) -> bool:
+        """Handled already and not changed since, or waiting for its next try."""
         try:
-            info = path.stat()
+            info = os.lstat(path)
         except OSError:
             return False
+        if self.backoff.holding(path, signature(info)):
+            return True
         return self.seen.get(path) == (info.st_size, info.st_mtime_ns, info.st_ino)
 
-    def _handle(self, pipeline: Pipeline, path: Path) -> None:
-        try:
-            signature = path.stat()
-            handled = pipeline.handle(path)
-        except FileNotFoundError:
-            return
-        except (OSError, KinerjaError) as exc:
-            message = getattr(exc, "message", None) or str(exc)
-            log.warning("Gagal memproses %s, dicoba lagi nanti: %s", path, message)
-            self.retries[path] = time.monotonic() + self.options.retry_seconds
-            self._record_error(pipeline, path, message)
-            return
-        if handled in (Handled.PARKED, Handled.NOT_WATCHED) or path.exists():
-            self.seen[path] = (signature.st_size, signature.st_mtime_ns, signature.st_ino)
-        log.info("%s: %s", pipeline.relative(path) if path.exists() else path.name, handled.value)
+    def _retry_due(self) -> None:
+        if self.backoff.waits_for("master"):
+            try:
+                self.master()
+            except (OSError, KinerjaError):
+                pass
+            else:
+                self.backoff.release("master")
+        for path in self.backoff.due():
+            self.tracker.touch(path)
 
-    def _record_error(self, pipeline: Pipeline, path: Path, message: str) -> None:
-        try:
-            pipeline.store.append(Event(outcome=Outcome.ERROR, message=f"{path.name}: {message}"))
-        except KinerjaError:
-            log.warning("Log kejadian juga gagal ditulis.")
+    def _handle(self, pipeline: Pipeline, path: Path) -> None:
+        """Handle one file, isolated (`watcher.isolation`): the worker goes on whatever happens."""
+        outcome = self.isolation.handle(pipeline, path)
+        if outcome is None:
+            return
+        handled, info = outcome
+        if handled is Handled.REPLACED:
+            self.tracker.touch(path)  # another file took its name: a new arrival
+            return
+        if handled in (Handled.PARKED, Handled.NOT_WATCHED, Handled.NOTED) or os.path.lexists(path):
+            self.seen[path] = (info.st_size, info.st_mtime_ns, info.st_ino)
+        log.info("%s: %s", pipeline.relative(path), handled.value)
+
+
+def _guarded(job: Callable[[], object]) -> None:
+    """A timed job whose failure is logged; it runs again at its next time."""
+    try:
+        job()
+    except RecordLostError:
+        raise
+    except Exception:
+        log.exception("Tugas terjadwal %r gagal; dicoba lagi pada jadwal berikutnya", job)

@@ -13,7 +13,14 @@ a clerk recognises in Windows Explorer:
     inbox/<KODE>/5_pemeriksaan/dikembalikan/   the Kabid moves returned reports here
     outbox/triwulan/, outbox/tahunan/          generated reports
     arsip/                                     original bytes of every version, and the log
+    karantina/<KODE>/                          files the service could not handle (an unforeseen
+                                               error), each with "<nama> - KARANTINA.txt"
     data_induk/data_induk_kinerja.xlsx         the master workbook
+
+A link, FIFO, device, hard link or oversized file saved into a step folder is refused unread and
+moved to that step's `perlu_perbaikan/` with "<nama> - DITOLAK.txt". A file outside the step
+folders (an unknown division or folder), a folder link and a folder where a workbook belongs
+stay where they are, with "<nama> - TIDAK DIPROSES.txt" beside them.
 """
 
 from __future__ import annotations

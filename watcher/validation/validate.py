@@ -7,9 +7,11 @@ from datetime import date
 from pathlib import Path
 
 from watcher.errors import RefusedFileError
+from watcher.intake import read_checked
 from watcher.issuing import reporting_period
 from watcher.layout import Layout, rencana_aksi_layout
 from watcher.master import MasterData
+from watcher.names import printable
 from watcher.reader import read_workbook
 from watcher.tree import Folder, Tree
 from watcher.validation import safety
@@ -37,16 +39,20 @@ def validate_bytes(data: bytes, master: MasterData, expect: Expectation, *, name
 
 
 def validate_file(path: Path, master: MasterData, expect: Expectation) -> Result:
+    """Validate a file as the service would: opened safely (`watcher.intake`: a link, FIFO,
+    device or oversized file is refused unread), then checked, read and validated."""
+    name = printable(path.name)
     try:
-        data = safety.check_file(path)
+        data = read_checked(path)
+        safety.check_bytes(data, name=str(path))
     except RefusedFileError as refusal:
-        return refused(path.name, expect.step, refusal)
+        return refused(name, expect.step, refusal)
     except OSError as exc:
         reason = next((text for kind, text in _OS_REASONS if isinstance(exc, kind)), None)
         message = f"Berkas tidak dapat dibuka: {reason or exc.strerror or exc}."
         error = RefusedFileError(message, rule="read.os_error", path=str(path))
-        return refused(path.name, expect.step, error)
-    return _read_and_check(data, master, expect, path.name, rencana_aksi_layout())
+        return refused(name, expect.step, error)
+    return _read_and_check(data, master, expect, name, rencana_aksi_layout())
 
 
 def _read_and_check(data: bytes, master: MasterData, expect: Expectation, name: str,
