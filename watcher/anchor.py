@@ -40,6 +40,8 @@ HEAD_LABEL = "Kepala rantai log"
 _HEAD_RE = re.compile(r"Kepala rantai log: #(\d+) ([0-9a-f]{64})")
 _PROPERTIES = "docProps/core.xml"
 _MAX_PROPERTIES = 64 * 1024  # a report's core properties are a few hundred bytes
+STATUS_PAGE = "status.html"  # Tree.status_page, below the outbox
+_MAX_STATUS_PAGE = 4 * 1024 * 1024  # a status page of many divisions is ~100 KB
 _COMMENT = (
     b"# Kepala rantai log kejadian kinerja (baris kejadian_terakhir terbesar yang berlaku). "
     b"Jangan dihapus atau diubah: kinerja verify memakainya untuk menemukan kejadian yang hilang."
@@ -192,7 +194,8 @@ def parse_head_line(text: str) -> tuple[int, str] | None:
 
 
 def report_heads(outbox: Path) -> list[tuple[Path, tuple[int, str]]]:
-    """(report, head) for every `.xlsx` under `outbox` whose properties carry a `head_line`."""
+    """(report, head) for every `.xlsx` under `outbox` whose properties carry a `head_line`,
+    and for the status page that prints one."""
     found = []
     for report in sorted(outbox.rglob("*.xlsx")) if outbox.is_dir() else []:
         try:
@@ -207,4 +210,12 @@ def report_heads(outbox: Path) -> list[tuple[Path, tuple[int, str]]]:
         head = parse_head_line(text)
         if head is not None:
             found.append((report, head))
+    page = outbox / STATUS_PAGE
+    try:  # the status page is rewritten after every event: the freshest head outside arsip/
+        with page.open("rb") as stream:
+            head = parse_head_line(stream.read(_MAX_STATUS_PAGE).decode("utf-8", "replace"))
+    except OSError:
+        head = None
+    if head is not None:
+        found.append((page, head))
     return found

@@ -149,15 +149,17 @@ def _alive_text(fields: dict[str, Any], now: datetime, seen: str) -> str:
         f"  Pindai terakhir  : {_when(parse_utc(scan), now) if scan else 'belum ada'}",
         f"  Kejadian terakhir: #{fields.get('kejadian_terakhir', 0)}",
     ]
-    return "\n".join(lines + waiting_lines(fields, now))
+    return "\n".join(lines + attention_lines(fields, now))
 
 
-def waiting_lines(fields: dict[str, Any], now: datetime) -> list[str]:
-    """The files the service holds back, each with its reason (empty when none wait)."""
+def attention_lines(fields: dict[str, Any], now: datetime) -> list[str]:
+    """What needs a person: history the log lost (found at start), and the files the service
+    holds back, each with its reason (empty when all is well)."""
+    lines = [f"  PERINGATAN       : {text}" for text in fields.get("riwayat_hilang") or []]
     waiting = fields.get("menunggu") or []
     if not waiting:
-        return []
-    lines = [f"  Berkas menunggu  : {len(waiting)} (dicoba lagi otomatis)"]
+        return lines
+    lines.append(f"  Berkas menunggu  : {len(waiting)} (dicoba lagi otomatis)")
     for row in waiting:
         since = _when(parse_utc(row["sejak_utc"]), now)
         lines.append(f"    - {row['berkas']}: {row['alasan']} (sejak {since})")
@@ -172,7 +174,7 @@ def waiting_report(tree: Tree, *, now: Callable[[], datetime] = utc_now) -> list
         return []
     if not fields.get("hidup"):
         return []
-    return waiting_lines(fields, now())
+    return attention_lines(fields, now())
 
 
 def _when(moment: datetime, now: datetime) -> str:

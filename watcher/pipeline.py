@@ -31,6 +31,11 @@ service itself delivers into (`routing.DELIVERED_INTO`) decides:
   file untouched since its archive copy was written (ctime older) was never moved: the service
   stopped between archiving and recording, and it is handled normally. On Windows, where ctime
   is the creation time, such a file is always taken as delivered (the safe side).
+  When the service finds at its start that the log lost history (`record_guard.check_at_start`:
+  a rolled-back WAL, a deleted arsip/ whose head the status page or a report still shows), the
+  archive may be gone too; then every file lying in these folders at that moment
+  (`lying_in_delivery_folders`, by file identity) whose bytes the log does not know is taken as
+  delivered, whatever the archive holds. Files saved later are judged by the rule above.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ import contextlib
 import hashlib
 import logging
 import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -63,6 +69,7 @@ from watcher.moving import move_no_overwrite, unique_destination
 from watcher.names import printable
 from watcher.notices import write_notices
 from watcher.placement import Place, Where, place_of
+from watcher.record_guard import RecordGuard
 from watcher.routing import DELIVERED_INTO, SOP_STEP, STEP_RULES, Decision, decide
 from watcher.store import Event, Outcome, Store
 from watcher.tree import Folder, Tree
@@ -98,6 +105,10 @@ class Pipeline:
     # Who put a file where it is (recorded as the event's actor); None = the file's owner.
     # On a Samba share, `watcher.audit.ShareActors` also knows who renamed a file into place.
     actor: Callable[[Path], str | None] | None = None
+    # Checked before each archive write: a deleted arsip/berkas is never silently recreated.
+    guard: RecordGuard | None = None
+    # (st_dev, st_ino) of the files in delivery folders when a lost history was found at start.
+    present_at_loss: frozenset[tuple[int, int]] = frozenset()
 
     def handle(self, path: Path) -> Handled:
         master = self.master()
@@ -131,7 +142,8 @@ class Pipeline:
         if self._history_lost(folder, digest, path, info):
             self._record_delivered(division, folder, digest, relative)
             return Handled.PARKED
-        archive_bytes(data, self.tree.archive_files, suffix=path.suffix.lower() or ".bin")
+        archive_bytes(data, self.tree.archive_files, suffix=path.suffix.lower() or ".bin",
+                      guard=self.guard)  # fmt: skip
         expect = self._expectation(division, folder)
         result = validate_bytes(data, master, expect, name=printable(path.name))
         decision = decide(folder, result)
@@ -181,6 +193,8 @@ class Pipeline:
         """The rule for item "history missing" in the module docstring."""
         if folder not in DELIVERED_INTO or self.store.events(file_hash=digest):
             return False
+        if (info.st_dev, info.st_ino) in self.present_at_loss:
+            return True
         if not verify(self.tree.archive_files, digest):
             return False
         if os.name == "nt":
@@ -328,3 +342,21 @@ def owner_of(path: Path) -> str | None:
         return pwd.getpwuid(uid).pw_name
     except KeyError:
         return str(uid)
+
+
+def lying_in_delivery_folders(tree: Tree, divisions: list[str]) -> frozenset[tuple[int, int]]:
+    """(st_dev, st_ino) of every regular file now directly in a folder the service delivers
+    into, for `Pipeline.present_at_loss` (links are not followed)."""
+    found: set[tuple[int, int]] = set()
+    for code in divisions:
+        for folder in DELIVERED_INTO:
+            try:
+                entries = list(os.scandir(tree.folder(code, folder)))
+            except OSError:
+                continue
+            for entry in entries:
+                with contextlib.suppress(OSError):
+                    info = entry.stat(follow_symlinks=False)
+                    if stat.S_ISREG(info.st_mode):
+                        found.add((info.st_dev, info.st_ino))
+    return frozenset(found)

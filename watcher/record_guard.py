@@ -23,7 +23,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
-from watcher.anchor import AnchorUnreadable, Head, anchor_path, read_anchor
+from watcher.anchor import AnchorUnreadable, Head, anchor_path, read_anchor, report_heads
 from watcher.identity import Watched, raise_if_lost
 from watcher.lock import ServiceLock
 from watcher.log_snapshot import LogSnapshot, LogState, read_log
@@ -93,9 +93,17 @@ def check_at_start(tree: Tree) -> list[str]:
     except AnchorUnreadable as exc:
         return [f"Kepala rantai log {path} rusak ({exc}); kejadian yang hilang tidak dapat "
                 "diketahui. Jalankan kinerja verify."]  # fmt: skip
-    if head is None:
+    if head is not None:
+        found = lost_history(read_log(tree.store_path), head, f"kepala rantai {path.name}")
+        return [found] if found else []
+    # No anchor: a fresh or an old tree, or a whole arsip/ deleted. The heads printed in the
+    # reports tell the last apart: a new log must not start over a history that existed.
+    printed = max(report_heads(tree.outbox), key=lambda item: item[1][0], default=None)
+    if printed is None:
         return []
-    found = lost_history(read_log(tree.store_path), head, f"kepala rantai {path.name}")
+    report, (ident, digest) = printed
+    source = f"laporan {report.relative_to(tree.root).as_posix()}"
+    found = lost_history(read_log(tree.store_path), Head(ident, digest, 0), source, count=False)
     return [found] if found else []
 
 

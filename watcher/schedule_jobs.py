@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from watcher.calendar import working_time_between
-from watcher.errors import KinerjaError
+from watcher.errors import KinerjaError, RecordLostError
 from watcher.fsio import write_text_atomic
 from watcher.indonesian import long_datetime
 from watcher.issuing import IssuedFile, issue_quarter, reporting_period
@@ -175,6 +175,8 @@ class OfficeJobs:
         """A failing job is logged (and recorded) and retried at its next run."""
         try:
             job()
+        except RecordLostError:
+            raise  # the service stops: nothing is recorded into a ghost log
         except (KinerjaError, OSError) as exc:  # OSError: a share gone, a full disk
             message = exc.message if isinstance(exc, KinerjaError) else str(exc)
             log.warning("Tugas %s gagal: %s", what, message)

@@ -45,8 +45,9 @@ from watcher.master import Settings
 from watcher.master_source import MasterSource
 from watcher.names import printable
 from watcher.notices import is_service_notice
-from watcher.pipeline import Handled, Pipeline, owner_of
+from watcher.pipeline import Handled, Pipeline, lying_in_delivery_folders, owner_of
 from watcher.placement import Where, is_output, is_tree_folder, place_of
+from watcher.record_guard import RecordGuard, check_at_start, lost_event
 from watcher.schedule_jobs import OfficeJobs
 from watcher.sop import Sop, load_sop
 from watcher.stability import FileStabilityTracker, is_ignored
@@ -134,21 +135,36 @@ class Service:
         """Watch until `stop` is set. Raises AlreadyRunning if another service holds the root."""
         master = self.master
         master()  # a broken master stops the start with its problems listed
-        with ServiceLock(self.tree.lock_path), Store(self.tree.store_path, now=self.now) as store:
-            actor = share_actors(self.options.audit_log, owner=owner_of)
-            pipeline = self.pipeline = Pipeline(self.tree, store, master, self.now, actor=actor)
-            store.append(Event(outcome=Outcome.STARTED, message=self._started_message()))
-            self.heartbeat.beat(scans=self.scans, last_event_id=self.last_event_id)  # alive now
-            scheduler = self._scheduler(
-                OfficeJobs(self.tree, store, master, self.sop, self.now, self.mail), store
-            )
-            observer = self._observer()
-            observer.start()
-            try:
-                self._loop(pipeline, stop, scheduler, on_ready)
-            finally:
-                observer.stop()
-                observer.join(timeout=10)
+        with ServiceLock(self.tree.lock_path) as lock:
+            lost = check_at_start(self.tree)  # before Store, which would create a missing log
+            with Store(self.tree.store_path, now=self.now) as store, \
+                    RecordGuard(self.tree, store=store, lock=lock) as guard:  # fmt: skip
+                self._watch(stop, on_ready, store, guard, lost)
+
+    def _watch(self, stop: threading.Event, on_ready: Callable[[], None] | None, store: Store,
+               guard: RecordGuard, lost: list[str]) -> None:  # fmt: skip
+        actor = share_actors(self.options.audit_log, owner=owner_of)
+        codes = [division.code for division in self.master().divisions]
+        present = lying_in_delivery_folders(self.tree, codes) if lost else frozenset()
+        pipeline = self.pipeline = Pipeline(self.tree, store, self.master, self.now, actor=actor,
+                                            guard=guard, present_at_loss=present)  # fmt: skip
+        store.append(Event(outcome=Outcome.STARTED, message=self._started_message()))
+        for description in lost:  # history lost while the service was down: said once, loudly
+            log.error("%s", description)
+            store.append(lost_event(description))
+        self.heartbeat.fields["riwayat_hilang"] = lost
+        self.heartbeat.beat(scans=self.scans, last_event_id=self.last_event_id)  # alive now
+        scheduler = self._scheduler(
+            OfficeJobs(self.tree, store, self.master, self.sop, self.now, self.mail), store
+        )
+        observer = self._observer()
+        observer.start()
+        try:
+            self._loop(pipeline, stop, scheduler, on_ready, guard)
+        finally:
+            observer.stop()
+            observer.join(timeout=10)
+            if not guard.problems():  # a lost record gets no STOPPED row and no ghost health file
                 store.append(Event(outcome=Outcome.STOPPED, message="Layanan berhenti."))
                 self.heartbeat.stopped()
 
@@ -196,6 +212,7 @@ class Service:
         stop: threading.Event,
         scheduler: schedule.Scheduler,
         on_ready: Callable[[], None] | None,
+        guard: RecordGuard,
     ) -> None:
         self.scan(self.tree.inbox)
         self.ready.set()
@@ -203,6 +220,7 @@ class Service:
             on_ready()
         next_rescan = time.monotonic() + self.options.rescan_seconds
         while not stop.is_set():
+            guard.check()  # the archive or log deleted or replaced: stop before writing more
             self.heartbeat.fields["menunggu"] = self.backoff.waiting()
             self.heartbeat.beat(scans=self.scans, last_event_id=self.last_event_id)
             scheduler.run_pending()

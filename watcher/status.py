@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, select_autoescape
 
+from watcher.anchor import head_line
 from watcher.fsio import write_text_atomic
 from watcher.indonesian import long_datetime
 from watcher.issuing import reporting_period
@@ -200,20 +201,23 @@ def snapshot_text(view: Snapshot) -> str:
     return "\n".join(lines)
 
 
-def render_html(view: Snapshot) -> str:
+def render_html(view: Snapshot, *, head: tuple[int, str] | None = None) -> str:
     environment = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
     environment.filters["waktu"] = lambda m: long_datetime(m) if m else "-"
     environment.filters["durasi"] = duration_text
     source = resources.files("watcher") / "data" / "status.html.j2"
     template = environment.from_string(source.read_text(encoding="utf-8"))
-    return template.render(view=view, labels=STATE_LABELS, quarter_name=quarter_name)
+    return template.render(view=view, labels=STATE_LABELS, quarter_name=quarter_name,
+                           head=head_line(head))  # fmt: skip
 
 
 def write_status_page(
     path: Path, store: Store, master: MasterData, sop: Sop, now: Callable[[], datetime]
 ) -> Path:
-    """Render and atomically replace the status page."""
-    write_text_atomic(path, render_html(snapshot(store, master, sop, now())))
+    """Render and atomically replace the status page (it prints the log's chain head, which
+    `kinerja verify` and the service's start check read back if arsip/ is lost)."""
+    page = render_html(snapshot(store, master, sop, now()), head=store.head())
+    write_text_atomic(path, page)
     return path
 
 
