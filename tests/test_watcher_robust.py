@@ -301,21 +301,24 @@ def test_a_read_only_workbook_is_routed_and_stays_byte_identical(
 @pytest.mark.parametrize(
     ("broken", "valid_before_repair"),
     [
-        (lambda tree: tree.folder(CODE, Folder.REPORT), 1),  # the move fails
-        (lambda tree: tree.archive_files, 0),  # archiving fails, before anything is recorded
+        (lambda tree, data: tree.folder(CODE, Folder.REPORT), 1),  # the move fails
+        # archiving fails, before anything is recorded (the archive's own folder stays: its
+        # replacement would be a lost record, which stops the service)
+        (lambda tree, data: tree.archive_files / sha(data)[:2], 0),
     ],
     ids=["report-folder-unusable", "archive-unusable"],
 )
 def test_a_failing_step_is_logged_and_retried_and_the_file_is_never_lost(
-    office: Tree, desk: Path, broken: Callable[[Tree], Path], valid_before_repair: int
+    office: Tree, desk: Path, broken: Callable[[Tree, bytes], Path], valid_before_repair: int
 ) -> None:
     # As root, chmod stops nobody: a regular file where a folder should be makes every write
     # into it fail with an OSError, like a permission error or a full disk would.
-    folder = broken(office)
+    data = workbook(office, desk)
+    folder = broken(office, data)
     if folder.exists():
         shutil.rmtree(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
     folder.write_bytes(b"")
-    data = workbook(office, desk)
     material = office.folder(CODE, Folder.MATERIAL) / NAME
     delivered = office.folder(CODE, Folder.REPORT) / NAME
     with running_service(office):
