@@ -48,7 +48,7 @@ WATCHED = (Folder.MATERIAL, Folder.REPORT, Folder.REVIEW, Folder.APPROVED, Folde
 STEP_FOLDERS = (*WATCHED, Folder.MATERIAL_FIX, Folder.REPORT_FIX)
 START_TIMEOUT = 20.0
 IDLE_TIMEOUT = 12.0  # a healthy service handles a step's few files in well under a second
-SHORT_QUIET = 0.3  # the tree and the log unchanged this long, once every file is acknowledged
+SHORT_QUIET = 0.15  # the tree and the log unchanged this long, once every file is acknowledged
 # A link, FIFO or folder leaves no trace in the log when ignored: wait past the service's quiet
 # period (0.5 s) and one full rescan (1 s) with nothing changing.
 LONG_QUIET = 2.2

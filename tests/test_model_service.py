@@ -31,13 +31,15 @@ the service) does not hide the others: `people`, `untidy` (people who move and r
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
-import signal
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 import hypothesis.internal.conjecture.engine as hypothesis_engine
 import pytest
@@ -46,7 +48,6 @@ from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
     initialize,
-    precondition,
     rule,
     run_state_machine_as_test,
 )
@@ -59,7 +60,6 @@ from model_office import (
     Entry,
     Idle,
     Material,
-    ServiceDied,
     ServiceProcess,
     archived_copies,
     edited,
@@ -67,7 +67,6 @@ from model_office import (
     material_bytes,
     save_atomically,
     sha256,
-    step_entries,
     tagged,
     template_office,
     verify_exit_code,
@@ -93,8 +92,34 @@ NOTICE_SUFFIXES = {
     REFUSAL: (f"{REFUSAL_SUFFIX}.txt", f"{REFUSAL_SUFFIX}.html"),
     RETURN: (RETURN_SUFFIX,),
 }
+F = TypeVar("F", bound=Callable[..., None])
 Allowed = dict[Folder, str | None]  # place -> the notice required there (None: no notice)
 FIX_FOLDERS = (Folder.MATERIAL_FIX, Folder.REPORT_FIX)
+RENAMED_IN = (Folder.REPORT, Folder.APPROVED, Folder.MATERIAL_FIX)  # where a clerk renames
+
+
+@dataclass(frozen=True)
+class Action:
+    """One kind of step: the group that enables it, when it can be taken, its arguments."""
+
+    name: str
+    group: str
+    when: Callable[[Any], object] | None
+    arguments: dict[str, st.SearchStrategy[Any]]
+
+
+def action(group: str, *, when: Callable[[Any], object] | None = None,
+           **arguments: st.SearchStrategy[Any]) -> Callable[[F], F]:  # fmt: skip
+    """Register a method as a step of `group`. One Hypothesis rule (`OfficeMachine.step`)
+    draws among the steps that can be taken, evenly: Hypothesis' own rule choice switches
+    whole rules off per example (swarm testing), which leaves a handful of examples with a
+    handful of kinds of steps."""
+
+    def register(method: F) -> F:
+        method.action = Action(method.__name__, group, when, arguments)  # type: ignore[attr-defined]
+        return method
+
+    return register
 
 
 @dataclass
@@ -177,6 +202,7 @@ class OfficeMachine(RuleBasedStateMachine):
         self.log_from = 0
         self.last_look: dict[Path, tuple[int, int, int]] = {}
         self.counter = 0
+        self.steps = 0
 
     # -- the service ------------------------------------------------------------------------
 
@@ -196,7 +222,31 @@ class OfficeMachine(RuleBasedStateMachine):
         shutil.rmtree(self.work, ignore_errors=True)
 
     def enabled(self, group: str) -> bool:
-        return group in self.groups
+        return group == "people" or group in self.groups
+
+    @classmethod
+    @functools.cache
+    def actions(cls) -> tuple[Action, ...]:
+        """Every registered step, people's first (shrinking moves toward the first)."""
+        found = [getattr(getattr(cls, name), "action", None) for name in dir(cls)]
+        found = [a for a in found if isinstance(a, Action)]
+        return tuple(sorted(found, key=lambda a: (ORDER.index(a.group), a.name)))
+
+    @rule(data=st.data())
+    def step(self, data: st.DataObject) -> None:
+        """One step of a person, an attacker or the administrator, then settle and check."""
+        possible = [
+            a for a in self.actions() if self.enabled(a.group) and (a.when is None or a.when(self))
+        ]
+        name = data.draw(st.sampled_from([a.name for a in possible]), label="step")
+        [chosen] = [a for a in possible if a.name == name]
+        arguments = {
+            key: data.draw(strategy, label=key) for key, strategy in chosen.arguments.items()
+        }
+        shown = ", ".join(f"{key}={value!r}" for key, value in arguments.items())
+        note(f"step {self.steps + 1}: {chosen.name}({shown})")
+        self.steps += 1
+        getattr(self, chosen.name)(**arguments)
 
     def next_number(self) -> int:
         self.counter += 1
@@ -236,7 +286,7 @@ class OfficeMachine(RuleBasedStateMachine):
         self.docs.append(doc)
         return doc
 
-    @rule(code=st.sampled_from(CODES), variant=st.sampled_from(Material.ALL))
+    @action("people", code=st.sampled_from(CODES), variant=st.sampled_from(Material.ALL))
     def analis_saves_material(self, code: str, variant: str) -> None:
         doc = self.material(code, variant, f"Bahan_{code}_{self.counter + 1:02d}.xlsx")
         save_atomically(doc.path, doc.data)
@@ -251,7 +301,7 @@ class OfficeMachine(RuleBasedStateMachine):
         note(f"Analis Data saves {variant} material {doc.path.relative_to(self.tree.root)}")
         return doc
 
-    @rule(code=st.sampled_from(CODES), junk=st.sampled_from(sorted(JUNK)))
+    @action("people", code=st.sampled_from(CODES), junk=st.sampled_from(sorted(JUNK)))
     def analis_saves_junk(self, code: str, junk: str) -> None:
         suffix, build = JUNK[junk]
         name = f"Lampiran_{code}_{self.counter + 1:02d}{suffix}"
@@ -265,8 +315,12 @@ class OfficeMachine(RuleBasedStateMachine):
     def at_kasubag(self) -> list[Doc]:
         return [d for d in self.live(Folder.REPORT) if d.variant is not None]
 
-    @precondition(lambda self: self.at_kasubag())
-    @rule(index=st.integers(0, 99), complete=st.booleans())
+    @action(
+        "people",
+        when=lambda self: self.at_kasubag(),
+        index=st.integers(0, 99),
+        complete=st.booleans(),
+    )
     def kasubag_saves_report(self, index: int, complete: bool) -> None:
         """The Kasubag fills kendala (and, when `complete`, tindak lanjut) and saves."""
         doc = self.pick(self.at_kasubag(), index)
@@ -279,26 +333,58 @@ class OfficeMachine(RuleBasedStateMachine):
         self.resave(doc, data, allowed, f"Kasubag ({'complete' if complete else 'no follow-up'})")
         self.settle()
 
-    @precondition(lambda self: self.at_kasubag())
-    @rule(index=st.integers(0, 99))
+    @action("people", when=lambda self: self.at_kasubag(), index=st.integers(0, 99))
     def kasubag_saves_unchanged(self, index: int) -> None:
         """Excel saves the same bytes again (the Kasubag pressed Ctrl-S without a change)."""
         doc = self.pick(self.at_kasubag(), index)
         self.resave(doc, doc.data, {Folder.REPORT: doc.allowed.get(Folder.REPORT)}, "Kasubag")
         self.settle()
 
+    def fixable(self, folder: Folder) -> list[Doc]:
+        return [d for d in self.live(folder) if d.variant is not None]
+
+    @action("people", when=lambda self: self.fixable(Folder.REPORT_FIX), index=st.integers(0, 99))
+    def kasubag_fixes_a_returned_report(self, index: int) -> None:
+        """From 4_laporan/perlu_perbaikan: fills tindak lanjut, saves it into 4_laporan, and
+        deletes the old copy (the feedback workbook stays)."""
+        doc = self.pick(self.fixable(Folder.REPORT_FIX), index)
+        data = tagged(edited(doc.data, **REPORT_TEXT), f"model-{self.next_number()}")
+        self.record.kasubag_saved.add(sha256(data))
+        target = self.tree.folder(doc.code, Folder.REPORT) / doc.path.name
+        note(f"Kasubag fixes {doc.path.relative_to(self.tree.root)}, saves it as "
+             f"{target.relative_to(self.tree.root)}")  # fmt: skip
+        save_atomically(target, data)
+        doc.path.unlink()
+        doc.path, doc.data, doc.allowed, doc.follow_up = target, data, {Folder.REVIEW: None}, True
+        self.settle()
+
+    @action("people", when=lambda self: self.fixable(Folder.MATERIAL_FIX), index=st.integers(0, 99))
+    def analis_fixes_returned_material(self, index: int) -> None:
+        """From 3_bahan/perlu_perbaikan: realisations fixed, saved into 3_bahan under the same
+        name; the old copy deleted."""
+        old = self.pick(self.fixable(Folder.MATERIAL_FIX), index)
+        note(f"Analis Data deletes {old.path.relative_to(self.tree.root)} and saves it fixed")
+        old.path.unlink()
+        old.gone = True
+        doc = self.material(old.code, Material.HALF, old.path.name)
+        save_atomically(doc.path, doc.data)
+        self.settle()
+
     # -- the Kabid --------------------------------------------------------------------------
 
-    @precondition(lambda self: self.live(Folder.REVIEW))
-    @rule(index=st.integers(0, 99))
+    @action("people", when=lambda self: self.live(Folder.REVIEW), index=st.integers(0, 99))
     def kabid_approves(self, index: int) -> None:
         doc = self.pick(self.live(Folder.REVIEW), index)
         self.record.kabid_approved.add(doc.sha)
         self.move(doc, self.place(doc, Folder.APPROVED), {Folder.APPROVED: None}, "Kabid")
         self.settle()
 
-    @precondition(lambda self: self.live(Folder.REVIEW))
-    @rule(index=st.integers(0, 99), with_note=st.booleans())
+    @action(
+        "people",
+        when=lambda self: self.live(Folder.REVIEW),
+        index=st.integers(0, 99),
+        with_note=st.booleans(),
+    )
     def kabid_returns(self, index: int, with_note: bool) -> None:
         doc = self.pick(self.live(Folder.REVIEW), index)
         back = self.place(doc, Folder.RETURNED)
@@ -317,8 +403,7 @@ class OfficeMachine(RuleBasedStateMachine):
 
     # -- clerks -----------------------------------------------------------------------------
 
-    @precondition(lambda self: self.resendable())
-    @rule(index=st.integers(0, 99))
+    @action("untidy", when=lambda self: self.resendable(), index=st.integers(0, 99))
     def clerk_saves_the_same_bytes_again(self, index: int) -> None:
         """The material already with the Kasubag is saved into 3_bahan once more, unchanged."""
         doc = self.pick(self.resendable(), index)
@@ -330,8 +415,9 @@ class OfficeMachine(RuleBasedStateMachine):
     def resendable(self) -> list[Doc]:
         return [d for d in self.at_kasubag() if d.first == (d.path.name, d.sha)]
 
-    @precondition(lambda self: [d for d in self.docs if not d.gone])
-    @rule(index=st.integers(0, 99))
+    @action(
+        "people", when=lambda self: [d for d in self.docs if not d.gone], index=st.integers(0, 99)
+    )
     def clerk_deletes(self, index: int) -> None:
         doc = self.pick([d for d in self.docs if not d.gone], index)
         note(f"clerk deletes {doc.path.relative_to(self.tree.root)}")
@@ -341,16 +427,10 @@ class OfficeMachine(RuleBasedStateMachine):
 
     # -- people who move and rename (group "untidy") ------------------------------------------
 
-    @precondition(
-        lambda self: (
-            self.enabled("untidy")
-            and self.live(Folder.REPORT, Folder.APPROVED, Folder.MATERIAL_FIX)
-        )
-    )
-    @rule(index=st.integers(0, 99))
+    @action("untidy", when=lambda self: self.live(*RENAMED_IN), index=st.integers(0, 99))
     def clerk_renames(self, index: int) -> None:
         """A clerk renames a file in its folder ("... final.xlsx"): same bytes, new name."""
-        doc = self.pick(self.live(Folder.REPORT, Folder.APPROVED, Folder.MATERIAL_FIX), index)
+        doc = self.pick(self.live(*RENAMED_IN), index)
         folder = doc.folder
         target = doc.path.with_name(f"{doc.path.stem} final{doc.path.suffix}")
         allowed: Allowed = {folder: doc.allowed.get(folder)} if folder is not Folder.REPORT else {
@@ -362,8 +442,12 @@ class OfficeMachine(RuleBasedStateMachine):
         self.move(doc, target, allowed, "clerk")
         self.settle()
 
-    @precondition(lambda self: self.enabled("untidy") and self.live(Folder.APPROVED))
-    @rule(index=st.integers(0, 99), to_review=st.booleans())
+    @action(
+        "untidy",
+        when=lambda self: self.live(Folder.APPROVED),
+        index=st.integers(0, 99),
+        to_review=st.booleans(),
+    )
     def kabid_tidies_an_approved_report(self, index: int, to_review: bool) -> None:
         """The Kabid changes his mind: back to 5_pemeriksaan, or into dikembalikan."""
         doc = self.pick(self.live(Folder.APPROVED), index)
@@ -373,8 +457,7 @@ class OfficeMachine(RuleBasedStateMachine):
             self.move(doc, self.place(doc, Folder.RETURNED), {Folder.REPORT: RETURN}, "Kabid")
         self.settle()
 
-    @precondition(lambda self: self.enabled("untidy") and self.at_kasubag())
-    @rule(index=st.integers(0, 99))
+    @action("untidy", when=lambda self: self.at_kasubag(), index=st.integers(0, 99))
     def kabid_takes_a_report_from_4_laporan(self, index: int) -> None:
         """The Kabid drags a file the Kasubag has not touched into 5_pemeriksaan himself."""
         doc = self.pick(self.at_kasubag(), index)
@@ -397,9 +480,12 @@ class OfficeMachine(RuleBasedStateMachine):
         note(f"attacker plants {what} at {path.relative_to(self.tree.root)}")
         self.oddities.append(Oddity(kind, path, what))
 
-    @precondition(lambda self: self.enabled("attacker"))
-    @rule(code=st.sampled_from(CODES), folder=st.sampled_from([Folder.MATERIAL, Folder.REPORT]),
-          dangling=st.booleans())  # fmt: skip
+    @action(
+        "attacker",
+        code=st.sampled_from(CODES),
+        folder=st.sampled_from([Folder.MATERIAL, Folder.REPORT]),
+        dangling=st.booleans(),
+    )
     def attacker_plants_a_symlink(self, code: str, folder: Folder, dangling: bool) -> None:
         target = self.outside_file(material_bytes(self.template, code, Material.ON_TARGET))
         if dangling:
@@ -409,24 +495,25 @@ class OfficeMachine(RuleBasedStateMachine):
         self.plant("symlink", link, f"a symlink to {'nothing' if dangling else target}")
         self.settle(quiet=LONG_QUIET)
 
-    @precondition(lambda self: self.enabled("attacker"))
-    @rule(code=st.sampled_from(CODES), folder=st.sampled_from([Folder.MATERIAL, Folder.REPORT]))
+    @action(
+        "attacker",
+        code=st.sampled_from(CODES),
+        folder=st.sampled_from([Folder.MATERIAL, Folder.REPORT]),
+    )
     def attacker_plants_a_fifo(self, code: str, folder: Folder) -> None:
         fifo = self.tree.folder(code, folder) / f"Pipa_{self.next_number()}.xlsx"
         os.mkfifo(fifo)
         self.plant("fifo", fifo, "a FIFO")
         self.settle(quiet=LONG_QUIET)
 
-    @precondition(lambda self: self.enabled("attacker"))
-    @rule(code=st.sampled_from(CODES))
+    @action("attacker", code=st.sampled_from(CODES))
     def attacker_makes_a_folder_named_xlsx(self, code: str) -> None:
         folder = self.tree.folder(code, Folder.MATERIAL) / f"Map_{self.next_number()}.xlsx"
         folder.mkdir()
         self.plant("dir", folder, "a folder named .xlsx")
         self.settle(quiet=LONG_QUIET)
 
-    @precondition(lambda self: self.enabled("attacker"))
-    @rule(code=st.sampled_from(CODES))
+    @action("attacker", code=st.sampled_from(CODES))
     def attacker_hard_links_a_file(self, code: str) -> None:
         """A hard link to a workbook outside the root: a regular file in 3_bahan."""
         number = self.next_number()
@@ -440,8 +527,7 @@ class OfficeMachine(RuleBasedStateMachine):
                              first=(link.name, sha256(data))))  # fmt: skip
         self.settle()
 
-    @precondition(lambda self: self.enabled("attacker"))
-    @rule(code=st.sampled_from(CODES), workbook=st.booleans())
+    @action("attacker", code=st.sampled_from(CODES), workbook=st.booleans())
     def analis_saves_a_250_byte_name(self, code: str, workbook: bool) -> None:
         stem = f"Bahan_{code}_{self.counter + 1:02d}_"
         suffix = ".xlsx"
@@ -457,8 +543,7 @@ class OfficeMachine(RuleBasedStateMachine):
 
     # -- the administrator (group "kills") ----------------------------------------------------
 
-    @precondition(lambda self: self.enabled("kills"))
-    @rule(term=st.booleans())
+    @action("kills", term=st.booleans())
     def service_is_stopped_and_restarted(self, term: bool) -> None:
         assert self.service is not None
         if term:
@@ -471,9 +556,12 @@ class OfficeMachine(RuleBasedStateMachine):
         self.start()
         self.settle()
 
-    @precondition(lambda self: self.enabled("kills"))
-    @rule(code=st.sampled_from(CODES), variant=st.sampled_from(Material.ALL),
-          delay_ms=st.integers(0, 150))  # fmt: skip
+    @action(
+        "kills",
+        code=st.sampled_from(CODES),
+        variant=st.sampled_from(Material.ALL),
+        delay_ms=st.integers(0, 150),
+    )
     def service_is_killed_while_handling(self, code: str, variant: str, delay_ms: int) -> None:
         doc = self.material(code, variant, f"Bahan_{code}_{self.counter + 1:02d}.xlsx")
         save_atomically(doc.path, doc.data)
@@ -532,11 +620,10 @@ class OfficeMachine(RuleBasedStateMachine):
             notice = doc.allowed[doc.folder]
             if notice and not notice_beside(entry.path, notice, idle):
                 problems.append(f"{name} in {doc.folder}: its {notice} notice is missing")
-            if doc.folder is Folder.REPORT:
-                if doc.delivered != doc.sha and doc.sha not in self.record.kasubag_saved:
-                    doc.delivered = doc.sha  # the service put these bytes here for the Kasubag
+            if doc.folder is Folder.REPORT and doc.sha not in self.record.kasubag_saved:
+                doc.delivered = doc.sha  # the service put these bytes here for the Kasubag
             doc.allowed = {doc.folder: notice}
-        for sha, entries in by_sha.items():
+        for entries in by_sha.values():
             problems += [f"unexpected file {e.path.relative_to(root)}" for e in entries]
         return problems
 
@@ -620,6 +707,7 @@ def notice_beside(path: Path, notice: str, idle: Idle) -> bool:
     )
 
 
+ORDER = ("people", "untidy", "attacker", "kills")  # simplest first: shrinking tends there
 SUBSETS = {
     "people": frozenset(),
     "untidy": frozenset({"untidy"}),
