@@ -7,6 +7,7 @@ This module only builds what people save, runs `python -m watcher watch` and obs
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import io
@@ -313,17 +314,19 @@ class ServiceProcess:
             self.kill()
             raise AssertionError(f"SIGTERM did not stop the service: {self.stderr()}") from None
 
-    def open_fifos(self) -> list[str]:
-        """FIFOs under the root that the service has open (a read that blocks forever)."""
-        fds = Path(f"/proc/{self.pid}/fd")
+    def blocked_on_fifo(self) -> list[str]:
+        """Why the service hangs on a FIFO, if it does: a thread waiting in the kernel for a
+        FIFO's writer (which never comes), or a FIFO under the root held open."""
         found = []
-        for fd in fds.iterdir() if fds.is_dir() else ():
-            try:
+        for wchan in Path(f"/proc/{self.pid}/task").glob("*/wchan"):
+            with contextlib.suppress(OSError):
+                if wchan.read_text().strip() == "wait_for_partner":
+                    found.append(f"thread {wchan.parent.name} waits in open() of a FIFO")
+        for fd in Path(f"/proc/{self.pid}/fd").glob("*"):
+            with contextlib.suppress(OSError):
                 target = os.readlink(fd)
                 if target.startswith(str(self.tree.root)) and stat.S_ISFIFO(os.stat(fd).st_mode):
-                    found.append(target)
-            except OSError:
-                continue
+                    found.append(f"holds the FIFO {target} open")
         return found
 
     def health(self) -> list[str]:
@@ -372,8 +375,8 @@ def wait_idle(tree: Tree, service: ServiceProcess, *, log_from: int,
         if not service.running:
             raise ServiceDied(f"service exited with {service.process.returncode}: "
                               f"{service.stderr()}")  # fmt: skip
-        if fifos := service.open_fifos():
-            raise AssertionError(f"service blocked reading a FIFO {fifos}: it hangs")
+        if fifo := service.blocked_on_fifo():
+            raise AssertionError(f"the service hangs on a FIFO: {fifo}")
         entries = step_entries(tree)
         events = read_events(tree)
         log = service.log()
@@ -395,16 +398,20 @@ def wait_idle(tree: Tree, service: ServiceProcess, *, log_from: int,
             return Idle(entries, events)
         if now > deadline:
             raise AssertionError(
-                f"service not idle after {IDLE_TIMEOUT} s; files not handled: {waiting}\n"
+                f"service not idle after {IDLE_TIMEOUT} s; files not handled: "
+                f"{[short(rel) for rel in waiting]}\n"
                 f"service log tail:\n{service.stderr()}"
             )
         time.sleep(0.05)
 
 
+def short(name: str, keep: int = 70) -> str:
+    """A long file name shortened for a message (the 250-byte names of the attacker)."""
+    return name if len(name) <= keep else f"{name[: keep - 25]}...{name[-20:]}"
+
+
 def verify_exit_code(tree: Tree) -> tuple[int, str]:
     """`python -m watcher verify --root ROOT`, in this process (the same `main`)."""
-    import contextlib
-
     from watcher.cli import main
 
     out = io.StringIO()

@@ -67,6 +67,7 @@ from model_office import (
     material_bytes,
     save_atomically,
     sha256,
+    short,
     tagged,
     template_office,
     verify_exit_code,
@@ -133,7 +134,6 @@ class Doc:
     path: Path  # where it rests (after the last idle look) or was just put
     allowed: Allowed  # where it may rest after the next idle look
     inbox: Path
-    delivered: str | None = None  # the bytes the service last put into 4_laporan for it
     gone: bool = False  # removed by a person
     follow_up: bool = False  # the Kasubag has filled tindak lanjut in an earlier version
     first: tuple[str, str] = ("", "")  # (name, sha) it was first saved with
@@ -433,10 +433,9 @@ class OfficeMachine(RuleBasedStateMachine):
         doc = self.pick(self.live(*RENAMED_IN), index)
         folder = doc.folder
         target = doc.path.with_name(f"{doc.path.stem} final{doc.path.suffix}")
-        allowed: Allowed = {folder: doc.allowed.get(folder)} if folder is not Folder.REPORT else {
-            Folder.REPORT: None, Folder.REPORT_FIX: FEEDBACK}  # fmt: skip
-        if folder is Folder.MATERIAL_FIX:
-            allowed = {folder: None}  # its notice keeps the old name
+        allowed: Allowed = {folder: None}  # a notice beside it keeps the old name
+        if folder is Folder.REPORT:
+            allowed = self.moved_by_hand(doc)
         if folder is Folder.APPROVED:
             self.record.kabid_approved.add(doc.sha)
         self.move(doc, target, allowed, "clerk")
@@ -461,12 +460,16 @@ class OfficeMachine(RuleBasedStateMachine):
     def kabid_takes_a_report_from_4_laporan(self, index: int) -> None:
         """The Kabid drags a file the Kasubag has not touched into 5_pemeriksaan himself."""
         doc = self.pick(self.at_kasubag(), index)
-        allowed: Allowed = {
-            Folder.REPORT: doc.allowed.get(Folder.REPORT),
-            Folder.REPORT_FIX: FEEDBACK,
-        }
-        self.move(doc, self.place(doc, Folder.REVIEW), allowed, "Kabid")
+        self.move(doc, self.place(doc, Folder.REVIEW), self.moved_by_hand(doc), "Kabid")
         self.settle()
+
+    def moved_by_hand(self, doc: Doc) -> Allowed:
+        """Where a report may rest that someone moved or renamed without saving it: with the
+        Kasubag, or sent back with feedback; with the Kabid only if the Kasubag saved it."""
+        allowed: Allowed = {Folder.REPORT: None, Folder.REPORT_FIX: FEEDBACK}
+        if doc.sha in self.record.kasubag_saved:
+            allowed[Folder.REVIEW] = None
+        return allowed
 
     # -- the attacker (group "attacker") ----------------------------------------------------
 
@@ -601,7 +604,7 @@ class OfficeMachine(RuleBasedStateMachine):
         root, problems = self.tree.root, []
         for doc in self.docs:
             found = by_sha.pop(doc.sha, [])
-            name = f"#{doc.number} {doc.path.name[:60]}"
+            name = f"#{doc.number} {short(doc.path.name)}"
             if doc.gone:
                 problems += [
                     f"{name} was deleted, but is at {e.path.relative_to(root)}" for e in found
@@ -620,8 +623,6 @@ class OfficeMachine(RuleBasedStateMachine):
             notice = doc.allowed[doc.folder]
             if notice and not notice_beside(entry.path, notice, idle):
                 problems.append(f"{name} in {doc.folder}: its {notice} notice is missing")
-            if doc.folder is Folder.REPORT and doc.sha not in self.record.kasubag_saved:
-                doc.delivered = doc.sha  # the service put these bytes here for the Kasubag
             doc.allowed = {doc.folder: notice}
         for entries in by_sha.values():
             problems += [f"unexpected file {e.path.relative_to(root)}" for e in entries]
