@@ -11,6 +11,7 @@ import contextlib
 import functools
 import hashlib
 import io
+import json
 import os
 import shutil
 import signal
@@ -330,10 +331,9 @@ class ServiceProcess:
         return found
 
     def health(self) -> list[str]:
-        """Problems with the health file of a running service (invariant 4)."""
+        """Problems with the health file (invariant 4): a running service must be told alive,
+        with its own PID; one stopped by SIGTERM must be told stopped, not dead or alive."""
         try:
-            import json
-
             fields = json.loads(health_path(self.tree).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             return [f"health file unreadable: {exc}"]
@@ -341,8 +341,10 @@ class ServiceProcess:
         if fields.get("pid") != self.pid:
             problems.append(f"health file names PID {fields.get('pid')}, service is {self.pid}")
         verdict = judge(fields, now=utc_now())
-        if not verdict.alive:
+        if self.running and not verdict.alive:
             problems.append(f"health file says: {verdict.text}")
+        if not self.running and fields.get("hidup") is not False:
+            problems.append(f"stopped cleanly, but the health file says: {verdict.text}")
         return problems
 
 

@@ -553,6 +553,8 @@ class OfficeMachine(RuleBasedStateMachine):
             note("administrator stops the service with SIGTERM and starts it again")
             code = self.service.terminate()
             assert code == 0, f"SIGTERM: exit code {code}: {self.service.stderr()}"
+            stopped = self.service.health()
+            assert not stopped, f"after SIGTERM: {stopped}"
         else:
             note("the service is killed with SIGKILL and started again")
             self.service.kill()
