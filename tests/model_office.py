@@ -296,8 +296,10 @@ class ServiceProcess:
     def log(self) -> str:
         return self.err.read_text(errors="replace")
 
-    def stderr(self, tail: int = 2500) -> str:
-        return self.log()[-tail:]
+    def stderr(self, lines: int = 12) -> str:
+        """The service's last log lines (without the list of issued workbooks it starts with)."""
+        kept = [line for line in self.log().splitlines() if not line.startswith("Diterbitkan:")]
+        return "\n".join(short(line, 400) for line in kept[-lines:])
 
     def kill(self) -> None:
         """kill -9 its process group, and reap it (the OS releases its lock)."""
