@@ -651,11 +651,11 @@ class OfficeMachine(RuleBasedStateMachine):
         for path, entry in idle.entries.items():
             if entry.kind != "file" or entry.is_notice:
                 continue
-            folder = path.parent.relative_to(path.parents[2]).as_posix()
+            folder = folder_of(self.tree.inbox, path)
             rel = path.relative_to(self.tree.root)
-            if folder == Folder.REVIEW and entry.sha not in self.record.kasubag_saved:
+            if folder is Folder.REVIEW and entry.sha not in self.record.kasubag_saved:
                 problems.append(f"{rel} waits for the Kabid, but the Kasubag never saved it")
-            if folder == Folder.APPROVED and entry.sha not in self.record.kabid_approved:
+            if folder is Folder.APPROVED and entry.sha not in self.record.kabid_approved:
                 problems.append(f"{rel} is approved, but the Kabid never moved it there")
         return problems
 
