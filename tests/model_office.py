@@ -211,6 +211,11 @@ def _kind(mode: int) -> str:
     return "other"
 
 
+def lstat_kind(path: Path) -> str:
+    """The kind of entry at `path`, the link itself if it is one; FileNotFoundError if none."""
+    return _kind(path.lstat().st_mode)
+
+
 def step_entries(tree: Tree) -> dict[Path, Entry]:
     """Every entry directly in a division's step folders (not 1_disposisi), links unfollowed.
 
@@ -430,6 +435,6 @@ def walk_no_follow(root: Path) -> Iterator[tuple[Path, str]]:
         for name in dirs + files:
             path = Path(directory) / name
             try:
-                yield path, _kind(path.lstat().st_mode)
+                yield path, lstat_kind(path)
             except FileNotFoundError:
                 continue

@@ -70,6 +70,7 @@ from model_office import (
     archived_copies,
     edited,
     fresh_office,
+    lstat_kind,
     material_bytes,
     save_atomically,
     sha256,
@@ -666,7 +667,7 @@ class OfficeMachine(RuleBasedStateMachine):
         for odd in self.oddities:
             rel = odd.path.relative_to(self.tree.root)
             try:
-                if _lstat_kind(odd.path) == odd.kind:
+                if lstat_kind(odd.path) == odd.kind:
                     continue
             except FileNotFoundError:
                 pass
@@ -693,17 +694,6 @@ class OfficeMachine(RuleBasedStateMachine):
             if not path.is_file() or path.read_bytes() != data:
                 problems.append(f"a file outside the root was changed or moved: {path}")
         return problems
-
-
-def _lstat_kind(path: Path) -> str:
-    import stat
-
-    mode = path.lstat().st_mode
-    if stat.S_ISLNK(mode):
-        return "symlink"
-    if stat.S_ISFIFO(mode):
-        return "fifo"
-    return "dir" if stat.S_ISDIR(mode) else "file"
 
 
 def notice_beside(path: Path, notice: str, idle: Idle) -> bool:
