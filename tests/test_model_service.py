@@ -29,7 +29,7 @@ the service) does not hide the others: the people's steps alone (`people`), and 
 group each: `untidy` (clerks who resend and rename, a Kabid who tidies), `kills` (SIGKILL, also
 mid-handling, and SIGTERM, each followed by a restart), `links` (symlinks, hard links),
 `specials` (a FIFO, a folder named `.xlsx`), `names` (250-byte file names). Pick one with
-`-k people`. `KINERJA_MODEL_EXAMPLES` (default 3), `KINERJA_MODEL_STEPS` (10) and
+`-k people`. `KINERJA_MODEL_EXAMPLES` (default 4), `KINERJA_MODEL_STEPS` (8) and
 `KINERJA_MODEL_SHRINK_SECONDS` (20) change the size; the examples are derandomized, so a run
 is the same on every machine, and a failure prints its steps (Hypothesis' "Falsifying example",
 with one "step N: ..." line per step and what each person did).
@@ -86,8 +86,10 @@ from watcher.notices import RETURN_SUFFIX
 from watcher.tree import Folder, Tree
 from watcher.validation.feedback import FEEDBACK_SUFFIX, REFUSAL_SUFFIX
 
-EXAMPLES = int(os.environ.get("KINERJA_MODEL_EXAMPLES", "3"))
-STEPS = int(os.environ.get("KINERJA_MODEL_STEPS", "10"))
+# Hypothesis' first example is all zeros (here: quiet moments) and its second has no step; the
+# others are random. So 4 examples are 2 random days of the office per subset.
+EXAMPLES = int(os.environ.get("KINERJA_MODEL_EXAMPLES", "4"))
+STEPS = int(os.environ.get("KINERJA_MODEL_STEPS", "8"))
 # A failing sequence is shrunk for at most this long (Hypothesis' own limit is 5 minutes; each
 # try here replays real service steps). The shortest sequence found by then is printed.
 SHRINK_SECONDS = int(os.environ.get("KINERJA_MODEL_SHRINK_SECONDS", "20"))
@@ -237,7 +239,9 @@ class OfficeMachine(RuleBasedStateMachine):
         """Every registered step, people's first (shrinking moves toward the first)."""
         found = [getattr(getattr(cls, name), "action", None) for name in dir(cls)]
         found = [a for a in found if isinstance(a, Action)]
-        return tuple(sorted(found, key=lambda a: (ORDER.index(a.group), a.name)))
+        return tuple(
+            sorted(found, key=lambda a: (a.name != "nobody_acts", ORDER.index(a.group), a.name))
+        )
 
     @rule(data=st.data())
     def step(self, data: st.DataObject) -> None:
@@ -280,6 +284,15 @@ class OfficeMachine(RuleBasedStateMachine):
         note(f"{who} saves {len(data)} bytes over {doc.path.relative_to(self.tree.root)}")
         save_atomically(doc.path, data)
         doc.data, doc.allowed = data, allowed
+
+    # -- nobody ------------------------------------------------------------------------------
+
+    @action("people")
+    def nobody_acts(self) -> None:
+        """A quiet moment: the service must leave everything where it is. Listed first, so
+        that Hypothesis' first, all-zero example is cheap, and shrinking replaces a step that
+        does not matter by this one."""
+        self.settle()
 
     # -- the Analis Data --------------------------------------------------------------------
 
