@@ -105,6 +105,7 @@ NOTICE_SUFFIXES = {
 F = TypeVar("F", bound=Callable[..., None])
 Allowed = dict[Folder, str | None]  # place -> the notice required there (None: no notice)
 FIX_FOLDERS = (Folder.MATERIAL_FIX, Folder.REPORT_FIX)
+PLANTED_IN = (Folder.MATERIAL, Folder.REPORT)  # where the attacker plants links and FIFOs
 RENAMED_IN = (Folder.REPORT, Folder.APPROVED, Folder.MATERIAL_FIX)  # where a clerk renames
 
 
@@ -507,25 +508,26 @@ class OfficeMachine(RuleBasedStateMachine):
         note(f"attacker plants {what} at {path.relative_to(self.tree.root)}")
         self.oddities.append(Oddity(kind, path, what))
 
-    @action(
-        "links",
-        code=st.sampled_from(CODES),
-        folder=st.sampled_from([Folder.MATERIAL, Folder.REPORT]),
-        dangling=st.booleans(),
-    )
-    def attacker_plants_a_symlink(self, code: str, folder: Folder, dangling: bool) -> None:
+    @action("links", code=st.sampled_from(CODES), folder=st.sampled_from(PLANTED_IN))
+    def attacker_links_a_file_outside_the_root(self, code: str, folder: Folder) -> None:
+        """A symlink to a workbook outside the root: the service must not take the file in."""
         target = self.outside_file(material_bytes(self.template, code, Material.ON_TARGET))
-        if dangling:
-            target = target.with_name("tidak-ada.xlsx")
+        self.symlink(code, folder, target, f"a symlink to {target}")
+
+    @action("links", code=st.sampled_from(CODES), folder=st.sampled_from(PLANTED_IN))
+    def attacker_plants_a_dangling_symlink(self, code: str, folder: Folder) -> None:
+        self.symlink(code, folder, self.desk / "tidak-ada.xlsx", "a dangling symlink")
+
+    def symlink(self, code: str, folder: Folder, target: Path, what: str) -> None:
         link = self.tree.folder(code, folder) / f"Tautan_{self.next_number()}.xlsx"
         link.symlink_to(target)
-        self.plant("symlink", link, f"a symlink to {'nothing' if dangling else target}")
+        self.plant("symlink", link, what)
         self.settle(quiet=LONG_QUIET)
 
     @action(
         "specials",
         code=st.sampled_from(CODES),
-        folder=st.sampled_from([Folder.MATERIAL, Folder.REPORT]),
+        folder=st.sampled_from(PLANTED_IN),
     )
     def attacker_plants_a_fifo(self, code: str, folder: Folder) -> None:
         fifo = self.tree.folder(code, folder) / f"Pipa_{self.next_number()}.xlsx"
