@@ -91,7 +91,8 @@ from watcher.validation.feedback import FEEDBACK_SUFFIX, REFUSAL_SUFFIX
 EXAMPLES = int(os.environ.get("KINERJA_MODEL_EXAMPLES", "4"))
 STEPS = int(os.environ.get("KINERJA_MODEL_STEPS", "8"))
 # A failing sequence is shrunk for at most this long (Hypothesis' own limit is 5 minutes; each
-# try here replays real service steps). The shortest sequence found by then is printed.
+# try here replays real service steps). The shortest sequence found by then is printed, after
+# Hypothesis' warning that it "spent more than five minutes" (its text, whatever the limit).
 SHRINK_SECONDS = int(os.environ.get("KINERJA_MODEL_SHRINK_SECONDS", "20"))
 LONG_NAME_BYTES = 250
 
