@@ -164,8 +164,9 @@ class Opened:
         self.close()
 
 
-def open_regular(path: Path, *, root: Path | None = None) -> Opened:
-    """Open `path` for reading if it is a regular file with one link; else NotRegularError.
+def open_regular(path: Path, *, root: Path | None = None, linked: bool = False) -> Opened:
+    """Open `path` for reading if it is a regular file with one link (any number of links with
+    `linked`, to archive a hard link's bytes before refusing it); else NotRegularError.
 
     With `root`, every folder between `root` and the file must be a real folder (not a link).
     FileNotFoundError and PermissionError propagate: the file vanished or cannot be read yet.
@@ -178,7 +179,7 @@ def open_regular(path: Path, *, root: Path | None = None) -> Opened:
         fd = _open_file(path, None, path)
     try:
         info = os.fstat(fd)
-        _check_kind(info, path)
+        _check_kind(info, path, linked=linked)
     except BaseException:
         os.close(fd)
         raise
@@ -243,10 +244,10 @@ def _open_file(name: Path, folder: int | None, path: Path) -> int:
         raise
 
 
-def _check_kind(info: os.stat_result, path: Path) -> None:
+def _check_kind(info: os.stat_result, path: Path, *, linked: bool = False) -> None:
     mode = info.st_mode
     if stat.S_ISREG(mode):
-        if info.st_nlink > 1:
+        if info.st_nlink > 1 and not linked:
             raise _refuse("intake.hard_link", path)
         return
     if stat.S_ISLNK(mode):

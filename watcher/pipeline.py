@@ -118,21 +118,31 @@ class Pipeline:
         if place.where is Where.STRAY:
             self.note(path, InPlace.STRAY, place.reason, division=place.division)
             return Handled.NOTED
+        refusal: NotRegularError | None = None
         try:
             opened = open_regular(path, root=self.tree.root)
         except FileNotFoundError:
             return Handled.VANISHED
-        except NotRegularError as refusal:
-            return self._not_regular(path, place, refusal)
+        except NotRegularError as not_regular:
+            if not_regular.rule != "intake.hard_link":
+                return self._not_regular(path, place, not_regular)
+            # A hard link is a regular file: its bytes are archived like any, then refused.
+            refusal = not_regular
+            try:
+                opened = open_regular(path, root=self.tree.root, linked=True)
+            except FileNotFoundError:
+                return Handled.VANISHED
+            except NotRegularError as changed:
+                return self._not_regular(path, place, changed)
         with opened:
             if opened.size > DEFAULT_LIMITS.max_file_bytes:
                 return self._oversized(path, place, opened)
             data = opened.read(DEFAULT_LIMITS.max_file_bytes)
             info = opened.info
-        return self._handle_bytes(path, place, data, info, master)
+        return self._handle_bytes(path, place, data, info, master, refusal)
 
     def _handle_bytes(self, path: Path, place: Place, data: bytes, info: os.stat_result,
-                      master: MasterData) -> Handled:  # fmt: skip
+                      master: MasterData, refusal: RefusedFileError | None) -> Handled:  # fmt: skip
         division, folder = place.division or "", place.step_folder
         actor = self._actor(path)
         digest = hashlib.sha256(data).hexdigest()
@@ -142,10 +152,19 @@ class Pipeline:
         if self._history_lost(folder, digest, path, info):
             self._record_delivered(division, folder, digest, relative)
             return Handled.PARKED
+        uncompiled = folder in COMPILED_ONLY and self._uncompiled(digest)
+        if folder is Folder.REPORT and uncompiled:
+            self._record_still_waiting(division, digest, relative)
+            return Handled.PARKED
         archive_bytes(data, self.tree.archive_files, suffix=path.suffix.lower() or ".bin",
                       guard=self.guard)  # fmt: skip
-        expect = self._expectation(division, folder)
-        result = validate_bytes(data, master, expect, name=printable(path.name))
+        name = printable(path.name)
+        if refusal is None and uncompiled:
+            refusal = RefusedFileError(NOT_COMPILED, rule="route.not_compiled", path=name)
+        if refusal is not None:
+            result = refused(name, STEP_RULES[folder], refusal)
+        else:
+            result = validate_bytes(data, master, self._expectation(division, folder), name=name)
         decision = decide(folder, result)
         destination, handled = self._destination(path, folder, division, decision, digest, relative)
         if handled is Handled.DUPLICATE:
@@ -206,6 +225,22 @@ class Pipeline:
             return True  # archived under another suffix: the safe side
         return info.st_ctime_ns >= archived_at
 
+    def _uncompiled(self, digest: str) -> bool:
+        """These bytes are step-3 material the service passed on: never the Kasubag's work."""
+        material = SOP_STEP[Folder.MATERIAL]
+        return any(event.outcome is Outcome.VALID and event.step == material
+                   for event in self.store.events(file_hash=digest))  # fmt: skip
+
+    def _record_still_waiting(self, division: str, digest: str, relative: str) -> None:
+        """The material passed on to the Kasubag, found under another name in 4_laporan (a
+        rename or a copy): still waiting for the Kasubag, recorded once at its new place."""
+        self.store.append(Event(
+            outcome=Outcome.RECEIVED, division=division, step=SOP_STEP[Folder.REPORT],
+            file_hash=digest, to_path=relative,
+            message="Bahan yang sama dengan yang diteruskan ke Kasubag, dengan nama lain; tetap "
+            "menunggu Kasubag mengolah dan menyimpan laporannya.",
+        ))  # fmt: skip
+
     def _record_delivered(self, division: str, folder: Folder, digest: str,
                           relative: str) -> None:  # fmt: skip
         who = "Kasubag" if folder is Folder.REPORT else "Kabid"
@@ -264,8 +299,10 @@ class Pipeline:
                      digest: str, relative: str) -> tuple[Path, Handled]:  # fmt: skip
         if decision.destination is folder:
             return path, Handled.ROUTED  # stays where the person put it
-        prior = self.store.last_event(digest, from_path=relative)
-        if prior is not None and prior.to_path and prior.outcome is not Outcome.DUPLICATE:
+        handled_here = [event for event in self.store.events(file_hash=digest, from_path=relative)
+                        if event.outcome is not Outcome.DUPLICATE]  # fmt: skip
+        prior = handled_here[-1] if handled_here else None
+        if prior is not None and prior.to_path:
             recorded = self.tree.root / prior.to_path
             if not os.path.lexists(recorded):
                 return recorded, Handled.RESUMED
@@ -321,6 +358,16 @@ def _folder_of_refusal(path: Path, root: Path) -> Path:
         if folder.is_symlink() or not folder.is_dir():
             return folder
     return path
+
+
+# A file in these folders must be the Kasubag's compiled report (step 4 passed on, or chosen by
+# the Kabid), never the step-3 material itself: that would skip the Kasubag.
+COMPILED_ONLY = (Folder.REPORT, Folder.REVIEW, Folder.APPROVED)
+NOT_COMPILED = (
+    "Berkas ini adalah bahan laporan dari Analis Data yang belum diolah Kasubag (isinya sama "
+    "persis dengan bahan yang diteruskan ke 4_laporan). Kasubag perlu mengolahnya dan "
+    "menyimpan laporannya di 4_laporan; baru sesudah itu Kabid memeriksanya."
+)
 
 
 def _same_bytes(path: Path, digest: str) -> bool:
