@@ -1,0 +1,185 @@
+"""Active content: what Excel would run, fetch or follow when a clerk or the Kabid opens a file.
+
+Every XML part of the package is parsed (defusedxml, fed the inflated member in chunks) and
+refused when it holds a DDE link, a pivot cache, a chart fed from outside, or a formula (in any
+cell of any sheet, a defined name, a data validation or a conditional format) that calls a
+function reaching outside the workbook: DDE (`cmd|'/C calc'!A0`), WEBSERVICE, FILTERXML, CALL,
+REGISTER, EXEC, RTD, an add-in (`_xll.`) function, a HYPERLINK to a file or a network share, or
+a reference into another workbook (`[1]Sheet!A1`, `'C:\\dir\\[x.xlsx]S'!A1`). Formulas are read
+as the parser decodes them, so character references and prefixes change nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote
+from xml.etree.ElementTree import ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser
+
+from watcher.validation.refusal import Refusal
+
+# Elements that are active content wherever they appear (local names, any namespace).
+_ELEMENT_RULES = {
+    "ddeLink": "safety.dde",
+    "oleLink": "safety.embedded_object",
+    "externalBook": "safety.external_link",
+    "externalData": "safety.external_link",  # a chart whose data lives in another file
+    "pivotCacheDefinition": "safety.pivot_cache",
+    "pivotCacheRecords": "safety.pivot_cache",
+    "pivotTableDefinition": "safety.pivot_cache",
+}
+# Elements whose text Excel evaluates as a formula.
+_FORMULA_ELEMENTS = frozenset({"f", "definedName", "formula", "formula1", "formula2"})
+_CALLS_OUT = {
+    **dict.fromkeys(("DDE", "DDEAUTO", "DDEINITIATE", "DDEEXECUTE"), "safety.dde"),
+    **dict.fromkeys(
+        ("WEBSERVICE", "FILTERXML", "CALL", "REGISTER", "REGISTER.ID", "EXEC", "RTD", "IMPORTXML"),
+        "safety.active_formula",
+    ),
+}
+# (needle in a lower-cased content type or relationship type, rule)
+_DANGEROUS_TYPES: tuple[tuple[str, str], ...] = (
+    ("macroenabled", "safety.macro"),
+    ("vbaproject", "safety.macro"),
+    ("macrosheet", "safety.macro"),
+    ("activex", "safety.activex"),
+    ("oleobject", "safety.embedded_object"),
+    ("relationships/package", "safety.embedded_object"),  # another document, embedded
+    ("externallink", "safety.external_link"),
+    ("pivotcache", "safety.pivot_cache"),
+    ("pivottable", "safety.pivot_cache"),
+)
+_TYPED_ELEMENTS = frozenset({"Default", "Override", "Relationship"})
+_FUNCTION = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\s*\(")
+# "[1]Sheet1!A1": a workbook index in brackets not after a name (a table's "T[Col]" is one).
+_EXTERNAL_INDEX = re.compile(r"(?<![\w.\]])\[\d+\]")
+# Characters no sheet name may hold: in a quoted name they mean a path to another file.
+_PATH_CHARACTERS = frozenset("[]\\/:")
+_WEB_SCHEMES = ("http://", "https://", "mailto:")
+
+
+def formula_rule(formula: str) -> str | None:
+    """The rule a formula's text breaks, or None if it stays inside the workbook."""
+    bare, strings = _split_literals(formula)
+    if bare is None:
+        return "safety.external_link"  # a quoted name holding a path
+    if "|" in bare:
+        return "safety.dde"  # application|topic!item
+    if _EXTERNAL_INDEX.search(bare):
+        return "safety.external_link"
+    for match in _FUNCTION.finditer(bare):
+        name = match.group(1).upper()
+        if name.startswith("_XLL."):
+            return "safety.active_formula"  # a function of an add-in (native code)
+        name = name.removeprefix("_XLFN.").removeprefix("_XLWS.")
+        if name in _CALLS_OUT:
+            return _CALLS_OUT[name]
+        if name == "HYPERLINK" and any(not is_web_link(text) for text in strings if text):
+            return "safety.file_link"
+    return None
+
+
+def _split_literals(formula: str) -> tuple[str | None, list[str]]:
+    """(the formula with string literals and quoted names blanked, the string literals).
+
+    The first is None when a quoted name holds characters only a file path has.
+    """
+    bare: list[str] = []
+    strings: list[str] = []
+    at = 0
+    while at < len(formula):
+        quote = formula[at]
+        if quote not in "\"'":
+            bare.append(quote)
+            at += 1
+            continue
+        end = at + 1
+        while end < len(formula):  # a doubled quote inside is the quote itself
+            if formula[end] == quote:
+                if formula[end + 1 : end + 2] != quote:
+                    break
+                end += 1
+            end += 1
+        text = formula[at + 1 : end].replace(quote * 2, quote)
+        if quote == "'" and _PATH_CHARACTERS & set(text):
+            return None, strings
+        if quote == '"':
+            strings.append(text)
+        bare.append(quote + quote)
+        at = end + 1
+    return "".join(bare), strings
+
+
+def is_web_link(target: str) -> bool:
+    """True for a web or mail address; False for a file, a network share or a relative path."""
+    return unquote(target).strip().lower().startswith(_WEB_SCHEMES)
+
+
+def type_rule(attrib: dict[str, str]) -> str | None:
+    """The rule for one `Default`/`Override` (content type) or `Relationship` element."""
+    kind = (attrib.get("ContentType") or attrib.get("Type") or "").lower()
+    for needle, rule in _DANGEROUS_TYPES:
+        if needle in kind:
+            return rule
+    if attrib.get("TargetMode", "").strip().lower() != "external":
+        return None
+    if not kind.endswith("/hyperlink"):
+        return "safety.external_link"  # a linked picture, OLE link or template elsewhere
+    # Excel opens a relative or file: target from the disk or a share, without a prompt
+    # for a trusted location; only web and mail addresses stay allowed.
+    return None if is_web_link(attrib.get("Target", "")) else "safety.file_link"
+
+
+class _Target:
+    """Parser target: the first rule an element or a formula breaks."""
+
+    def __init__(self) -> None:
+        self.rule: str | None = None
+        self._text: list[str] | None = None  # collecting the text of a formula element
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        local = tag.rpartition("}")[2]
+        self.rule = self.rule or _ELEMENT_RULES.get(local)
+        if local in _TYPED_ELEMENTS:
+            self.rule = self.rule or type_rule(attrib)
+        self._text = [] if local in _FORMULA_ELEMENTS else None
+
+    def data(self, text: str) -> None:
+        if self._text is not None:
+            self._text.append(text)
+
+    def end(self, tag: str) -> None:
+        if self._text is not None and self.rule is None:
+            self.rule = formula_rule("".join(self._text))
+        self._text = None
+
+    def close(self) -> None:
+        return None
+
+
+class ContentScan:
+    """Fed one XML part in chunks; `close` refuses it if it holds active content."""
+
+    def __init__(self) -> None:
+        self._target = _Target()
+        self._parser = DefusedXMLParser(target=self._target, forbid_dtd=True)
+
+    def feed(self, chunk: bytes) -> None:
+        try:
+            self._parser.feed(chunk)
+        except ParseError:
+            raise Refusal("safety.corrupt_zip") from None
+        except DefusedXmlException:
+            raise Refusal("safety.xml_doctype") from None
+        if self._target.rule:
+            raise Refusal(self._target.rule)
+
+    def close(self) -> None:
+        try:
+            self._parser.close()
+        except ParseError:
+            raise Refusal("safety.corrupt_zip") from None
+        if self._target.rule:
+            raise Refusal(self._target.rule)
