@@ -191,6 +191,12 @@ def typed(
     return build
 
 
+def refused_when_typed(key: str, position: int, value: object, rule: str) -> Callable[[Tree], Case]:
+    """A case: `value` typed into column `key` of indicator row `position` refuses the file."""
+    address = f"{COL[key]}{FIRST + position}"
+    return lambda tree: Case(filled_with(tree, **{address: value}), rule, "", "")
+
+
 def valid_filled(tree: Tree) -> Case:
     return Case(to_bytes(filled(tree)), "", "", "", valid=True)
 
@@ -405,10 +411,10 @@ CONTENT_CASES: dict[str, Callable[[Tree], Case]] = {
     "ref_error_in_capaian": ref_error_in_capaian,
     # text cells
     "kendala_hyperlink_text": kendala_hyperlink_text,
-    # a real formula, not text: a DDE call Excel would offer to run on opening
-    "kendala_dde_formula": typed(
-        "kendala", 1, "=cmd|' /C calc'!A0", "table.formula_in_input", "berisi rumus"
-    ),
+    # a real formula, not text: in an input cell it is reported at its cell ...
+    "kendala_formula": typed("kendala", 1, "=1+1", "table.formula_in_input", "berisi rumus"),
+    # ... and a DDE call, which Excel would offer to run on opening, refuses the whole file
+    "kendala_dde_formula": refused_when_typed("kendala", 1, "=cmd|' /C calc'!A0", "safety.dde"),
     "kendala_40000_characters": kendala_40000_characters,
     "unknown_status": typed(
         "status", 0, "Belum pasti", "table.status_choice", "'Belum pasti'", valid=True

@@ -62,13 +62,11 @@ _WEB_SCHEMES = ("http://", "https://", "mailto:")
 
 def formula_rule(formula: str) -> str | None:
     """The rule a formula's text breaks, or None if it stays inside the workbook."""
-    bare, strings = _split_literals(formula)
-    if bare is None:
-        return "safety.external_link"  # a quoted name holding a path
+    bare, strings, names = _split_literals(formula)
     if "|" in bare:
         return "safety.dde"  # application|topic!item
-    if _EXTERNAL_INDEX.search(bare):
-        return "safety.external_link"
+    if _EXTERNAL_INDEX.search(bare) or any(_PATH_CHARACTERS & set(name) for name in names):
+        return "safety.external_link"  # another workbook, by index or by a path
     for match in _FUNCTION.finditer(bare):
         name = match.group(1).upper()
         if name.startswith("_XLL."):
@@ -81,13 +79,10 @@ def formula_rule(formula: str) -> str | None:
     return None
 
 
-def _split_literals(formula: str) -> tuple[str | None, list[str]]:
-    """(the formula with string literals and quoted names blanked, the string literals).
-
-    The first is None when a quoted name holds characters only a file path has.
-    """
+def _split_literals(formula: str) -> tuple[str, list[str], list[str]]:
+    """(the formula with string literals and quoted names blanked, the strings, the names)."""
     bare: list[str] = []
-    strings: list[str] = []
+    literals: dict[str, list[str]] = {'"': [], "'": []}
     at = 0
     while at < len(formula):
         quote = formula[at]
@@ -102,14 +97,10 @@ def _split_literals(formula: str) -> tuple[str | None, list[str]]:
                     break
                 end += 1
             end += 1
-        text = formula[at + 1 : end].replace(quote * 2, quote)
-        if quote == "'" and _PATH_CHARACTERS & set(text):
-            return None, strings
-        if quote == '"':
-            strings.append(text)
+        literals[quote].append(formula[at + 1 : end].replace(quote * 2, quote))
         bare.append(quote + quote)
         at = end + 1
-    return "".join(bare), strings
+    return "".join(bare), literals['"'], literals["'"]
 
 
 def is_web_link(target: str) -> bool:
