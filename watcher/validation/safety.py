@@ -23,7 +23,13 @@ from pathlib import Path
 from watcher.errors import RefusedFileError
 from watcher.validation.active_content import ContentScan
 from watcher.validation.refusal import Refusal
-from watcher.validation.zip_members import check_layout, directory, member_chunks, member_payload
+from watcher.validation.zip_members import (
+    check_layout,
+    directory,
+    looks_like_xml,
+    member_chunks,
+    member_payload,
+)
 
 MIB = 1024 * 1024
 
@@ -360,18 +366,12 @@ def _verify_member(view: memoryview, info: zipfile.ZipInfo) -> None:
     content: ContentScan | None = None
     for position, chunk in enumerate(member_chunks(view, info)):
         scan.feed(chunk)  # the DTD scan sees every chunk before the XML parser does
-        if position == 0 and _looks_like_xml(chunk):
+        if position == 0 and looks_like_xml(chunk):
             content = ContentScan()
         if content is not None:
             content.feed(chunk)
     if content is not None:
         content.close()
-
-
-def _looks_like_xml(head: bytes) -> bool:
-    return head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"<") or head.startswith(
-        (b"\xff\xfe", b"\xfe\xff")
-    )
 
 
 class _XmlScan:

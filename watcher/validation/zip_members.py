@@ -179,3 +179,10 @@ def _inflate(payload: memoryview) -> Iterator[bytes]:
         raise Refusal("safety.corrupt_zip") from None
     if not inflater.eof:
         raise Refusal("safety.corrupt_zip")  # the stream stops before its end
+
+
+def looks_like_xml(head: bytes) -> bool:
+    """True when a member's first bytes open an XML document (UTF-8, or UTF-16 by its mark)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    return head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"<")
