@@ -65,8 +65,10 @@ def formula_rule(formula: str) -> str | None:
     bare, strings, names = _split_literals(formula)
     if "|" in bare:
         return "safety.dde"  # application|topic!item
-    if _EXTERNAL_INDEX.search(bare) or any(_PATH_CHARACTERS & set(name) for name in names):
-        return "safety.external_link"  # another workbook, by index or by a path
+    if "\\" in bare or _EXTERNAL_INDEX.search(bare):
+        return "safety.external_link"  # another workbook, by index or by a network path
+    if any(_PATH_CHARACTERS & set(name) for name in names):
+        return "safety.external_link"  # a quoted name holding a path
     for match in _FUNCTION.finditer(bare):
         name = match.group(1).upper()
         if name.startswith("_XLL."):
