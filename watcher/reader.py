@@ -21,6 +21,12 @@ from watcher.layout import Layout
 from watcher.validation.package import MAX_SHARED_STRINGS, open_package
 from watcher.validation.refusal import Refusal
 
+
+def _dotted(number: int) -> str:
+    """1000000 -> "1.000.000", as Indonesian writes thousands."""
+    return f"{number:,}".replace(",", ".")
+
+
 _RESAVE = "Buka di Excel, simpan ulang sebagai .xlsx, lalu kirim lagi."
 _MESSAGES = {
     "read.unreadable": "Berkas {name} tidak dapat dibaca sebagai buku kerja Excel. " + _RESAVE,
@@ -34,9 +40,7 @@ _MESSAGES = {
     "read.unsupported_encoding": "Berkas {name} disimpan dengan pengodean teks yang tidak "
     "didukung (misalnya UTF-16); isinya bisa terbaca salah. " + _RESAVE,
     "read.shared_strings_too_large": "Berkas {name} menyatakan {count} teks, jauh melebihi "
-    f"batas {MAX_SHARED_STRINGS:,}".replace(",", ".")
-    + " untuk sebuah buku kerja. "
-    + _RESAVE,
+    "batas " + _dotted(MAX_SHARED_STRINGS) + " untuk sebuah buku kerja. " + _RESAVE,
 }
 
 

@@ -168,7 +168,9 @@ def _check_shared_strings(xml: bytes) -> None:
     target = _SharedStringsTarget()
     _feed(target, [xml])
     if target.declared > MAX_SHARED_STRINGS:
-        raise Refusal("read.shared_strings_too_large", count=target.declared)
+        raise Refusal(
+            "read.shared_strings_too_large", count=f"{target.declared:,}".replace(",", ".")
+        )
 
 
 class _WorkbookTarget:
