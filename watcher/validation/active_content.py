@@ -76,7 +76,7 @@ def formula_rule(formula: str) -> str | None:
         name = name.removeprefix("_XLFN.").removeprefix("_XLWS.")
         if name in _CALLS_OUT:
             return _CALLS_OUT[name]
-        if name == "HYPERLINK" and any(not is_web_link(text) for text in strings if text):
+        if name == "HYPERLINK" and any(map(_is_file_path, strings)):
             return "safety.file_link"
     return None
 
@@ -103,6 +103,14 @@ def _split_literals(formula: str) -> tuple[str, list[str], list[str]]:
         bare.append(quote + quote)
         at = end + 1
     return "".join(bare), literals['"'], literals["'"]
+
+
+def _is_file_path(text: str) -> bool:
+    """A text naming a file: a file: URL, a network share, or a drive path ("C:\\x", "C:/x").
+    (A HYPERLINK's friendly name is text too, so a plain word is not taken for a path.)"""
+    text = unquote(text).strip().lower()
+    drive = len(text) > 2 and text[0].isalpha() and text[1] == ":" and text[2] in "\\/"
+    return drive or text.startswith(("file:", "\\\\", "//"))
 
 
 def is_web_link(target: str) -> bool:
