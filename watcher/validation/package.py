@@ -11,6 +11,11 @@ race we would lose. So this module resolves the package once, as OPC and Excel d
 parse, and hands calamine a new package holding those parts only, under plain names, with a
 workbook.xml and relationships written here. What calamine reads is then exactly what was
 measured, and sheets we do not read are not in it at all.
+
+Other code reads approved workbooks with calamine directly (the reports), so a package where
+calamine's resolution and Excel's would part ways is refused too: every sheet read, the shared
+strings and the styles must be the same part both ways, and the workbook relationships may hold
+no character reference (calamine would not decode it).
 """
 
 from __future__ import annotations
@@ -47,6 +52,8 @@ _RELATIONSHIP_NAMESPACES = (
 _STATES = ("visible", "hidden", "veryHidden")
 _WORKBOOK = "xl/workbook.xml"
 _WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+# Parts calamine opens by a fixed name, not through the relationships.
+_CALAMINE_FIXED = {"sharedStrings": "xl/sharedstrings.xml", "styles": "xl/styles.xml"}
 _UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
 _UTF8_MARK = b"\xef\xbb\xbf"
 _T = TypeVar("_T")
@@ -60,6 +67,7 @@ class SheetEntry:
     state: str
     kind: str  # the relationship type's last word: "worksheet", "chartsheet", ...
     member: zipfile.ZipInfo | None  # None when the target is not in the package
+    calamine_member: zipfile.ZipInfo | None  # the part calamine itself would open
 
 
 @dataclass(frozen=True)
@@ -80,8 +88,12 @@ def open_package(data: bytes, read: list[str]) -> Package:
     view = memoryview(data)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         members = {info.filename.replace("\\", "/").lower(): info for info in archive.infolist()}
+    _check_main_part(view, members)
     workbook = _parse(view, _find(members, _WORKBOOK), _WorkbookTarget())
-    relationships = _parse(view, _find(members, _WORKBOOK_RELS), _RelationshipTarget())
+    rels_part = _find(members, _WORKBOOK_RELS)
+    if b"&" in b"".join(member_chunks(view, rels_part)):
+        raise Refusal("read.unsupported_structure")  # calamine reads "&#47;" as it stands
+    relationships = _parse(view, rels_part, _RelationshipTarget())
     sheets = tuple(_entry(sheet, relationships.by_id, members) for sheet in workbook.sheets)
     if len({sheet.name.lower() for sheet in sheets}) != len(sheets):
         raise Refusal("read.unsupported_structure")  # Excel forbids it; readers pick either
@@ -96,14 +108,42 @@ def open_package(data: bytes, read: list[str]) -> Package:
                 refusal.details["sheet"] = sheet.name
                 raise
     extra = {
-        kind: _text_part(view, members.get(target.lower()))
-        for kind, target in relationships.by_kind.items()
-        if kind in ("sharedStrings", "styles")
+        kind: _text_part(view, _same_part(members, relationships.by_kind.get(kind), fixed))
+        for kind, fixed in _CALAMINE_FIXED.items()
     }
     if extra.get("sharedStrings"):
         _check_shared_strings(extra["sharedStrings"])
     rebuilt = _rebuild(sheets, parts, workbook.date1904, extra)
     return Package(sheets, scans, rebuilt)
+
+
+def _check_main_part(view: memoryview, members: dict[str, zipfile.ZipInfo]) -> None:
+    """Excel opens the workbook the package root names; calamine always opens xl/workbook.xml."""
+    if "_rels/.rels" not in members:
+        return
+    root = _parse(view, members["_rels/.rels"], _RelationshipTarget(source="/"))
+    if root.by_kind.get("officeDocument", _WORKBOOK).lower() != _WORKBOOK:
+        raise Refusal("read.unsupported_structure")
+
+
+def _same_part(
+    members: dict[str, zipfile.ZipInfo], target: str | None, fixed: str
+) -> zipfile.ZipInfo | None:
+    """The part a relationship leads to, which must be the one calamine opens by its fixed name."""
+    part = members.get(target.lower()) if target else None
+    if part is not members.get(fixed):
+        raise Refusal("read.unsupported_structure")
+    return part
+
+
+def calamine_part(target: str) -> str:
+    """The member name calamine 0.9.1 opens for a workbook relationship target (found by
+    experiment): a leading "/" stripped, else "xl/" put before it unless already there;
+    nothing decoded or resolved. Member names are then matched ignoring case and with a
+    backslash taken for a slash, as `members` keys are."""
+    if target.startswith("/"):
+        return target[1:].lower()
+    return (target if target.startswith("xl/") else f"xl/{target}").lower()
 
 
 def _find(members: dict[str, zipfile.ZipInfo], name: str) -> zipfile.ZipInfo:
@@ -120,14 +160,18 @@ def _entry(
     name, state, rid = sheet
     if rid not in by_id or state not in _STATES:
         raise Refusal("read.unreadable")
-    kind, target = by_id[rid]
-    return SheetEntry(name, state, kind, members.get(target.lower()))
+    kind, target, raw = by_id[rid]
+    return SheetEntry(
+        name, state, kind, members.get(target.lower()), members.get(calamine_part(raw))
+    )
 
 
 def _measured_sheet(view: memoryview, sheet: SheetEntry) -> bytes:
     """The sheet's XML, ready for calamine; refuse a sheet calamine would misread."""
     if sheet.kind != "worksheet" or sheet.member is None:
         raise Refusal("read.unsupported_sheet", sheet=sheet.name)
+    if sheet.calamine_member is not sheet.member:
+        raise Refusal("read.unsupported_structure")  # calamine alone would read another part
     return _text_part(view, sheet.member)
 
 
@@ -188,12 +232,12 @@ class _WorkbookTarget:
             if local != "workbook" or namespace not in _MAIN_NAMESPACES:
                 raise Refusal("read.unsupported_structure")
         if local == "sheet":
-            ids = [
-                attrib[f"{{{ns}}}id"] for ns in _RELATIONSHIP_NAMESPACES if f"{{{ns}}}id" in attrib
-            ]
-            if len(ids) != 1 or "name" not in attrib:
+            # one id only: calamine takes "r:id" by its spelling, whatever "r" is bound to
+            ids = [key for key in attrib if key.rpartition("}")[2] == "id"]
+            namespace = ids[0][1:].partition("}")[0] if len(ids) == 1 else ""
+            if namespace not in _RELATIONSHIP_NAMESPACES or "name" not in attrib:
                 raise Refusal("read.unreadable")
-            self.sheets.append((attrib["name"], attrib.get("state", "visible"), ids[0]))
+            self.sheets.append((attrib["name"], attrib.get("state", "visible"), attrib[ids[0]]))
         elif local == "workbookPr":
             self.date1904 = attrib.get("date1904", "").strip().lower() in ("1", "true")
 
@@ -202,11 +246,12 @@ class _WorkbookTarget:
 
 
 class _RelationshipTarget:
-    """The workbook's relationships: id -> (kind, part name), and kind -> part name."""
+    """A part's relationships: id -> (kind, part name, target as written), kind -> part name."""
 
-    def __init__(self) -> None:
-        self.by_id: dict[str, tuple[str, str]] = {}
+    def __init__(self, source: str = "/" + _WORKBOOK) -> None:
+        self.by_id: dict[str, tuple[str, str, str]] = {}
         self.by_kind: dict[str, str] = {}
+        self._source = source
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
         if tag.rpartition("}")[2] != "Relationship" or "Id" not in attrib:
@@ -214,10 +259,11 @@ class _RelationshipTarget:
         if attrib.get("TargetMode", "").strip().lower() == "external":
             return  # not a part of the package (safety refused the dangerous ones)
         kind = attrib.get("Type", "").rstrip("/").rpartition("/")[2]
-        target = resolve_target("/" + _WORKBOOK, attrib.get("Target", ""))
+        written = attrib.get("Target", "")
+        target = resolve_target(self._source, written)
         if attrib["Id"] in self.by_id:
             raise Refusal("read.unsupported_structure")  # two parts under one id
-        self.by_id[attrib["Id"]] = (kind, target)
+        self.by_id[attrib["Id"]] = (kind, target, written)
         self.by_kind.setdefault(kind, target)
 
     def close(self) -> None:
