@@ -441,6 +441,16 @@ def huge_shared_strings_count(parts: dict[str, bytes]) -> None:
     )
 
 
+def shared_strings_decoy(parts: dict[str, bytes]) -> None:
+    """The relationships lead to a sound table; calamine, which opens xl/sharedStrings.xml by
+    name, would find one declaring 4e9 strings there."""
+    huge_shared_strings_count(parts)
+    parts["xl/strings.xml"] = f'<sst xmlns="{MAIN_NS}"><si><t>a</t></si></sst>'.encode()
+    parts[WORKBOOK_RELS] = parts[WORKBOOK_RELS].replace(
+        b'Target="sharedStrings.xml"', b'Target="strings.xml"'
+    )
+
+
 def main_sheet_in_utf16(parts: dict[str, bytes]) -> None:
     """calamine reads a UTF-16 sheet as empty: every indicator row would be "missing"."""
     parts[MAIN_SHEET_PART] = parts[MAIN_SHEET_PART].decode().encode("utf-16")
@@ -553,6 +563,9 @@ CONTENT_CASES: dict[str, Callable[[Tree], Case]] = {
     # what calamine allocates for, or misreads, outside the sheet's cells
     "huge_shared_strings_count": parts_changed(
         huge_shared_strings_count, "read.shared_strings_too_large"
+    ),
+    "shared_strings_decoy_at_fixed_name": parts_changed(
+        shared_strings_decoy, "read.unsupported_structure"
     ),
     "main_sheet_in_utf16": parts_changed(main_sheet_in_utf16, "read.unsupported_encoding"),
     "main_sheet_as_chartsheet": parts_changed(main_sheet_as_chartsheet, "read.unsupported_sheet"),
