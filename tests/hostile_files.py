@@ -479,6 +479,51 @@ def _local_header_patched(offset: int, value: int) -> bytes:
     return bytes(data)
 
 
+class _Stream(io.RawIOBase):
+    """A file that cannot seek: zipfile then writes sizes in data descriptors after the data,
+    as streaming writers (and some spreadsheet tools) do."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, chunk: bytes) -> int:  # type: ignore[override]
+        self.data += chunk
+        return len(chunk)
+
+
+@functools.cache
+def streamed_xlsx() -> bytes:
+    """The valid workbook written as a stream: every member followed by a data descriptor."""
+    stream = _Stream()
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in xlsx_parts(valid_xlsx_bytes()).items():
+            archive.writestr(name, content)
+    return bytes(stream.data)
+
+
+def _descriptor_lies() -> bytes:
+    """The first data descriptor declares another CRC than the directory does."""
+    data = bytearray(streamed_xlsx())
+    at = data.index(b"PK\x07\x08") + 4
+    data[at : at + 4] = b"\xde\xad\xbe\xef"
+    return bytes(data)
+
+
+def _overlapping_entries() -> bytes:
+    """A second directory entry, under another name, pointing at the first member's bytes."""
+    data = valid_xlsx_bytes()
+    at, fields = _end_record(data)
+    first = fields[6]
+    name_size, extra_size, comment_size = struct.unpack_from("<3H", data, first + 28)
+    entry = bytearray(data[first : first + 46 + name_size + extra_size + comment_size])
+    entry[46] = ord("Y") if entry[46] != ord("Y") else ord("Z")  # another name, same length
+    moved = _END.pack(*fields[:3], fields[3] + 1, fields[4] + 1, fields[5] + len(entry), first, 0)
+    return data[:first] + bytes(entry) + data[first:at] + moved
+
+
 def _sheet_with_cell(cell_xml: str) -> bytes:
     """The valid workbook with raw XML of one more row (cells, formulas) in its sheet."""
     row = f'<row r="9">{cell_xml}</row>'.encode()
@@ -584,6 +629,9 @@ CASES: dict[str, Callable[[], bytes]] = {
     "bytes_before_first_member": _prefixed,
     "second_end_record": _second_end_record,
     "member_hidden_before_directory": _hidden_member,
+    "streamed_with_descriptors": streamed_xlsx,
+    "data_descriptor_lies": _descriptor_lies,
+    "overlapping_entries": _overlapping_entries,
     "local_header_other_method": lambda: _local_header_patched(8, zipfile.ZIP_STORED),
     "local_header_other_size": lambda: _local_header_patched(22, 1),
     "local_header_other_crc": lambda: _local_header_patched(14, 0xDEADBEEF),

@@ -89,6 +89,8 @@ REFUSED: dict[str, tuple[str, str]] = {
     "bytes_before_first_member": ("safety.ambiguous_zip", "bermakna ganda"),
     "second_end_record": ("safety.truncated_zip", "rusak"),  # zipfile cannot read it either
     "member_hidden_before_directory": ("safety.ambiguous_zip", "bermakna ganda"),
+    "data_descriptor_lies": ("safety.corrupt_zip", "rusak"),
+    "overlapping_entries": ("safety.ambiguous_zip", "bermakna ganda"),
     "local_header_other_method": ("safety.corrupt_zip", "rusak"),
     "local_header_other_size": ("safety.corrupt_zip", "rusak"),
     "local_header_other_crc": ("safety.corrupt_zip", "rusak"),
