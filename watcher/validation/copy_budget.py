@@ -9,14 +9,12 @@ cells it would make (written cells, merged and hyperlinked areas, in any XML par
 from __future__ import annotations
 
 import io
+import itertools
 import zipfile
-from xml.etree.ElementTree import ParseError
-
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import DefusedXMLParser
 
 from watcher.validation.refusal import Refusal
 from watcher.validation.sheet_scan import parse_address
+from watcher.validation.xml_stream import feed_xml
 from watcher.validation.zip_members import looks_like_xml, member_chunks
 
 MAX_COPY_BYTES = 8 * 1024 * 1024  # inflated size of all parts; a rencana aksi is ~100 KB
@@ -65,13 +63,8 @@ def copy_fits(data: bytes) -> bool:
         for info in infos:
             chunks = member_chunks(view, info)
             first = next(chunks, b"")
-            if not looks_like_xml(first):
-                continue  # not XML: an image
-            parser = DefusedXMLParser(target=count, forbid_dtd=True)
-            parser.feed(first)
-            for chunk in chunks:
-                parser.feed(chunk)
-            parser.close()
-    except (Refusal, ParseError, DefusedXmlException, zipfile.BadZipFile):
+            if looks_like_xml(first):  # not an image
+                feed_xml(count, itertools.chain([first], chunks))
+    except (Refusal, zipfile.BadZipFile):
         return False  # too many cells, or a part openpyxl could not read either
     return True

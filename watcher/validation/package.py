@@ -23,18 +23,14 @@ from __future__ import annotations
 import io
 import posixpath
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 from urllib.parse import unquote
-from xml.etree.ElementTree import ParseError
 from xml.sax.saxutils import escape, quoteattr
-
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import DefusedXMLParser
 
 from watcher.validation.refusal import Refusal
 from watcher.validation.sheet_scan import SheetScan, scan_sheet
+from watcher.validation.xml_stream import feed_xml
 from watcher.validation.zip_members import member_chunks
 
 # A rencana aksi sheet has a few hundred cells; a million (rows x columns from A1) is ~50 MB
@@ -210,7 +206,7 @@ class _SharedStringsTarget:
 
 def _check_shared_strings(xml: bytes) -> None:
     target = _SharedStringsTarget()
-    _feed(target, [xml])
+    feed_xml(target, [xml])
     if target.declared > MAX_SHARED_STRINGS:
         raise Refusal(
             "read.shared_strings_too_large", count=f"{target.declared:,}".replace(",", ".")
@@ -288,18 +284,7 @@ def resolve_target(source: str, target: str) -> str:
 
 
 def _parse(view: memoryview, info: zipfile.ZipInfo, target: _T) -> _T:
-    _feed(target, member_chunks(view, info))
-    return target
-
-
-def _feed(target: object, chunks: Iterator[bytes] | list[bytes]) -> None:
-    parser = DefusedXMLParser(target=target, forbid_dtd=True)
-    try:
-        for chunk in chunks:
-            parser.feed(chunk)
-        parser.close()
-    except (ParseError, DefusedXmlException):
-        raise Refusal("read.unreadable") from None
+    return feed_xml(target, member_chunks(view, info))
 
 
 # -- the package calamine reads ----------------------------------------------------------------

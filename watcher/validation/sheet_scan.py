@@ -18,12 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from xml.etree.ElementTree import ParseError
-
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import DefusedXMLParser
 
 from watcher.validation.refusal import Refusal
+from watcher.validation.xml_stream import feed_xml
 
 MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384
 
@@ -149,12 +146,4 @@ def scan_sheet(chunks: Iterable[bytes], *, limit: int) -> SheetScan:
     Raise Refusal("read.sheet_too_large") once its extent (rows x columns from A1) or its cell
     count passes `limit`, Refusal("read.unreadable") if it is not well formed.
     """
-    measure = _Measure(limit)
-    parser = DefusedXMLParser(target=measure, forbid_dtd=True)
-    try:
-        for chunk in chunks:
-            parser.feed(chunk)
-        parser.close()
-    except (ParseError, DefusedXmlException):
-        raise Refusal("read.unreadable") from None
-    return measure.scan
+    return feed_xml(_Measure(limit), chunks).scan
