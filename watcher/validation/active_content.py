@@ -1,6 +1,6 @@
 """Active content: what Excel would run, fetch or follow when a clerk or the Kabid opens a file.
 
-Every XML part of the package is parsed (defusedxml, fed the inflated member in chunks) and
+Every XML part of the package is parsed (expat, fed the inflated member in chunks) and
 refused when it holds a DDE link, a pivot cache, a chart fed from outside, or a formula (in any
 cell of any sheet, a defined name, a data validation or a conditional format) that calls a
 function reaching outside the workbook: DDE (`cmd|'/C calc'!A0`), WEBSERVICE, FILTERXML, CALL,
@@ -13,12 +13,9 @@ from __future__ import annotations
 
 import re
 from urllib.parse import unquote
-from xml.etree.ElementTree import ParseError
-
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import DefusedXMLParser
 
 from watcher.validation.refusal import Refusal
+from watcher.validation.xml_stream import XmlFeed, local_name
 
 # Elements that are active content wherever they appear (local names, any namespace).
 _ELEMENT_RULES = {
@@ -134,17 +131,18 @@ def type_rule(attrib: dict[str, str]) -> str | None:
 
 
 class _Target:
-    """Parser target: the first rule an element or a formula breaks."""
+    """Parser target: raises the refusal of the first element or formula that breaks a rule."""
 
     def __init__(self) -> None:
-        self.rule: str | None = None
         self._text: list[str] | None = None  # collecting the text of a formula element
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
-        local = tag.rpartition("}")[2]
-        self.rule = self.rule or _ELEMENT_RULES.get(local)
-        if local in _TYPED_ELEMENTS:
-            self.rule = self.rule or type_rule(attrib)
+        local = local_name(tag)
+        rule = _ELEMENT_RULES.get(local) or (
+            type_rule(attrib) if local in _TYPED_ELEMENTS else None
+        )
+        if rule:
+            raise Refusal(rule)
         self._text = [] if local in _FORMULA_ELEMENTS else None
 
     def data(self, text: str) -> None:
@@ -152,35 +150,12 @@ class _Target:
             self._text.append(text)
 
     def end(self, tag: str) -> None:
-        if self._text is not None and self.rule is None:
-            self.rule = formula_rule("".join(self._text))
+        rule = formula_rule("".join(self._text)) if self._text is not None else None
+        if rule:
+            raise Refusal(rule)
         self._text = None
 
-    def close(self) -> None:
-        return None
 
-
-class ContentScan:
-    """Fed one XML part in chunks; `close` refuses it if it holds active content."""
-
-    def __init__(self) -> None:
-        self._target = _Target()
-        self._parser = DefusedXMLParser(target=self._target, forbid_dtd=True)
-
-    def feed(self, chunk: bytes) -> None:
-        try:
-            self._parser.feed(chunk)
-        except ParseError:
-            raise Refusal("safety.corrupt_zip") from None
-        except DefusedXmlException:
-            raise Refusal("safety.xml_doctype") from None
-        if self._target.rule:
-            raise Refusal(self._target.rule)
-
-    def close(self) -> None:
-        try:
-            self._parser.close()
-        except ParseError:
-            raise Refusal("safety.corrupt_zip") from None
-        if self._target.rule:
-            raise Refusal(self._target.rule)
+def content_scan() -> XmlFeed:
+    """An XML parse, fed one part in chunks, that refuses it if it holds active content."""
+    return XmlFeed(_Target(), rule="safety.corrupt_zip")

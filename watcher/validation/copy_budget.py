@@ -14,7 +14,7 @@ import zipfile
 
 from watcher.validation.refusal import Refusal
 from watcher.validation.sheet_scan import parse_address
-from watcher.validation.xml_stream import feed_xml
+from watcher.validation.xml_stream import feed_xml, local_name
 from watcher.validation.zip_members import looks_like_xml, member_chunks
 
 MAX_COPY_BYTES = 8 * 1024 * 1024  # inflated size of all parts; a rencana aksi is ~100 KB
@@ -29,14 +29,11 @@ class _CellCount:
         self._limit = limit
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
-        local = tag.rpartition("}")[2]
+        local = local_name(tag)
         if local == "c":
             self._add(1)
         elif local in ("mergeCell", "hyperlink") and "ref" in attrib:
             self._add(_area(attrib["ref"]))
-
-    def close(self) -> None:
-        return None
 
     def _add(self, cells: int) -> None:
         self.cells += cells

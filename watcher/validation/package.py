@@ -30,7 +30,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from watcher.validation.refusal import Refusal
 from watcher.validation.sheet_scan import SheetScan, scan_sheet
-from watcher.validation.xml_stream import feed_xml
+from watcher.validation.xml_stream import feed_xml, local_name, namespace_of
 from watcher.validation.zip_members import member_chunks
 
 # A rencana aksi sheet has a few hundred cells; a million (rows x columns from A1) is ~50 MB
@@ -193,15 +193,12 @@ class _SharedStringsTarget:
         self.declared = 0
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
-        if tag.rpartition("}")[2] == "sst":
+        if local_name(tag) == "sst":
             for key, value in attrib.items():
-                if key.rpartition("}")[2] in ("count", "uniqueCount"):
+                if local_name(key) in ("count", "uniqueCount"):
                     digits = value.strip()
                     count = int(digits) if digits.isascii() and digits.isdigit() else 0
                     self.declared = max(self.declared, count)
-
-    def close(self) -> None:
-        return None
 
 
 def _check_shared_strings(xml: bytes) -> None:
@@ -222,23 +219,20 @@ class _WorkbookTarget:
         self._root: str | None = None
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
-        namespace, _, local = tag[1:].rpartition("}") if tag.startswith("{") else ("", "", tag)
+        namespace, local = namespace_of(tag), local_name(tag)
         if self._root is None:
             self._root = namespace
             if local != "workbook" or namespace not in _MAIN_NAMESPACES:
                 raise Refusal("read.unsupported_structure")
         if local == "sheet":
             # one id only: calamine takes "r:id" by its spelling, whatever "r" is bound to
-            ids = [key for key in attrib if key.rpartition("}")[2] == "id"]
-            namespace = ids[0][1:].partition("}")[0] if len(ids) == 1 else ""
+            ids = [key for key in attrib if local_name(key) == "id"]
+            namespace = namespace_of(ids[0]) if len(ids) == 1 else ""
             if namespace not in _RELATIONSHIP_NAMESPACES or "name" not in attrib:
                 raise Refusal("read.unreadable")
             self.sheets.append((attrib["name"], attrib.get("state", "visible"), attrib[ids[0]]))
         elif local == "workbookPr":
             self.date1904 = attrib.get("date1904", "").strip().lower() in ("1", "true")
-
-    def close(self) -> None:
-        return None
 
 
 class _RelationshipTarget:
@@ -250,7 +244,7 @@ class _RelationshipTarget:
         self._source = source
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
-        if tag.rpartition("}")[2] != "Relationship" or "Id" not in attrib:
+        if local_name(tag) != "Relationship" or "Id" not in attrib:
             return
         if attrib.get("TargetMode", "").strip().lower() == "external":
             return  # not a part of the package (safety refused the dangerous ones)
@@ -261,9 +255,6 @@ class _RelationshipTarget:
             raise Refusal("read.unsupported_structure")  # two parts under one id
         self.by_id[attrib["Id"]] = (kind, target, written)
         self.by_kind.setdefault(kind, target)
-
-    def close(self) -> None:
-        return None
 
 
 def resolve_target(source: str, target: str) -> str:

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from watcher.errors import RefusedFileError
-from watcher.validation.active_content import ContentScan
+from watcher.validation.active_content import content_scan
 from watcher.validation.refusal import Refusal
+from watcher.validation.xml_stream import XmlFeed
 from watcher.validation.zip_members import (
     check_layout,
     directory,
@@ -363,11 +364,11 @@ def _verify_member(view: memoryview, info: zipfile.ZipInfo) -> None:
     "<!DOCTYPE" by chance; an SVG image that declares one is refused, which is rare and safe.
     """
     scan = _XmlScan()
-    content: ContentScan | None = None
+    content: XmlFeed | None = None
     for position, chunk in enumerate(member_chunks(view, info)):
         scan.feed(chunk)  # the DTD scan sees every chunk before the XML parser does
         if position == 0 and looks_like_xml(chunk):
-            content = ContentScan()
+            content = content_scan()
         if content is not None:
             content.feed(chunk)
     if content is not None:

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from watcher.validation.refusal import Refusal
-from watcher.validation.xml_stream import feed_xml
+from watcher.validation.xml_stream import feed_xml, local_name
 
 MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384
 
@@ -82,7 +82,7 @@ class _Measure:
         self._value: list[str] = []
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
-        local = tag.rpartition("}")[2]
+        local = local_name(tag)
         if local == "row":
             self._row = _number(attrib["r"]) if "r" in attrib else self._row + 1
             self._column = 0  # a row alone is no cell: calamine's range spans cells only
@@ -110,16 +110,13 @@ class _Measure:
             self._value.append(text)
 
     def end(self, tag: str) -> None:
-        local = tag.rpartition("}")[2]
+        local = local_name(tag)
         if local == "c":
             if self._error:
                 self.scan.error_cells[self._cell] = "".join(self._value) or "#ERROR"
             self._cell, self._error, self._in_value = "", False, False
         elif local == "v":
             self._in_value = False
-
-    def close(self) -> None:
-        return None
 
     def _grow(self, row: int, column: int) -> None:
         self.scan.rows = max(self.scan.rows, row)
