@@ -2,11 +2,12 @@
 
 No spreadsheet parser sees the file until it passes here. A zip is judged first from its central
 directory (member count, declared sizes, ratios, part names), so a zip bomb is refused without
-inflating it. Only then is each member inflated once, as a stream and never past its declared
-size, to prove its size and CRC true (a forged size is how a bomb hides from that first look,
-and not every reader stops at the declared size) and to scan it for a DTD. The parts that name
-content types and relationships are then parsed with defusedxml to find macros, ActiveX, OLE
-objects and links to other files.
+inflating it, and its local headers must describe the same members (`zip_members`: one
+directory, no hidden or overlapping bytes). Only then is each member inflated once, as a stream
+and never past its declared size, to prove its size and CRC true (a forged size is how a bomb
+hides from that first look, and not every reader stops at the declared size), to scan it for a
+DTD, and, if it is XML, to parse it for active content (`active_content`: macros, ActiveX, OLE
+objects, links to other files, DDE, pivot caches, formulas that call out).
 """
 
 from __future__ import annotations
