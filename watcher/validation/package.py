@@ -309,11 +309,10 @@ def _rebuild(
             files[f"xl/{_EXTRA_NAMES[kind]}"] = content
             rels.append((f"rId{kind}", kind, _EXTRA_NAMES[kind]))
     for name in files:
-        kind = "worksheet" if "/worksheets/" in name else name.rpartition("/")[2][:-4]
-        content_type = (
-            f"{_CT}.{kind}+xml" if kind != "sharedStrings" else f"{_CT}.sharedStrings+xml"
+        kind = (
+            "worksheet" if "/worksheets/" in name else name.rpartition("/")[2].removesuffix(".xml")
         )
-        overrides.append(f'<Override PartName="/{escape(name)}" ContentType="{content_type}"/>')
+        overrides.append(f'<Override PartName="/{escape(name)}" ContentType="{_CT}.{kind}+xml"/>')
     workbook = (
         '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
         f'xmlns:r="{_REL}"><workbookPr date1904="{int(date1904)}"/>'
