@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
+from hostile_files import MAIN_NS, REL_NS, rezip, xlsx_parts
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -29,6 +30,11 @@ LAYOUT = rencana_aksi_layout()
 FIRST = LAYOUT.rows["first_data"]  # row 10: DAF-01, 11: DAF-02, 12: DAF-03, 13: DAF-04
 COL = {column.key: column.letter for column in LAYOUT.columns}
 MAIN_SHEET_PART = "xl/worksheets/sheet1.xml"  # openpyxl and LibreOffice both write it first
+WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+MAIN_TARGET = b'Target="/xl/worksheets/sheet1.xml"'  # as openpyxl writes the main sheet's
+FAR_CELL = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+TOO_LARGE = ("read.sheet_too_large", "jauh di luar tabel")
+AMBIGUOUS = ("read.unsupported_structure", "tidak dikenal")
 # (realisation, kendala, tindak lanjut) per DAFDUK row; targets TW III: 99.2, 98.8, 1200, 1.5.
 # Capaian: 100.1 %, 99.7 %, 91.7 %, 120 % (DAF-04 is lower-is-better).
 DAFDUK_FILLED = (
@@ -189,6 +195,12 @@ def typed(
         return Case(filled_with(tree, **{address: value}), rule, phrase, address, valid=valid)
 
     return build
+
+
+def refused_when_typed(key: str, position: int, value: object, rule: str) -> Callable[[Tree], Case]:
+    """A case: `value` typed into column `key` of indicator row `position` refuses the file."""
+    address = f"{COL[key]}{FIRST + position}"
+    return lambda tree: Case(filled_with(tree, **{address: value}), rule, "", "")
 
 
 def valid_filled(tree: Tree) -> Case:
@@ -367,6 +379,96 @@ def value_in_last_cell_lowercase(tree: Tree) -> Case:
     return Case(data, "read.sheet_too_large", "sampai sel XFD1048576", "")
 
 
+# --- what calamine was found to do, by experiment (see watcher/validation/package.py) --------
+
+
+def far_cell(row_xml: str) -> Callable[[Tree], Case]:
+    """A case: one far cell, written a way a regex over attribute spelling would miss."""
+    return lambda tree: Case(rows_appended(tree, [row_xml.encode()]), *TOO_LARGE, "")
+
+
+def with_far_cell(xml: bytes) -> bytes:
+    head, tail = xml.split(b"</sheetData>")
+    return head + FAR_CELL + b"</sheetData>" + tail
+
+
+def sheet_moved(
+    target: str, member: str, *, decoy: str = "", refused: tuple[str, str] = TOO_LARGE
+) -> Callable[[Tree], Case]:
+    """A case: the main sheet moved to `member`, its relationship's Target written `target`,
+    holding a far cell, or with a decoy: the clerk's sheet where Excel resolves `target` and a
+    far cell at `decoy`, where calamine (which resolves no "../", "%20" or "&#..;") would look.
+
+    Both are refused: the far cell wherever Excel finds it, and any target Excel and calamine
+    resolve to different parts (the reports read approved files with calamine directly).
+    """
+
+    def build(tree: Tree) -> Case:
+        parts = xlsx_parts(to_bytes(filled(tree)))
+        main = parts.pop(MAIN_SHEET_PART)
+        parts[member] = main if decoy else with_far_cell(main)
+        if decoy:
+            parts[decoy] = with_far_cell(main)
+        attribute = f'Target="{target}"'.encode()
+        parts[WORKBOOK_RELS] = parts[WORKBOOK_RELS].replace(MAIN_TARGET, attribute)
+        return Case(rezip(parts), *refused, "")
+
+    return build
+
+
+def parts_changed(change: Callable[[dict[str, bytes]], None], rule: str) -> Callable[[Tree], Case]:
+    """A case: the filled workbook's parts changed by `change`, refused under `rule`."""
+
+    def build(tree: Tree) -> Case:
+        parts = xlsx_parts(to_bytes(filled(tree)))
+        change(parts)
+        return Case(rezip(parts), rule, "", "")
+
+    return build
+
+
+def huge_shared_strings_count(parts: dict[str, bytes]) -> None:
+    """calamine reserves memory for the declared uniqueCount first: 4e9 aborts the process."""
+    parts["xl/sharedStrings.xml"] = (
+        f'<sst xmlns="{MAIN_NS}" count="4000000000" uniqueCount="4000000000">'
+        "<si><t>a</t></si></sst>"
+    ).encode()
+    relationship = (
+        f'<Relationship Id="rIdS" Type="{REL_NS}/sharedStrings" Target="sharedStrings.xml"/>'
+    ).encode()
+    parts[WORKBOOK_RELS] = parts[WORKBOOK_RELS].replace(
+        b"</Relationships>", relationship + b"</Relationships>"
+    )
+
+
+def shared_strings_decoy(parts: dict[str, bytes]) -> None:
+    """The relationships lead to a sound table; calamine, which opens xl/sharedStrings.xml by
+    name, would find one declaring 4e9 strings there."""
+    huge_shared_strings_count(parts)
+    parts["xl/strings.xml"] = f'<sst xmlns="{MAIN_NS}"><si><t>a</t></si></sst>'.encode()
+    parts[WORKBOOK_RELS] = parts[WORKBOOK_RELS].replace(
+        b'Target="sharedStrings.xml"', b'Target="strings.xml"'
+    )
+
+
+def main_sheet_in_utf16(parts: dict[str, bytes]) -> None:
+    """calamine reads a UTF-16 sheet as empty: every indicator row would be "missing"."""
+    parts[MAIN_SHEET_PART] = parts[MAIN_SHEET_PART].decode().encode("utf-16")
+
+
+def main_sheet_as_chartsheet(parts: dict[str, bytes]) -> None:
+    parts[WORKBOOK_RELS] = parts[WORKBOOK_RELS].replace(
+        f'Type="{REL_NS}/worksheet" {MAIN_TARGET.decode()}'.encode(),
+        f'Type="{REL_NS}/chartsheet" {MAIN_TARGET.decode()}'.encode(),
+    )
+
+
+def nan_realisation(tree: Tree) -> Case:
+    address = f"{COL['realisation']}{FIRST}"
+    data = patch_cell(to_bytes(filled(tree)), address, "<v>NaN</v>", kind="n")
+    return Case(data, "table.number_out_of_range", "bukan angka yang wajar", address)
+
+
 CONTENT_CASES: dict[str, Callable[[Tree], Case]] = {
     "valid_filled": valid_filled,
     "unicode_file_name": unicode_file_name,
@@ -405,10 +507,10 @@ CONTENT_CASES: dict[str, Callable[[Tree], Case]] = {
     "ref_error_in_capaian": ref_error_in_capaian,
     # text cells
     "kendala_hyperlink_text": kendala_hyperlink_text,
-    # a real formula, not text: a DDE call Excel would offer to run on opening
-    "kendala_dde_formula": typed(
-        "kendala", 1, "=cmd|' /C calc'!A0", "table.formula_in_input", "berisi rumus"
-    ),
+    # a real formula, not text: in an input cell it is reported at its cell ...
+    "kendala_formula": typed("kendala", 1, "=1+1", "table.formula_in_input", "berisi rumus"),
+    # ... and a DDE call, which Excel would offer to run on opening, refuses the whole file
+    "kendala_dde_formula": refused_when_typed("kendala", 1, "=cmd|' /C calc'!A0", "safety.dde"),
     "kendala_40000_characters": kendala_40000_characters,
     "unknown_status": typed(
         "status", 0, "Belum pasti", "table.status_choice", "'Belum pasti'", valid=True
@@ -421,4 +523,61 @@ CONTENT_CASES: dict[str, Callable[[Tree], Case]] = {
     "value_in_last_cell": value_in_last_cell,
     "value_in_last_cell_lowercase": value_in_last_cell_lowercase,
     "value_in_last_row_without_address": value_in_last_row_without_address,
+    # the far cell written as a regex over attribute spelling would not see it
+    "far_cell_single_quoted": far_cell("<row r='1048576'><c r='XFD1048576'><v>1</v></c></row>"),
+    "far_cell_spaces_around_equals": far_cell('<row r = "1048576"><c r = "XFD1048576"/></row>'),
+    "far_cell_foreign_namespace": far_cell(
+        '<x:c xmlns:x="urn:x" r="XFD1048576"><x:v>1</x:v></x:c>'
+    ),
+    "far_cell_character_reference": far_cell('<row><c r="&#88;FD1048576"><v>1</v></c></row>'),
+    "far_cell_prefixed_row": far_cell(
+        f'<x:row xmlns:x="{MAIN_NS}" r="1048576"><x:c r="XFD1048576"><x:v>1</x:v></x:c></x:row>'
+    ),
+    "far_dimension": far_cell('<dimension ref="A1:XFD1048576"/>'),
+    # the main sheet where a regex over the relationships would not find it
+    "sheet_outside_xl": sheet_moved("/other/big.xml", "other/big.xml"),
+    "sheet_target_other_case": sheet_moved("worksheets/SHEET1.xml", MAIN_SHEET_PART),
+    "sheet_member_backslashes": sheet_moved("worksheets/sheet1.xml", "xl\\worksheets\\sheet1.xml"),
+    "sheet_target_parent_folder": sheet_moved(
+        "../xl/worksheets/big.xml", "xl/worksheets/big.xml", refused=AMBIGUOUS
+    ),
+    "sheet_target_percent_encoded": sheet_moved(
+        "worksheets/big%20s.xml", "xl/worksheets/big s.xml", refused=AMBIGUOUS
+    ),
+    "sheet_target_character_reference": sheet_moved(
+        "worksheets/bi&#103;.xml", "xl/worksheets/big.xml", refused=AMBIGUOUS
+    ),
+    # ... and a decoy where calamine would have looked
+    "decoy_at_percent_encoded_name": sheet_moved(
+        "worksheets/big%20s.xml",
+        "xl/worksheets/big s.xml",
+        decoy="xl/worksheets/big%20s.xml",
+        refused=AMBIGUOUS,
+    ),
+    "decoy_at_unresolved_parent": sheet_moved(
+        "../xl/worksheets/big.xml",
+        "xl/worksheets/big.xml",
+        decoy="xl/../xl/worksheets/big.xml",
+        refused=AMBIGUOUS,
+    ),
+    # what calamine allocates for, or misreads, outside the sheet's cells
+    "huge_shared_strings_count": parts_changed(
+        huge_shared_strings_count, "read.shared_strings_too_large"
+    ),
+    "shared_strings_decoy_at_fixed_name": parts_changed(
+        shared_strings_decoy, "read.unsupported_structure"
+    ),
+    "main_sheet_in_utf16": parts_changed(main_sheet_in_utf16, "read.unsupported_encoding"),
+    "main_sheet_as_chartsheet": parts_changed(main_sheet_as_chartsheet, "read.unsupported_sheet"),
+    # numbers that are not plausible, formulas outside the template's own
+    "realisation_1_79e308": typed(
+        "realisation", 0, 1.79e308, "table.number_out_of_range", "bukan angka yang wajar"
+    ),
+    "realisation_nan": nan_realisation,
+    "formula_in_realisation": typed(
+        "realisation", 0, "=99+0.3", "table.formula_in_input", "berisi rumus"
+    ),
+    "formula_outside_the_table": lambda tree: Case(
+        filled_with(tree, P3="=1+1"), "table.formula_outside_template", "di luar rumus", "P3"
+    ),
 }

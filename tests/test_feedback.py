@@ -299,3 +299,50 @@ def test_long_unicode_names_stay_within_file_name_limits() -> None:
     name = feedback_name("Capaian kinerja ✓ " * 20 + ".xlsx")
     assert len(name.encode("utf-8")) <= 255 and name.endswith(" - HASIL VALIDASI.xlsx")
     assert refusal_names("berkas.pdf") == ("berkas - DITOLAK.txt", "berkas - DITOLAK.html")
+
+
+# --- the copy is bounded in memory: a workbook openpyxl would choke on gets the findings only --
+
+MARGINS, SHEET_DATA_END = b"<pageMargins", b"</sheetData>"
+FAR_RANGE = b"A100:XFD1048576"
+
+
+def _with_sheet_xml(data: bytes, extra: bytes, *, before: bytes) -> bytes:
+    """`data` with `extra` XML put before `before` (a tag) in the main sheet part."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                assert before in content
+                content = content.replace(before, extra + before, 1)
+            target.writestr(info, content, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("extra", "before"),
+    [
+        # openpyxl makes a cell object for every cell of a merged range: 17 billion here
+        (b'<mergeCells count="1"><mergeCell ref="%s"/></mergeCells>' % FAR_RANGE, MARGINS),
+        # ... and for every cell of a hyperlink's range
+        (b'<hyperlinks><hyperlink ref="%s" location="A1"/></hyperlinks>' % FAR_RANGE, MARGINS),
+        # 60,000 small cells, more than the copy may hold (~1 KB each in openpyxl)
+        (b"".join(b'<row r="%d"><c r="Z%d"><v>1</v></c></row>' % (r, r)
+                  for r in range(100, 60_100)), SHEET_DATA_END),
+    ],
+    ids=["merged-range", "hyperlink-range", "many-cells"],
+)  # fmt: skip
+def test_feedback_too_large_to_copy_holds_the_findings_and_says_why(
+    office, extra: bytes, before: bytes
+) -> None:
+    tree, _ = office
+    data = _with_sheet_xml(fill(tree, {"I10": 98}), extra, before=before)
+    finding = Finding(Severity.ERROR, "table.x", "Contoh temuan.", "", MAIN, "I10")
+
+    copy = load_workbook(io.BytesIO(feedback_workbook(data, Result(NAME, 3, (finding,)))))
+
+    assert copy.sheetnames == [RESULT_SHEET]
+    texts = [str(cell) for row in copy[RESULT_SHEET].iter_rows(values_only=True) for cell in row]
+    assert any("terlalu besar untuk disalin" in text for text in texts)
+    assert any("Contoh temuan." in text for text in texts)

@@ -19,7 +19,14 @@ import openpyxl
 import openpyxl.xml
 import pytest
 from defusedxml import EntitiesForbidden
-from hostile_files import CASES, valid_xlsx_bytes, xlsx_parts
+from hostile_files import (
+    ACTIVE_FORMULAS,
+    CASES,
+    EXTERNAL_NAMES,
+    HYPERLINKS,
+    valid_xlsx_bytes,
+    xlsx_parts,
+)
 from office import issued_office
 
 from watcher.errors import EXIT_UNUSABLE, RefusedFileError
@@ -78,6 +85,26 @@ REFUSED: dict[str, tuple[str, str]] = {
     "doctype_after_padding": ("safety.xml_doctype", "XML yang tidak wajar"),
     "doctype_across_chunks": ("safety.xml_doctype", "XML yang tidak wajar"),
     "doctype_in_odd_part": ("safety.xml_doctype", "XML yang tidak wajar"),
+    "two_zips_concatenated": ("safety.ambiguous_zip", "bermakna ganda"),
+    "bytes_before_first_member": ("safety.ambiguous_zip", "bermakna ganda"),
+    "second_end_record": ("safety.truncated_zip", "rusak"),  # zipfile cannot read it either
+    "member_hidden_before_directory": ("safety.ambiguous_zip", "bermakna ganda"),
+    "data_descriptor_lies": ("safety.corrupt_zip", "rusak"),
+    "overlapping_entries": ("safety.ambiguous_zip", "bermakna ganda"),
+    "local_header_other_method": ("safety.corrupt_zip", "rusak"),
+    "local_header_other_size": ("safety.corrupt_zip", "rusak"),
+    "local_header_other_crc": ("safety.corrupt_zip", "rusak"),
+    "pivot_cache": ("safety.pivot_cache", "tabel pivot"),
+    "pivot_cache_renamed": ("safety.pivot_cache", "tabel pivot"),
+    "chart_external_data": ("safety.external_link", "tautan"),
+    "dde_link_part": ("safety.dde", "DDE"),
+    **{f"formula_{k}": (rule, "") for k, (_, rule) in ACTIVE_FORMULAS.items()},
+    **{f"defined_name_{k}": (rule, "") for k, (_, rule) in EXTERNAL_NAMES.items()},
+    **{
+        f"hyperlink_{i}": ("safety.file_link", "file://")
+        for i, t in enumerate(HYPERLINKS)
+        if HYPERLINKS[t]
+    },
 }
 PASSING = [case for case in CASES if case not in REFUSED]
 

@@ -1,5 +1,6 @@
 """Cell rules for one indicator row of a submitted workbook: targets unchanged, realisation
-present and numeric, texts safe and bounded, step-4 kendala and tindak lanjut, error values.
+present, numeric and plausible, texts safe and bounded, step-4 kendala and tindak lanjut, error
+values, and formulas only where the template has its own.
 
 Pure functions over `reader.Workbook`; findings are appended to the list they are given.
 """
@@ -18,6 +19,11 @@ from watcher.validation.findings import Finding, Severity
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 FORMULA_PREFIXES = ("=", "+", "-", "@")  # text a spreadsheet could take for a formula
+# No realisation a Disdukcapil reports comes near ten trillion: counts of people or documents
+# stay under a million, and a whole kabupaten's yearly budget in rupiah is ~1.5e12. Past it a
+# number is a slip or an attack (1.79e308 overflows the capaian to inf: a report showed
+# "-inf%"); below it a float still holds every rupiah and two decimals exactly.
+MAX_MAGNITUDE = 1e13
 
 
 def check_row(
@@ -114,6 +120,8 @@ def _realisation(
             address,
         )
         return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return _out_of_range(indicator, value, address, add)
     if value in ("", None):
         add(
             ERROR,
@@ -134,6 +142,8 @@ def _realisation(
             address,
         )
         return None
+    if not abs(number) <= MAX_MAGNITUDE:  # also catches NaN and inf read from text
+        return _out_of_range(indicator, value, address, add)
     if from_text:
         add(
             WARNING,
@@ -164,18 +174,21 @@ def _realisation(
     return number
 
 
+def _out_of_range(indicator: Indicator, value: Any, address: str, add: Any) -> None:
+    add(
+        ERROR,
+        "table.number_out_of_range",
+        f"Realisasi {indicator.code} di sel {address} bukan angka yang wajar ({value!r}); "
+        f"batasnya {format_number(MAX_MAGNITUDE)}.",
+        "Isi dengan angka realisasi yang sebenarnya.",
+        address,
+    )
+
+
 def _text(
     book: Workbook, found: tuple[Any, str], label: str, indicator: Indicator, add: Any
 ) -> str:
     value, address = found
-    if address in book.formula_cells:
-        add(
-            ERROR,
-            "table.formula_in_input",
-            f"Sel {label} indikator {indicator.code} berisi rumus.",
-            "Isi dengan teks biasa, bukan rumus.",
-            address,
-        )
     text = "" if value is None else str(value).strip()
     if len(text) > TEXT_MAX_LENGTH:
         add(
@@ -222,3 +235,31 @@ def stray_errors(
                 address,
             )
         )
+
+
+def stray_formulas(
+    book: Workbook, layout: Layout, found: dict[str, int], findings: list[Finding]
+) -> None:
+    """A formula is allowed only in the template's own formula columns of the indicator rows.
+
+    In an input cell it is reported with its indicator; anywhere else as outside the template.
+    A formula whose cached value is an error is reported once, by `stray_errors` or the row.
+    """
+    code_of = {row: code for code, row in found.items()}
+    columns = {column.letter: column for column in layout.columns}
+    for address in sorted(book.formula_cells - book.error_cells.keys()):
+        letters = address.rstrip("0123456789")
+        row = int(address[len(letters) :])
+        column = columns.get(letters)
+        if column is not None and row in code_of and column.kind == "formula":
+            continue
+        if column is not None and row in code_of and column.is_input:
+            message = f"Sel {column.header} indikator {code_of[row]} berisi rumus."
+            rule, action = (
+                "table.formula_in_input",
+                "Isi dengan angka atau teks biasa, bukan rumus.",
+            )
+        else:
+            message = f"Sel {address} berisi rumus di luar rumus templat."
+            rule, action = "table.formula_outside_template", "Hapus rumus itu dari sel ini."
+        findings.append(Finding(ERROR, rule, message, action, layout.main_sheet, address))

@@ -36,6 +36,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from watcher.master import quarter_name
+from watcher.validation.copy_budget import MAX_COPY_BYTES, MAX_COPY_CELLS, copy_fits
 from watcher.validation.findings import Finding, Result, Severity
 from watcher.xlsx_style import (
     BOLD,
@@ -76,6 +77,13 @@ HOW_TO_READ = (
     "(kesalahan) atau jingga (peringatan) dan catatan. Perbaiki isian di buku kerja Anda "
     "sendiri, bukan di salinan ini, lalu simpan ulang ke foldernya."
 )
+NOT_COPIED = "Buku kerja tidak dapat disalin; berikut daftar temuannya."
+TOO_LARGE_TO_COPY = (
+    f"Salinan buku kerja tidak disertakan karena isinya terlalu besar untuk disalin dengan aman "
+    f"(lebih dari {MAX_COPY_CELLS:,} sel atau {MAX_COPY_BYTES // 2**20} MB setelah dibuka)"
+    .replace(",", ".")
+    + "; berikut daftar temuannya. Hapus isian di luar tabel lalu simpan ulang."
+)  # fmt: skip
 REFUSAL_ADVICE = (
     "Ikuti petunjuk pada alasan di atas, lalu simpan ulang berkasnya ke folder tempat Anda "
     "menyimpannya tadi. Bila tetap ditolak, hubungi pengelola data kinerja."
@@ -129,13 +137,16 @@ def feedback_workbook(data: bytes, result: Result) -> bytes:
     """A copy of the workbook `data` with the findings of `result` shown on it, as xlsx bytes.
 
     `data` must have passed the safety layer (a refused result raises ValueError: its bytes are
-    never parsed). If openpyxl cannot load what the fast reader could, the copy holds only the
-    "Hasil Validasi" sheet.
+    never parsed). The copy holds only the "Hasil Validasi" sheet, which says why, when the
+    workbook is too big to copy in bounded memory (`copy_budget`) or openpyxl cannot load what
+    the fast reader could.
     """
     if result.refused:
         raise ValueError("berkas yang ditolak mendapat refusal_note, bukan salinan buku kerja")
-    workbook = _load_copy(data)
+    fits = copy_fits(data)
+    workbook = _load_copy(data) if fits else None
     copied = workbook is not None
+    how = HOW_TO_READ if copied else NOT_COPIED if fits else TOO_LARGE_TO_COPY
     if workbook is None:
         workbook = Workbook()
         workbook.remove(workbook.active)
@@ -145,7 +156,7 @@ def feedback_workbook(data: bytes, result: Result) -> bytes:
     targets = {finding: _target(workbook, finding) for finding in findings}
     _mark_cells(targets)
     sheet = workbook.create_sheet(RESULT_SHEET, 0)
-    _summary(sheet, result, copied)
+    _summary(sheet, result, how)
     _findings_table(sheet, findings, targets)
     _print_setup(sheet)
     _activate(workbook, sheet)
@@ -210,14 +221,13 @@ def _mark_cells(targets: dict[Finding, Cell | None]) -> None:
         cell.comment = Comment(text, COMMENT_AUTHOR, height=min(40 + 15 * lines, 600), width=320)
 
 
-def _summary(sheet: Worksheet, result: Result, copied: bool) -> None:
+def _summary(sheet: Worksheet, result: Result, how: str) -> None:
     _put(sheet["A1"], "HASIL VALIDASI BUKU KERJA RENCANA AKSI").font = TITLE_FONT
     errors, warnings_ = len(result.errors), len(result.warnings)
     if result.division and result.quarter:
         about = f"{result.division}, Triwulan {quarter_name(result.quarter)} {result.year}"
     else:
         about = "tidak dapat dibaca dari buku kerja"
-    how = HOW_TO_READ if copied else "Buku kerja tidak dapat disalin; berikut daftar temuannya."
     rows = (
         ("Berkas", result.name or "(tanpa nama)"),
         ("Hasil", _verdict(result)),

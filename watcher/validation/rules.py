@@ -13,7 +13,7 @@ from watcher.layout import METADATA_KIND, Layout
 from watcher.master import Indicator, MasterData, quarter_name
 from watcher.numbers import NotANumber, parse_number
 from watcher.reader import Workbook
-from watcher.validation.cell_rules import check_row, stray_errors
+from watcher.validation.cell_rules import check_row, stray_errors, stray_formulas
 from watcher.validation.findings import Finding, Result, Severity
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
@@ -177,6 +177,7 @@ def _table(
                 book, layout, indicator, row, identity.quarter, step, threshold, findings
             )
     stray_errors(book, layout, found, findings)
+    stray_formulas(book, layout, found, findings)
     return values
 
 

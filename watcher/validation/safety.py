@@ -2,11 +2,12 @@
 
 No spreadsheet parser sees the file until it passes here. A zip is judged first from its central
 directory (member count, declared sizes, ratios, part names), so a zip bomb is refused without
-inflating it. Only then is each member inflated once, as a stream and never past its declared
-size, to prove its size and CRC true (a forged size is how a bomb hides from that first look,
-and not every reader stops at the declared size) and to scan it for a DTD. The parts that name
-content types and relationships are then parsed with defusedxml to find macros, ActiveX, OLE
-objects and links to other files.
+inflating it, and its local headers must describe the same members (`zip_members`: one
+directory, no hidden or overlapping bytes). Only then is each member inflated once, as a stream
+and never past its declared size, to prove its size and CRC true (a forged size is how a bomb
+hides from that first look, and not every reader stops at the declared size), to scan it for a
+DTD, and, if it is XML, to parse it for active content (`active_content`: macros, ActiveX, OLE
+objects, links to other files, DDE, pivot caches, formulas that call out).
 """
 
 from __future__ import annotations
@@ -17,16 +18,20 @@ import os
 import re
 import struct
 import zipfile
-import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from xml.etree.ElementTree import ParseError
-
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import DefusedXMLParser
 
 from watcher.errors import RefusedFileError
+from watcher.validation.active_content import content_scan
+from watcher.validation.refusal import Refusal
+from watcher.validation.xml_stream import XmlFeed
+from watcher.validation.zip_members import (
+    check_layout,
+    directory,
+    looks_like_xml,
+    member_chunks,
+    member_payload,
+)
 
 MIB = 1024 * 1024
 
@@ -46,7 +51,6 @@ DEFAULT_LIMITS = SafetyLimits()
 
 _RATIO_FLOOR = MIB  # small parts may compress very well; only big ones can hurt
 _MAX_ENTRY_BYTES = 1024  # generous size of one central-directory entry (name, extra, comment)
-_CHUNK = 64 * 1024
 _SNIFF_BYTES = 8192
 
 _RESAVE = "Buka di Excel, simpan sebagai 'Buku Kerja Excel (*.xlsx)', lalu kirim lagi."
@@ -105,6 +109,26 @@ _MESSAGES: dict[str, str] = {
     ),
     "safety.xml_doctype": _HOSTILE.format("berisi struktur XML yang tidak wajar (DTD)"),
     "safety.xml_encoding": _HOSTILE.format("berisi XML dengan pengodean yang tidak wajar"),
+    "safety.ambiguous_zip": _HOSTILE.format(
+        "susunan arsipnya bermakna ganda (misalnya dua daftar isi, atau data tersembunyi di "
+        "antara bagiannya), sehingga program lain dapat membaca isi yang berbeda"
+    ),
+    "safety.dde": _FORBIDDEN.format(
+        "rumus atau tautan DDE yang dapat menjalankan program lain", "Hapus rumus itu"
+    ),
+    "safety.active_formula": _FORBIDDEN.format(
+        "rumus yang mengambil data dari internet atau menjalankan kode (misalnya WEBSERVICE, "
+        "FILTERXML, CALL, REGISTER, EXEC atau RTD)",
+        "Ganti rumus itu dengan nilainya (Salin > Tempel Nilai)",
+    ),
+    "safety.file_link": _FORBIDDEN.format(
+        "tautan ke berkas di komputer atau folder jaringan (file:// atau \\\\server)",
+        "Hapus tautan itu (tautan ke situs web http/https boleh)",
+    ),
+    "safety.pivot_cache": _FORBIDDEN.format(
+        "tabel pivot (PivotTable) yang menyimpan dan memuat ulang data sumbernya",
+        "Hapus tabel pivot itu",
+    ),
 }
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -128,16 +152,8 @@ _DANGEROUS_PARTS: tuple[tuple[str, str], ...] = (
     ("xl/externallinks/", "safety.external_link"),
     ("xl/connections.xml", "safety.external_link"),  # data connections refresh from outside
     ("xl/querytables/", "safety.external_link"),
-)
-# (needle in a lower-cased content type or relationship type, rule)
-_DANGEROUS_TYPES: tuple[tuple[str, str], ...] = (
-    ("macroenabled", "safety.macro"),
-    ("vbaproject", "safety.macro"),
-    ("macrosheet", "safety.macro"),
-    ("activex", "safety.activex"),
-    ("oleobject", "safety.embedded_object"),
-    ("relationships/package", "safety.embedded_object"),  # another document, embedded
-    ("externallink", "safety.external_link"),
+    ("xl/pivotcache/", "safety.pivot_cache"),  # refreshes from a source named inside it
+    ("xl/pivottables/", "safety.pivot_cache"),
 )
 _REQUIRED_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
 _SHEET_RE = re.compile(r"xl/worksheets/[^/]+\.xml")
@@ -152,15 +168,6 @@ _XML_ENCODING_RE = re.compile(rb"encoding\s*=\s*[\"']([^\"']*)")
 _XML_ENCODINGS = {b"utf-8", b"utf8", b"utf-16", b"utf16", b"utf-16le", b"utf-16be"}
 
 
-class _Refusal(Exception):
-    """Internal: a rule refused the file; `check_bytes` turns it into a RefusedFileError."""
-
-    def __init__(self, rule: str, **details: object) -> None:
-        super().__init__(rule)
-        self.rule = rule
-        self.details = details
-
-
 def check_bytes(data: bytes, *, name: str = "", limits: SafetyLimits = DEFAULT_LIMITS) -> None:
     """Return if `data` may be handed to a spreadsheet parser; raise RefusedFileError if not.
 
@@ -168,7 +175,7 @@ def check_bytes(data: bytes, *, name: str = "", limits: SafetyLimits = DEFAULT_L
     """
     try:
         _check(data, limits)
-    except _Refusal as refusal:
+    except Refusal as refusal:
         raise _error(refusal, name) from None
 
 
@@ -187,13 +194,13 @@ def check_file(path: Path, *, limits: SafetyLimits = DEFAULT_LIMITS) -> bytes:
     return data
 
 
-def _error(refusal: _Refusal, name: str) -> RefusedFileError:
+def _error(refusal: Refusal, name: str) -> RefusedFileError:
     message = _MESSAGES[refusal.rule].format(**refusal.details)
     return RefusedFileError(message, rule=refusal.rule, path=name)
 
 
-def _too_large(size: int, limits: SafetyLimits) -> _Refusal:
-    return _Refusal("safety.too_large", size=_mb(size), limit=_mb(limits.max_file_bytes))
+def _too_large(size: int, limits: SafetyLimits) -> Refusal:
+    return Refusal("safety.too_large", size=_mb(size), limit=_mb(limits.max_file_bytes))
 
 
 def _mb(size: int) -> str:
@@ -202,18 +209,18 @@ def _mb(size: int) -> str:
 
 def _check(data: bytes, limits: SafetyLimits) -> None:
     if not data:
-        raise _Refusal("safety.empty")
+        raise Refusal("safety.empty")
     if len(data) > limits.max_file_bytes:
         raise _too_large(len(data), limits)
     if data.startswith(_OLE_MAGIC):
-        raise _Refusal(_ole_rule(data))
+        raise Refusal(_ole_rule(data))
     if data.startswith(_ZIP_MAGICS):
         _check_zip(data, limits)
         return
     for magic, rule in _MAGICS:
         if data.startswith(magic):
-            raise _Refusal(rule)
-    raise _Refusal(_text_rule(data[:_SNIFF_BYTES]) or "safety.not_zip")
+            raise Refusal(rule)
+    raise Refusal(_text_rule(data[:_SNIFF_BYTES]) or "safety.not_zip")
 
 
 def _ole_rule(data: bytes) -> str:
@@ -259,68 +266,52 @@ def _decode_text(sample: bytes) -> str | None:
     return None if any(ord(char) < 32 and char not in "\t\r\n\f" for char in text) else text
 
 
-_EOCD = struct.Struct("<4s4H2LH")  # end of central directory record
-_EOCD64_LOCATOR = struct.Struct("<4sLQL")
-_EOCD64 = struct.Struct("<4sQ2H2L4Q")
-_LOCAL_HEADER = struct.Struct("<4s5H3L2H")
 _ZIP_ERRORS = (zipfile.BadZipFile, ValueError, OSError, EOFError, struct.error, NotImplementedError)
 
 
 def _check_zip(data: bytes, limits: SafetyLimits) -> None:
-    _check_directory_size(data, limits)
+    found = directory(data)
+    if found.count > limits.max_members or found.size > limits.max_members * _MAX_ENTRY_BYTES:
+        # zipfile builds an object per entry (it ignores the declared count) before we can
+        # count them, so the directory's declared size is bounded first
+        raise Refusal("safety.too_many_members", limit=limits.max_members)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
     except _ZIP_ERRORS:
-        raise _Refusal("safety.truncated_zip") from None
+        raise Refusal("safety.truncated_zip") from None
     _check_listing(infos, limits)
     view = memoryview(data)
-    names = {info.filename.lower(): info for info in infos}  # OPC names are case-insensitive
+    names = {_part_name(info): info for info in infos}
     kind = _zip_kind(view, names)
     if kind:
-        raise _Refusal(kind)
+        raise Refusal(kind)
+    check_layout(data, infos, found)
     _check_declared_sizes(infos, limits)
     _check_part_names(names)
     for info in infos:
         _verify_member(view, info)
-    for name, info in names.items():
-        if name == "[content_types].xml" or name.endswith(".rels"):
-            _check_package_xml(view, info)
-
-
-def _check_directory_size(data: bytes, limits: SafetyLimits) -> None:
-    """Refuse a central directory too big to list, from the sizes declared at the zip's end.
-
-    zipfile builds an object per entry (it ignores the declared count) before we can count
-    them, so bound the directory size first, reading the records where zipfile reads them.
-    """
-    at = data.rfind(b"PK\x05\x06", max(0, len(data) - _EOCD.size - 0xFFFF))
-    if at < 0 or at + _EOCD.size > len(data):
-        raise _Refusal("safety.truncated_zip")
-    count, size = _EOCD.unpack_from(data, at)[4:6]
-    locator = at - _EOCD64_LOCATOR.size
-    record = locator - _EOCD64.size  # zipfile looks for the zip64 record just before its locator
-    if record >= 0 and data[locator : locator + 4] == b"PK\x06\x07":
-        if data[record : record + 4] != b"PK\x06\x06":
-            raise _Refusal("safety.truncated_zip")
-        count, size = _EOCD64.unpack_from(data, record)[7:9]
-    if count > limits.max_members or size > limits.max_members * _MAX_ENTRY_BYTES:
-        raise _Refusal("safety.too_many_members", limit=limits.max_members)
 
 
 def _check_listing(infos: list[zipfile.ZipInfo], limits: SafetyLimits) -> None:
     if len(infos) > limits.max_members:
-        raise _Refusal("safety.too_many_members", limit=limits.max_members)
-    if len({info.filename.lower() for info in infos}) != len(infos):
-        raise _Refusal("safety.corrupt_zip")  # twins: two readers could each pick another one
+        raise Refusal("safety.too_many_members", limit=limits.max_members)
+    if len({_part_name(info) for info in infos}) != len(infos):
+        raise Refusal("safety.corrupt_zip")  # twins: two readers could each pick another one
     if any(info.flag_bits & 0x1 for info in infos):
-        raise _Refusal("safety.encrypted")  # a password on the zip itself
+        raise Refusal("safety.encrypted")  # a password on the zip itself
+
+
+def _part_name(info: zipfile.ZipInfo) -> str:
+    """The name as readers match it: OPC names are case-insensitive, and calamine's zip reader
+    takes a backslash for a slash (tried: "xl\\worksheets\\sheet1.xml" is read as a sheet)."""
+    return info.filename.replace("\\", "/").lower()
 
 
 def _zip_kind(view: memoryview, names: dict[str, zipfile.ZipInfo]) -> str | None:
     """The rule for a zip that is another kind of document or a plain archive, else None."""
     if "mimetype" in names:  # OpenDocument, which stores this member first and uncompressed
-        head = bytes(_member_payload(view, names["mimetype"])[:100])
+        head = bytes(member_payload(view, names["mimetype"])[:100])
         spreadsheet = head.startswith(b"application/vnd.oasis.opendocument.spreadsheet")
         return "safety.ods" if spreadsheet else "safety.odf"
     folders = {name.split("/", 1)[0] for name in names}
@@ -340,42 +331,49 @@ def _check_declared_sizes(infos: list[zipfile.ZipInfo], limits: SafetyLimits) ->
     for info in infos:
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > _RATIO_FLOOR and ratio > limits.max_member_ratio:
-            raise _Refusal("safety.zip_bomb")
+            raise Refusal("safety.zip_bomb")
     part_limit = limits.max_part_uncompressed
     for info in infos:  # any member: a parser follows relationships, not name extensions
         if info.file_size > part_limit:
-            raise _Refusal(
+            raise Refusal(
                 "safety.content_too_large", size=_mb(info.file_size), limit=_mb(part_limit)
             )
     total = sum(info.file_size for info in infos)
     if total > limits.max_total_uncompressed:
         limit = _mb(limits.max_total_uncompressed)
-        raise _Refusal("safety.content_too_large", size=_mb(total), limit=limit)
+        raise Refusal("safety.content_too_large", size=_mb(total), limit=limit)
 
 
 def _check_part_names(names: dict[str, zipfile.ZipInfo]) -> None:
     for name in names:
         for needle, rule in _DANGEROUS_PARTS:
             if needle in name:
-                raise _Refusal(rule)
+                raise Refusal(rule)
     missing = [part for part in _REQUIRED_PARTS if part.lower() not in names]
     if not any(_SHEET_RE.fullmatch(name) for name in names):
         missing.append("xl/worksheets/*.xml")
     if missing:
-        raise _Refusal("safety.missing_parts", missing=", ".join(missing))
+        raise Refusal("safety.missing_parts", missing=", ".join(missing))
 
 
 def _verify_member(view: memoryview, info: zipfile.ZipInfo) -> None:
-    """Inflate one member as a stream: its size and CRC must be true, and it holds no DTD.
+    """Inflate one member as a stream: its size and CRC must be true, it holds no DTD, and if
+    it is XML it holds no active content (see `active_content`).
 
     Every member is scanned, not only *.xml ones: a parser finds parts through relationships
     and content types, so any name can hold XML. A binary part (an image) will not contain
     "<!DOCTYPE" by chance; an SVG image that declares one is refused, which is rare and safe.
     """
     scan = _XmlScan()
-    for chunk in _member_chunks(view, info):
-        scan.feed(chunk)
-    scan.close()
+    content: XmlFeed | None = None
+    for position, chunk in enumerate(member_chunks(view, info)):
+        scan.feed(chunk)  # the DTD scan sees every chunk before the XML parser does
+        if position == 0 and looks_like_xml(chunk):
+            content = content_scan()
+        if content is not None:
+            content.feed(chunk)
+    if content is not None:
+        content.close()
 
 
 class _XmlScan:
@@ -383,122 +381,28 @@ class _XmlScan:
 
     A DTD is where entity attacks (billion laughs, XXE) live; OOXML never needs one. OOXML
     parts must be UTF-8 or UTF-16, and any other encoding could hide a DTD from this scan.
+    The declaration is judged on the first chunk (64 KiB, or the whole part), before any XML
+    parser is fed.
     """
 
     def __init__(self) -> None:
-        self._head = b""  # the first bytes, holding the XML declaration
-        self._tail = b""  # the end of the previous chunk: a needle may straddle two chunks
+        self._tail: bytes | None = None  # the end of the previous chunk, None before the first
 
     def feed(self, chunk: bytes) -> None:
-        if len(self._head) < 1024:
-            self._head += chunk[:1024]
-        window = (self._tail + chunk).lower()
+        if self._tail is None:
+            _check_declaration(chunk[:1024])
+            self._tail = b""
+        window = (self._tail + chunk).lower()  # a needle may straddle two chunks
         if any(needle in window for needle in _XML_NEEDLES):
-            raise _Refusal("safety.xml_doctype")
+            raise Refusal("safety.xml_doctype")
         self._tail = window[-32:]
 
-    def close(self) -> None:
-        head = self._head.removeprefix(b"\xef\xbb\xbf")
-        if not head.startswith(b"<?xml"):
-            return  # no declaration: UTF-8, or UTF-16 by its byte-order mark
-        declaration = _XML_DECL_RE.match(head)
-        encoding = _XML_ENCODING_RE.search(declaration.group(1)) if declaration else None
-        if declaration is None or (encoding and encoding.group(1).lower() not in _XML_ENCODINGS):
-            raise _Refusal("safety.xml_encoding")
 
-
-def _member_chunks(view: memoryview, info: zipfile.ZipInfo) -> Iterator[bytes]:
-    """Yield a member's uncompressed bytes in chunks, never more than its declared size.
-
-    Raise a refusal when the stored data does not inflate to exactly the declared size and CRC.
-    """
-    payload = _member_payload(view, info)
-    if info.compress_type == zipfile.ZIP_STORED:
-        pieces: Iterator[bytes] = (
-            bytes(payload[start : start + _CHUNK]) for start in range(0, len(payload), _CHUNK)
-        )
-    elif info.compress_type == zipfile.ZIP_DEFLATED:
-        pieces = _inflate(payload)
-    else:  # Excel and LibreOffice write only these two; other readers may lack the rest
-        raise _Refusal("safety.corrupt_zip")
-    size = crc = 0
-    for piece in pieces:
-        size += len(piece)
-        if size > info.file_size:  # a forged size: stop before it can cost anything
-            raise _Refusal("safety.corrupt_zip")
-        crc = zlib.crc32(piece, crc)
-        yield piece
-    if size != info.file_size or crc != info.CRC:
-        raise _Refusal("safety.corrupt_zip")
-
-
-def _member_payload(view: memoryview, info: zipfile.ZipInfo) -> memoryview:
-    """The member's stored bytes, found through its local header as every reader finds them."""
-    start = info.header_offset
-    if start < 0 or start + _LOCAL_HEADER.size > len(view):
-        raise _Refusal("safety.corrupt_zip")
-    header = _LOCAL_HEADER.unpack_from(view, start)
-    signature, flags, name_size, extra_size = header[0], header[2], header[9], header[10]
-    name_start = start + _LOCAL_HEADER.size
-    raw_name = bytes(view[name_start : name_start + name_size])
-    name = raw_name.decode("utf-8" if flags & 0x800 else "cp437", errors="replace")
-    begin = name_start + name_size + extra_size
-    if signature != b"PK\x03\x04" or name != info.orig_filename:
-        raise _Refusal("safety.corrupt_zip")
-    if begin + info.compress_size > len(view):
-        raise _Refusal("safety.truncated_zip")
-    return view[begin : begin + info.compress_size]
-
-
-def _inflate(payload: memoryview) -> Iterator[bytes]:
-    """Inflate a raw deflate stream in bounded steps: memory stays ~_CHUNK whatever the ratio."""
-    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
-    try:
-        for start in range(0, len(payload), _CHUNK):
-            pending: bytes | memoryview = payload[start : start + _CHUNK]
-            while pending and not inflater.eof:
-                yield inflater.decompress(pending, _CHUNK)
-                pending = inflater.unconsumed_tail
-        yield inflater.flush()
-    except zlib.error:
-        raise _Refusal("safety.corrupt_zip") from None
-    if not inflater.eof:
-        raise _Refusal("safety.corrupt_zip")  # the stream stops before its end
-
-
-class _TypeRules:
-    """XML parser target: remembers the first dangerous content type or relationship."""
-
-    def __init__(self) -> None:
-        self.rule: str | None = None
-
-    def start(self, tag: str, attrib: dict[str, str]) -> None:
-        if self.rule is None:
-            self.rule = _type_rule(attrib)
-
-
-def _type_rule(attrib: dict[str, str]) -> str | None:
-    """The rule for one `Default`/`Override` (content type) or `Relationship` element."""
-    kind = (attrib.get("ContentType") or attrib.get("Type") or "").lower()
-    for needle, rule in _DANGEROUS_TYPES:
-        if needle in kind:
-            return rule
-    if attrib.get("TargetMode", "").lower() == "external" and not kind.endswith("/hyperlink"):
-        return "safety.external_link"  # a linked picture, OLE link or template elsewhere
-    return None
-
-
-def _check_package_xml(view: memoryview, info: zipfile.ZipInfo) -> None:
-    """Refuse dangerous content types ([Content_Types].xml) or relationships (*.rels)."""
-    rules = _TypeRules()
-    parser = DefusedXMLParser(target=rules, forbid_dtd=True)
-    try:
-        for chunk in _member_chunks(view, info):
-            parser.feed(chunk)
-        parser.close()
-    except ParseError:
-        raise _Refusal("safety.corrupt_zip") from None
-    except DefusedXmlException:  # unreachable after the DTD scan; kept as a second lock
-        raise _Refusal("safety.xml_doctype") from None
-    if rules.rule:
-        raise _Refusal(rules.rule)
+def _check_declaration(head: bytes) -> None:
+    head = head.removeprefix(b"\xef\xbb\xbf")
+    if not head.startswith(b"<?xml"):
+        return  # no declaration: UTF-8, or UTF-16 by its byte-order mark
+    declaration = _XML_DECL_RE.match(head)
+    encoding = _XML_ENCODING_RE.search(declaration.group(1)) if declaration else None
+    if declaration is None or (encoding and encoding.group(1).lower() not in _XML_ENCODINGS):
+        raise Refusal("safety.xml_encoding")
