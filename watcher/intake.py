@@ -61,7 +61,8 @@ MESSAGES = {
     "intake.socket": "Ini bukan berkas biasa (soket) dan tidak dapat diproses. " + _SAVE_A_COPY,
     "intake.device": "Ini bukan berkas biasa (perangkat) dan tidak dapat diproses. " + _SAVE_A_COPY,
     "intake.hard_link": "Berkas ini memiliki lebih dari satu nama (hard link) dan bisa merujuk ke "
-    "berkas di luar folder kinerja; demi keamanan tidak dibuka. " + _SAVE_A_COPY,
+    "berkas di luar folder kinerja; demi keamanan tidak diproses (isinya hanya diarsipkan). "
+    + _SAVE_A_COPY,
     "intake.outside_root": "Berkas ini berada di luar folder kinerja.",
 }
 
