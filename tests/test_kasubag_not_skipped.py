@@ -7,7 +7,6 @@ if the Kasubag had compiled them. And a third identical save made a second copy.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,6 @@ from office import issued_office
 from service_run import running_service, wait_for
 from test_watcher_robust import CODE, NAME, REPORT_TEXT, events, save, sha, workbook
 
-from watcher.archive import archived_path
 from watcher.store import Outcome
 from watcher.tree import Folder, Tree
 
@@ -87,19 +85,3 @@ def test_the_same_bytes_saved_three_times_leave_one_copy(office: Tree, tmp_path:
     assert _xlsx(office.folder(CODE, Folder.REPORT)) == [NAME]
     outcomes = [e.outcome for e in events(office, file_hash=sha(data))]
     assert outcomes == [Outcome.VALID, Outcome.DUPLICATE, Outcome.DUPLICATE]
-
-
-def test_a_hard_link_is_refused_with_its_bytes_archived(office: Tree, tmp_path: Path) -> None:
-    outside = tmp_path / "rahasia.xlsx"
-    outside.write_bytes(workbook(office, tmp_path / "meja"))
-    linked = office.folder(CODE, Folder.MATERIAL) / "Taut.xlsx"
-    os.link(outside, linked)
-    refused = office.folder(CODE, Folder.MATERIAL_FIX) / "Taut.xlsx"
-    with running_service(office):
-        wait_for(refused.exists, what="the hard link refused")
-    data = outside.read_bytes()
-    assert archived_path(office.archive_files, sha(data)).read_bytes() == data
-    notice = (refused.parent / "Taut - DITOLAK.txt").read_text(encoding="utf-8")
-    assert "tautan keras" in notice.lower() or "hard link" in notice.lower(), notice
-    [event] = events(office, file_hash=sha(data))
-    assert event.outcome is Outcome.REFUSED

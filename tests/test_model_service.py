@@ -148,6 +148,7 @@ class Doc:
     gone: bool = False  # removed by a person
     follow_up: bool = False  # the Kasubag has filled tindak lanjut in an earlier version
     first: tuple[str, str] = ("", "")  # (name, sha) it was first saved with
+    unread: bool = False  # refused without being read (a hard link): nothing to archive
 
     @property
     def sha(self) -> str:
@@ -545,16 +546,17 @@ class OfficeMachine(RuleBasedStateMachine):
 
     @action("links", code=st.sampled_from(CODES))
     def attacker_hard_links_a_file(self, code: str) -> None:
-        """A hard link to a workbook outside the root: a regular file in 3_bahan."""
+        """A hard link to a workbook outside the root: refused unread (reading it would read
+        a file outside the root), so its bytes are not archived."""
         number = self.next_number()
         data = tagged(material_bytes(self.template, code, Material.HALF), f"model-{number}")
         source = self.outside_file(data)
         link = self.tree.folder(code, Folder.MATERIAL) / f"Taut_Keras_{number}.xlsx"
         os.link(source, link)
         note(f"attacker hard-links {source} as {link.relative_to(self.tree.root)}")
-        allowed: Allowed = {Folder.REPORT: None, Folder.MATERIAL_FIX: REFUSAL}
+        allowed: Allowed = {Folder.MATERIAL_FIX: REFUSAL}
         self.docs.append(Doc(number, code, Material.HALF, data, link, allowed, self.tree.inbox,
-                             first=(link.name, sha256(data))))  # fmt: skip
+                             first=(link.name, sha256(data)), unread=True))  # fmt: skip
         self.settle()
 
     @action("names", code=st.sampled_from(CODES), workbook=st.booleans())
@@ -644,7 +646,8 @@ class OfficeMachine(RuleBasedStateMachine):
                 problems.append(f"{name} ({doc.allowed_text()}) is in {len(found)} places: {where}")
                 continue
             [entry] = found
-            self.record.handled[doc.sha] = doc.data
+            if not doc.unread:
+                self.record.handled[doc.sha] = doc.data
             doc.path = entry.path
             if doc.folder not in doc.allowed:
                 problems.append(f"{name} rests in {doc.folder}, allowed: {doc.allowed_text()}")

@@ -61,8 +61,7 @@ MESSAGES = {
     "intake.socket": "Ini bukan berkas biasa (soket) dan tidak dapat diproses. " + _SAVE_A_COPY,
     "intake.device": "Ini bukan berkas biasa (perangkat) dan tidak dapat diproses. " + _SAVE_A_COPY,
     "intake.hard_link": "Berkas ini memiliki lebih dari satu nama (hard link) dan bisa merujuk ke "
-    "berkas di luar folder kinerja; demi keamanan tidak diproses (isinya hanya diarsipkan). "
-    + _SAVE_A_COPY,
+    "berkas di luar folder kinerja; demi keamanan tidak dibuka. " + _SAVE_A_COPY,
     "intake.outside_root": "Berkas ini berada di luar folder kinerja.",
 }
 
@@ -165,9 +164,8 @@ class Opened:
         self.close()
 
 
-def open_regular(path: Path, *, root: Path | None = None, linked: bool = False) -> Opened:
-    """Open `path` for reading if it is a regular file with one link (any number of links with
-    `linked`, to archive a hard link's bytes before refusing it); else NotRegularError.
+def open_regular(path: Path, *, root: Path | None = None) -> Opened:
+    """Open `path` for reading if it is a regular file with one link; else NotRegularError.
 
     With `root`, every folder between `root` and the file must be a real folder (not a link).
     FileNotFoundError and PermissionError propagate: the file vanished or cannot be read yet.
@@ -180,7 +178,7 @@ def open_regular(path: Path, *, root: Path | None = None, linked: bool = False) 
         fd = _open_file(path, None, path)
     try:
         info = os.fstat(fd)
-        _check_kind(info, path, linked=linked)
+        _check_kind(info, path)
     except BaseException:
         os.close(fd)
         raise
@@ -245,10 +243,10 @@ def _open_file(name: Path, folder: int | None, path: Path) -> int:
         raise
 
 
-def _check_kind(info: os.stat_result, path: Path, *, linked: bool = False) -> None:
+def _check_kind(info: os.stat_result, path: Path) -> None:
     mode = info.st_mode
     if stat.S_ISREG(mode):
-        if info.st_nlink > 1 and not linked:
+        if info.st_nlink > 1:
             raise _refuse("intake.hard_link", path)
         return
     if stat.S_ISLNK(mode):

@@ -118,31 +118,21 @@ class Pipeline:
         if place.where is Where.STRAY:
             self.note(path, InPlace.STRAY, place.reason, division=place.division)
             return Handled.NOTED
-        refusal: NotRegularError | None = None
         try:
             opened = open_regular(path, root=self.tree.root)
         except FileNotFoundError:
             return Handled.VANISHED
-        except NotRegularError as not_regular:
-            if not_regular.rule != "intake.hard_link":
-                return self._not_regular(path, place, not_regular)
-            # A hard link is a regular file: its bytes are archived like any, then refused.
-            refusal = not_regular
-            try:
-                opened = open_regular(path, root=self.tree.root, linked=True)
-            except FileNotFoundError:
-                return Handled.VANISHED
-            except NotRegularError as changed:
-                return self._not_regular(path, place, changed)
+        except NotRegularError as refusal:
+            return self._not_regular(path, place, refusal)
         with opened:
             if opened.size > DEFAULT_LIMITS.max_file_bytes:
                 return self._oversized(path, place, opened)
             data = opened.read(DEFAULT_LIMITS.max_file_bytes)
             info = opened.info
-        return self._handle_bytes(path, place, data, info, master, refusal)
+        return self._handle_bytes(path, place, data, info, master)
 
     def _handle_bytes(self, path: Path, place: Place, data: bytes, info: os.stat_result,
-                      master: MasterData, refusal: RefusedFileError | None) -> Handled:  # fmt: skip
+                      master: MasterData) -> Handled:  # fmt: skip
         division, folder = place.division or "", place.step_folder
         actor = self._actor(path)
         digest = hashlib.sha256(data).hexdigest()
@@ -159,9 +149,8 @@ class Pipeline:
         archive_bytes(data, self.tree.archive_files, suffix=path.suffix.lower() or ".bin",
                       guard=self.guard)  # fmt: skip
         name = printable(path.name)
-        if refusal is None and uncompiled:
+        if uncompiled:
             refusal = RefusedFileError(NOT_COMPILED, rule="route.not_compiled", path=name)
-        if refusal is not None:
             result = refused(name, STEP_RULES[folder], refusal)
         else:
             result = validate_bytes(data, master, self._expectation(division, folder), name=name)
