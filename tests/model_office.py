@@ -18,7 +18,6 @@ import signal
 import sqlite3
 import stat
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from hostile_files import CASES
 from office import issued_office
 from openpyxl import load_workbook
 from service_run import fill
+from test_crash import ServiceProcess as StartedService
 from test_crash import distinct
 
 from watcher.health import health_path, judge
@@ -271,17 +271,12 @@ class ServiceDied(AssertionError):
     """Invariant 4: the service must stay alive."""
 
 
-class ServiceProcess:
-    """`python -m watcher watch --root ROOT` in its own process group; output kept in files."""
+class ServiceProcess(StartedService):
+    """The service as test_crash.py starts it, once its "Mengawasi" line is printed."""
 
     def __init__(self, tree: Tree, logs: Path) -> None:
+        super().__init__(tree, logs)
         self.tree = tree
-        self.out, self.err = logs.with_suffix(".out"), logs.with_suffix(".err")
-        with self.out.open("wb") as out, self.err.open("wb") as err:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "watcher", "watch", "--root", str(tree.root)],
-                stdout=out, stderr=err, cwd=REPO, start_new_session=True,
-            )  # fmt: skip
         deadline = time.monotonic() + START_TIMEOUT
         while "Mengawasi" not in self.out.read_text(errors="replace"):
             if not self.running:
@@ -294,10 +289,6 @@ class ServiceProcess:
     def pid(self) -> int:
         return self.process.pid
 
-    @property
-    def running(self) -> bool:
-        return self.process.poll() is None
-
     def log(self) -> str:
         return self.err.read_text(errors="replace")
 
@@ -305,12 +296,6 @@ class ServiceProcess:
         """The service's last log lines (without the list of issued workbooks it starts with)."""
         kept = [line for line in self.log().splitlines() if not line.startswith("Diterbitkan:")]
         return "\n".join(short(line, 400) for line in kept[-lines:])
-
-    def kill(self) -> None:
-        """kill -9 its process group, and reap it (the OS releases its lock)."""
-        if self.running:
-            os.killpg(self.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
 
     def terminate(self) -> int:
         """SIGTERM, as an administrator stops it; the exit code (killed after 15 s)."""
@@ -380,12 +365,16 @@ def wait_idle(tree: Tree, service: ServiceProcess, *, log_from: int,
     deadline = time.monotonic() + IDLE_TIMEOUT
     last: object = None
     stable_since = time.monotonic()
+    fifo_since: dict[str, float] = {}  # a FIFO is opened (non-blocking) for an instant: fine
     while True:
         if not service.running:
             raise ServiceDied(f"service exited with {service.process.returncode}: "
                               f"{service.stderr()}")  # fmt: skip
-        if fifo := service.blocked_on_fifo():
-            raise AssertionError(f"the service hangs on a FIFO: {fifo}")
+        fifo = service.blocked_on_fifo()
+        fifo_since = {found: fifo_since.get(found, time.monotonic()) for found in fifo}
+        stuck = [found for found, since in fifo_since.items() if time.monotonic() - since > 1.0]
+        if stuck:
+            raise AssertionError(f"the service hangs on a FIFO: {stuck}")
         entries = step_entries(tree)
         events = read_events(tree)
         log = service.log()

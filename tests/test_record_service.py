@@ -9,7 +9,6 @@ material waiting for the Kasubag where it lies. A log rolled back while the serv
 from __future__ import annotations
 
 import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from model_office import ServiceProcess
 from office import issued_office
 from service_run import fill, wait_for
 
@@ -28,41 +28,19 @@ CODE = "DAFDUK"
 REPO = Path(__file__).resolve().parents[1]
 
 
-class Watch:
-    """`python -m watcher watch --root ROOT`, its output kept in files."""
-
-    def __init__(self, tree: Tree, logs: Path) -> None:
-        self.out, self.err = logs.with_suffix(".out"), logs.with_suffix(".err")
-        with self.out.open("wb") as out, self.err.open("wb") as err:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "watcher", "watch", "--root", str(tree.root)],
-                stdout=out, stderr=err, cwd=REPO, start_new_session=True,
-            )  # fmt: skip
-        wait_for(lambda: "Mengawasi" in self.out.read_text() or self.process.poll() is not None,
-                 timeout=60, what="the service's ready line")  # fmt: skip
-        assert self.process.poll() is None, self.err.read_text()
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-        self.process.wait(timeout=30)
-
-
 @pytest.fixture
-def office(tmp_path: Path) -> Iterator[tuple[Tree, list[Watch]]]:
+def office(tmp_path: Path) -> Iterator[tuple[Tree, list[ServiceProcess]]]:
     tree, _ = issued_office(tmp_path / "kantor")
-    started: list[Watch] = []
+    started: list[ServiceProcess] = []
     yield tree, started
-    for watch in started:
-        if watch.process.poll() is None:
-            watch.process.kill()
-            watch.process.wait(timeout=10)
+    for service in started:
+        service.kill()
 
 
-def _start(tree: Tree, started: list[Watch]) -> Watch:
-    watch = Watch(tree, tree.root.parent / f"service-{len(started) + 1}")
-    started.append(watch)
-    return watch
+def _start(tree: Tree, started: list[ServiceProcess]) -> ServiceProcess:
+    service = ServiceProcess(tree, tree.root.parent / f"service-{len(started) + 1}")
+    started.append(service)
+    return service
 
 
 def _events(tree: Tree) -> list[tuple[str, str | None, str | None, str]]:
@@ -130,18 +108,18 @@ def test_deleting_the_archive_stops_the_service_and_the_next_start_knows(office)
          follow_up="Koordinasi")  # fmt: skip
     wait_for((tree.folder(CODE, Folder.REVIEW) / "laporan.xlsx").exists, timeout=60,
              what="the Kasubag's report with the Kabid")  # fmt: skip
-    second.stop()
+    second.terminate()
     assert _kinerja(tree, "verify").returncode == 1  # the loss stays on the record
 
 
 def test_a_log_rolled_back_while_the_service_was_down_never_skips_the_kasubag(office) -> None:
     tree, started = office
-    _start(tree, started).stop()
+    _start(tree, started).terminate()
     saved = tree.root.parent / "lama.sqlite3"
     shutil.copyfile(tree.store_path, saved)  # the log as it was: a backup, or a lost WAL
     second = _start(tree, started)
     delivered = _material_waits_for_the_kasubag(tree)
-    second.stop()
+    second.terminate()
     for suffix in ("-wal", "-shm"):
         Path(f"{tree.store_path}{suffix}").unlink(missing_ok=True)
     shutil.copyfile(saved, tree.store_path)
@@ -155,4 +133,4 @@ def test_a_log_rolled_back_while_the_service_was_down_never_skips_the_kasubag(of
     assert list(tree.folder(CODE, Folder.REVIEW).glob("*.xlsx")) == []
     losses = [message for outcome, _, _, message in _events(tree) if outcome == "error"]
     assert len(losses) == 1 and "tidak ada lagi" in losses[0]
-    third.stop()
+    third.terminate()
