@@ -80,3 +80,8 @@ def test_an_odd_name_anywhere_else_is_stray_or_ours_never_an_error(name: str, de
 @given(stem=STEMS, suffix=st.sampled_from([STRAY_SUFFIX, RETURN_SUFFIX, *REFUSAL_SUFFIXES]))
 def test_every_fitted_notice_is_known_as_the_services_own(stem: str, suffix: str) -> None:
     assert is_service_notice(fit(stem, suffix))
+
+
+def test_the_repositorys_own_inbox_guide_is_not_a_submission() -> None:
+    assert place_of(("README.md",), {"PIAK"}).where is Where.OUTPUT
+    assert place_of(("laporan.xlsx",), {"PIAK"}).where is Where.STRAY

@@ -22,6 +22,10 @@ WHERE_TO_SAVE = (
 )
 
 
+# The guide the repository keeps in its own default tree (`inbox/README.md`): not a submission.
+INBOX_GUIDE = "README.md"
+
+
 class Where(StrEnum):
     WATCHED = "watched"  # a step folder people save into: the file is handled
     OUTPUT = "output"  # a folder the service writes into (or its guide): left alone
@@ -47,6 +51,8 @@ _FOLDERS = {folder.value: folder for folder in Folder}
 def place_of(parts: tuple[str, ...], divisions: Collection[str]) -> Place:
     """The place of `inbox/<parts...>`; the last part is the file's own name."""
     if len(parts) < 2:
+        if parts == (INBOX_GUIDE,):
+            return Place(Where.OUTPUT)
         return Place(Where.STRAY, reason="disimpan langsung di folder inbox")
     division = parts[0]
     if division not in divisions:
