@@ -102,6 +102,9 @@ def test_deleting_the_archive_stops_the_service_and_the_next_start_knows(office)
     health = read_health(health_path(tree))
     assert health["riwayat_hilang"] == losses
     assert "PERINGATAN" in _kinerja(tree, "health").stdout
+    wait_for(lambda: "Perlu perhatian" in tree.status_page.read_text(encoding="utf-8"),
+             timeout=30, what="the loss on the status page")  # fmt: skip
+    assert LOST_PREFIX in tree.status_page.read_text(encoding="utf-8")
 
     # The Kasubag's own report then travels on as always.
     fill(delivered, tree.folder(CODE, Folder.REPORT) / "laporan.xlsx", kendala="Data terlambat",

@@ -113,7 +113,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
     master = MasterSource(tree.master_path)
     now = lambda: datetime.now(UTC)  # noqa: E731 - the service's one real clock
     listeners = [
-        StatusPage(tree.status_page, master, sop, now),
+        StatusPage(tree.status_page, master, sop, now, attention=lambda: waiting_report(tree)),
         ReportListener(tree, master, sop, now=now),
     ]
     stop = threading.Event()

@@ -5,7 +5,7 @@ Derived from the event log each time (nothing stored twice), in working time.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from importlib import resources
@@ -201,22 +201,31 @@ def snapshot_text(view: Snapshot) -> str:
     return "\n".join(lines)
 
 
-def render_html(view: Snapshot, *, head: tuple[int, str] | None = None) -> str:
+def render_html(view: Snapshot, *, head: tuple[int, str] | None = None,
+                attention: Sequence[str] = ()) -> str:  # fmt: skip
     environment = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
     environment.filters["waktu"] = lambda m: long_datetime(m) if m else "-"
     environment.filters["durasi"] = duration_text
     source = resources.files("watcher") / "data" / "status.html.j2"
     template = environment.from_string(source.read_text(encoding="utf-8"))
     return template.render(view=view, labels=STATE_LABELS, quarter_name=quarter_name,
-                           head=head_line(head))  # fmt: skip
+                           head=head_line(head),
+                           attention=[line.strip() for line in attention])  # fmt: skip
 
 
 def write_status_page(
-    path: Path, store: Store, master: MasterData, sop: Sop, now: Callable[[], datetime]
+    path: Path,
+    store: Store,
+    master: MasterData,
+    sop: Sop,
+    now: Callable[[], datetime],
+    *,
+    attention: Sequence[str] = (),
 ) -> Path:
     """Render and atomically replace the status page (it prints the log's chain head, which
     `kinerja verify` and the service's start check read back if arsip/ is lost)."""
-    page = render_html(snapshot(store, master, sop, now()), head=store.head())
+    page = render_html(snapshot(store, master, sop, now()), head=store.head(),
+                       attention=attention)  # fmt: skip
     write_text_atomic(path, page)
     return path
 
@@ -225,8 +234,12 @@ class StatusPage:
     """A service listener: re-render `outbox/status.html` after events (and on each sweep)."""
 
     def __init__(self, path: Path, master: Callable[[], MasterData], sop: Sop,
-                 now: Callable[[], datetime]) -> None:  # fmt: skip
+                 now: Callable[[], datetime], *,
+                 attention: Callable[[], list[str]] = list) -> None:  # fmt: skip
+        # `attention`: what the running service holds back or lost (`health.waiting_report`).
         self.path, self.master, self.sop, self.now = path, master, sop, now
+        self.attention = attention
 
     def __call__(self, store: Store, events: list[Event]) -> None:
-        write_status_page(self.path, store, self.master(), self.sop, self.now)
+        write_status_page(self.path, store, self.master(), self.sop, self.now,
+                          attention=self.attention())  # fmt: skip
