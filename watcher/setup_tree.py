@@ -67,5 +67,12 @@ def division_guide(name: str, code: str) -> str:
         "Simpan buku kerja dalam format .xlsx (tanpa makro). Jangan mengganti nama lembar",
         "atau menyisipkan baris. Sistem memeriksa setiap berkas dan memindahkannya ke folder",
         "berikutnya.",
+        "",
+        "Berkas yang ditolak atau tidak diproses selalu diberi catatan di sampingnya:",
+        "  ... - HASIL VALIDASI.xlsx   isian yang perlu diperbaiki, dengan sel yang salah",
+        "  ... - DITOLAK.txt           berkas tidak dapat diterima (rusak, berbahaya, pintasan)",
+        "  ... - TIDAK DIPROSES.txt    berkas disimpan di folder yang salah",
+        "  ... - KARANTINA.txt         (di folder karantina) kesalahan sistem; hubungi pengelola",
+        "Jangan menyimpan pintasan (shortcut/link) ke buku kerja; simpan salinan biasanya.",
     ]
     return "\r\n".join(lines) + "\r\n"
