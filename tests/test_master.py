@@ -8,6 +8,7 @@ sheet and the cell that was changed, in Indonesian.
 from __future__ import annotations
 
 import math
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -337,7 +338,44 @@ def test_a_text_file_named_xlsx_is_refused_in_indonesian(tmp_path: Path) -> None
         load_master(path)
 
     assert isinstance(caught.value, MasterDataError)
-    assert "berkas bukan buku kerja .xlsx yang dapat dibaca" in caught.value.message
+    assert "teks biasa/CSV yang diberi nama buku kerja" in caught.value.message
+
+
+def _fifo(path: Path) -> None:
+    path.unlink()
+    os.mkfifo(path)
+
+
+def _link(path: Path) -> None:
+    real = path.with_name("asli.xlsx")
+    path.rename(real)
+    path.symlink_to(real)
+
+
+def _far_cell(path: Path) -> None:
+    workbook = load_workbook(path)
+    workbook.worksheets[0]["XFD1048576"] = "x"  # typed far outside the table, or planted
+    workbook.save(path)
+
+
+@pytest.mark.parametrize(
+    ("damage", "words"),
+    [(_fifo, "FIFO"), (_link, "pintasan"), (_far_cell, "XFD1048576")],
+    ids=["fifo", "symlink", "far-cell"],
+)
+def test_a_master_the_share_could_make_hang_or_blow_up_is_refused_at_once(
+    tmp_path: Path, damage: Callable[[Path], None], words: str
+) -> None:
+    """The master workbook lies on the share too: read like a submitted workbook, bounded."""
+    folder = tmp_path / "data_induk"
+    folder.mkdir()
+    path = sample_workbook(folder)
+    damage(path)
+    with pytest.raises(MasterDataError) as caught:
+        load_master(path)
+    assert words in caught.value.message, caught.value.message
+    result = run_kinerja("master", "--root", str(tmp_path))  # a FIFO would hang it for good
+    assert result.returncode == 1 and words in result.stderr and "Traceback" not in result.stderr
 
 
 def test_a_missing_master_points_to_kinerja_init(tmp_path: Path) -> None:

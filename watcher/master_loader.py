@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import math
+import os
 import re
 import zipfile
 from collections.abc import Callable, Iterable
@@ -18,7 +20,8 @@ from openpyxl.workbook.workbook import Workbook
 
 from watcher import master_sheets as sheets
 from watcher.calendar import DayOverride, OfficeDay
-from watcher.errors import MasterDataError, MissingFileError, Problem
+from watcher.errors import MasterDataError, MissingFileError, Problem, RefusedFileError
+from watcher.intake import open_regular, oversize_refusal
 from watcher.master import (
     DEFAULT_BANDS,
     Aggregation,
@@ -33,6 +36,8 @@ from watcher.master import (
     parse_clock,
 )
 from watcher.numbers import NotANumber, format_number, parse_number
+from watcher.reader import check_extents
+from watcher.validation.safety import DEFAULT_LIMITS, check_bytes
 
 DIVISION_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,19}$")
 TARGET_TOLERANCE = 1e-6
@@ -66,14 +71,29 @@ class _Collector:
         self.problems.append(Problem(message, sheet=self.sheet, cell=cell))
 
 
+def _checked_bytes(path: Path) -> bytes:
+    """The master workbook's bytes, read as a submitted workbook is: a regular file only (a
+    FIFO or a link on the share must not hang or mislead the service), bounded, past the safety
+    layer, every sheet within the reader's bounds (openpyxl walks each sheet to its end)."""
+    with open_regular(path) as opened:
+        if opened.size > DEFAULT_LIMITS.max_file_bytes:
+            raise oversize_refusal(opened.size, path)
+        data = opened.read(DEFAULT_LIMITS.max_file_bytes)
+    check_bytes(data, name=path.name)
+    check_extents(data, name=path.name)
+    return data
+
+
 def load_master(path: Path) -> MasterData:
     """Read the master workbook; raise MasterDataError listing every problem found."""
-    if not path.is_file():
+    if not os.path.lexists(path):  # a FIFO or a link is there: refused below, by name
         raise MissingFileError(
             f"Data induk tidak ditemukan: {path}. Jalankan 'kinerja init' untuk membuat contohnya."
         )
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        workbook = load_workbook(io.BytesIO(_checked_bytes(path)), read_only=True, data_only=True)
+    except RefusedFileError as refusal:
+        raise MasterDataError(str(path), [Problem(refusal.message)]) from refusal
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
         raise MasterDataError(
             str(path), [Problem(f"berkas bukan buku kerja .xlsx yang dapat dibaca ({exc})")]

@@ -84,6 +84,16 @@ def read_workbook(data: bytes, layout: Layout, *, name: str = "") -> Workbook:
     return Workbook(names, hidden, grid, metadata, errors, formulas)
 
 
+def check_extents(data: bytes, *, name: str = "") -> None:
+    """Refuse (RefusedFileError) bytes that passed the safety layer when any sheet of theirs is
+    past the reader's bounds: for workbooks read whole by another reader (the master data)."""
+    try:
+        every = [sheet.name for sheet in open_package(data, []).sheets]
+        open_package(data, every)
+    except Refusal as refusal:
+        raise _error(refusal, name) from None
+
+
 def _rows(book: CalamineWorkbook, sheet: str) -> list[list[Any]]:
     return book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
 
