@@ -316,11 +316,12 @@ class Pipeline:
     def _move(self, path: Path, destination: Path, division: str, digest: str | None,
               identity: Identity, handled: Handled) -> Handled:  # fmt: skip
         """Move the file that was read, and only that one (checked with lstat just before)."""
+        if destination == path:  # it stays: a person who took it on meanwhile lost nothing
+            if still_there(path, identity):
+                adopt_folder_permissions(path)  # e.g. approved: only the Kabid may still write
+            return handled
         if not still_there(path, identity):
             return self._gone(path, division, digest)
-        if destination == path:
-            adopt_folder_permissions(path)  # e.g. approved: only the Kabid may still write it
-            return handled
         # The new folder's rules, as for a new file there, before the file shows up in it.
         adopt_folder_permissions(path, folder=destination.parent)
         try:
