@@ -40,9 +40,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from watcher.capaian import capaian
 from watcher.layout import Layout, rencana_aksi_layout
 from watcher.master import Aggregation, Division, Indicator, MasterData, Polarity
-from watcher.reader import read_workbook, scan_cells
+from watcher.reader import read_workbook
 from watcher.sample_master import sample_master
 from watcher.templates import Issue, workbook_bytes
+from watcher.validation.package import open_package
 from watcher.validation.rules import Expectation, check
 from watcher.validation.safety import check_bytes
 from watcher.validation.validate import validate_file
@@ -222,8 +223,8 @@ def stage_breakdown(
         "file read (Path.read_bytes)": lambda: [path.read_bytes() for path in paths],
         "safety  check_bytes": lambda: [check_bytes(raw) for raw in data],
         "read    read_workbook": lambda: [read_workbook(raw, layout) for raw in data],
-        "  of which scan_cells (zip + regex)": lambda: [
-            scan_cells(raw, layout.main_sheet) for raw in data
+        "  of which open_package (measure)": lambda: [
+            open_package(raw, [layout.main_sheet]) for raw in data
         ],
         "rules   check": lambda: [check(book, master, layout, expect) for book in books],
     }

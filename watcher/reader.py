@@ -108,12 +108,3 @@ def _error(refusal: Refusal, name: str) -> RefusedFileError:
     details = {"name": name or "", "sheet": "", **refusal.details}
     message = " ".join(_MESSAGES[refusal.rule].format(**details).split())
     return RefusedFileError(message, rule=refusal.rule, path=name)
-
-
-def scan_cells(data: bytes, sheet_name: str) -> tuple[dict[str, str], set[str]]:
-    """Cells of `sheet_name` holding an error value (address -> "#DIV/0!"), and formula cells."""
-    try:
-        scan = open_package(data, [sheet_name]).scans[sheet_name]
-    except Refusal as refusal:
-        raise _error(refusal, "") from None
-    return scan.error_cells, scan.formula_cells
