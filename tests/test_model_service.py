@@ -104,7 +104,8 @@ NOTICE_SUFFIXES = {
     RETURN: (RETURN_SUFFIX,),
 }
 F = TypeVar("F", bound=Callable[..., None])
-Allowed = dict[Folder, str | None]  # place -> the notice required there (None: no notice)
+# place -> the notice required there (None: no notice; a tuple: any one of them)
+Allowed = dict[Folder, str | tuple[str, ...] | None]
 FIX_FOLDERS = (Folder.MATERIAL_FIX, Folder.REPORT_FIX)
 PLANTED_IN = (Folder.MATERIAL, Folder.REPORT)  # where the attacker plants links and FIFOs
 RENAMED_IN = (Folder.REPORT, Folder.APPROVED, Folder.MATERIAL_FIX)  # where a clerk renames
@@ -492,11 +493,12 @@ class OfficeMachine(RuleBasedStateMachine):
 
     def moved_by_hand(self, doc: Doc) -> Allowed:
         """Where a report may rest that someone moved or renamed without saving it: with the
-        Kasubag, or sent back with feedback; with the Kabid only if the Kasubag saved it."""
-        allowed: Allowed = {Folder.REPORT: None, Folder.REPORT_FIX: FEEDBACK}
+        Kasubag, or sent back with feedback; with the Kabid only if the Kasubag saved it. Bytes
+        the Kasubag never saved may be the step-3 material itself, which comes back refused as
+        not compiled (a DITOLAK note) rather than with feedback."""
         if doc.sha in self.record.kasubag_saved:
-            allowed[Folder.REVIEW] = None
-        return allowed
+            return {Folder.REPORT: None, Folder.REPORT_FIX: FEEDBACK, Folder.REVIEW: None}
+        return {Folder.REPORT: None, Folder.REPORT_FIX: (FEEDBACK, REFUSAL)}
 
     # -- the attacker (groups "links", "specials", "names") -----------------------------------
 
@@ -653,7 +655,8 @@ class OfficeMachine(RuleBasedStateMachine):
                 problems.append(f"{name} rests in {doc.folder}, allowed: {doc.allowed_text()}")
                 continue
             notice = doc.allowed[doc.folder]
-            if notice and not notice_beside(entry.path, notice, idle):
+            either = notice if isinstance(notice, tuple) else (notice,)
+            if notice and not any(notice_beside(entry.path, one, idle) for one in either):
                 problems.append(f"{name} in {doc.folder}: its {notice} notice is missing")
             doc.allowed = {doc.folder: notice}
         for entries in by_sha.values():
