@@ -20,10 +20,9 @@ from watcher.config import load_config
 from watcher.errors import EXIT_DATA, EXIT_UNUSABLE, MissingFileError, UsageError
 from watcher.excel_setup import describe_setup, excel_setup, excel_setup_arguments
 from watcher.health import waiting_report
-from watcher.issuing import issue_quarter, reporting_period
+from watcher.issuing import issue_quarter
 from watcher.logfile import log_to_file
 from watcher.mailer import send_mail
-from watcher.master import quarter_name
 from watcher.master_loader import load_master
 from watcher.ops_commands import (
     cmd_demo,
@@ -39,10 +38,11 @@ from watcher.reports.auto import ReportListener
 from watcher.reports.commands import run_annual, run_quarterly
 from watcher.service import MasterSource, Service, ServiceOptions
 from watcher.setup_tree import init_tree
-from watcher.sop import Sop, default_sop_path, load_sop
+from watcher.sop import DEFAULT_STANDARD, Sop, Step
 from watcher.status import StatusPage, snapshot, snapshot_json, snapshot_text
 from watcher.store import Store
 from watcher.tree import Tree, default_root
+from watcher.tree_sop import install_sop, resolve_sop
 from watcher.validation.report_text import result_json, result_text
 from watcher.validation.validate import expectation_for, validate_file
 
@@ -52,15 +52,13 @@ def _tree(args: argparse.Namespace) -> Tree:
 
 
 def _sop(args: argparse.Namespace) -> Sop:
-    if args.sop is not None and not args.sop.is_file():
-        raise UsageError(f"Berkas SOP tidak ditemukan: {args.sop}")
-    return load_sop(args.sop)
+    """The tree's SOP (`--sop` only for a tree that has none yet)."""
+    return resolve_sop(_tree(args), args.sop)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
     tree = _tree(args)
-    _sop(args)
-    result = init_tree(tree)
+    result = init_tree(tree, _sop(args))
     if result.sample_master_written:
         print(f"Contoh data induk dibuat: {tree.master_path}")
     print(
@@ -75,9 +73,12 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_issue(args: argparse.Namespace) -> int:
     tree = _tree(args)
     sop = _sop(args)
-    master = init_tree(tree).master
-    year, quarter = reporting_period(datetime.now(UTC).date())
+    master = init_tree(tree, sop).master
+    year, quarter = sop.period.collected_on(datetime.now(UTC).date())
     year, quarter = args.year or year, args.quarter or quarter
+    if not 1 <= quarter <= sop.period.count:
+        raise UsageError(f"--quarter harus 1-{sop.period.count} untuk periode "
+                         f"{sop.period.kind.value} SOP ini.")  # fmt: skip
     with Store(tree.store_path) as store:
         results = issue_quarter(
             tree,
@@ -88,7 +89,7 @@ def cmd_issue(args: argparse.Namespace) -> int:
             now=lambda: datetime.now(UTC),
             store=store,
         )
-    print(f"Triwulan {quarter_name(quarter)} tahun {year}:")
+    print(f"{sop.period.label(quarter)} tahun {year}:")
     for result in results:
         print(f"  [{result.status.value}] {result.path}")
     return 0
@@ -96,7 +97,8 @@ def cmd_issue(args: argparse.Namespace) -> int:
 
 def cmd_watch(args: argparse.Namespace) -> int:
     tree = _tree(args)
-    init_tree(tree)
+    sop = _sop(args)
+    init_tree(tree, sop)
     if args.polling is not None and args.polling <= 0:
         raise UsageError("--polling harus lebih dari 0 detik.")
     config = load_config(tree.root)
@@ -109,7 +111,6 @@ def cmd_watch(args: argparse.Namespace) -> int:
     )
     email = config.email
     mail = (lambda subject, body: send_mail(email, subject, body)) if email else None
-    sop = _sop(args)
     master = MasterSource(tree.master_path)
     now = lambda: datetime.now(UTC)  # noqa: E731 - the service's one real clock
     listeners = [
@@ -167,11 +168,14 @@ def cmd_master(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     tree = _tree(args)
-    master = load_master(tree.master_path)
+    master, sop = load_master(tree.master_path), _sop(args)
+    if args.step is not None and args.step not in {s.number for s in sop.flow}:
+        numbers = ", ".join(str(s.number) for s in sop.flow)
+        raise UsageError(f"--step {args.step} bukan langkah kirim/periksa SOP ini ({numbers}).")
     today = datetime.now(UTC).date()
     results = []
     for path in args.files:
-        expect = expectation_for(path, tree, master, step=args.step, today=today)
+        expect = expectation_for(path, tree, sop, master, step=args.step, today=today)
         results.append((path, validate_file(path, master, expect)))
     if args.json:
         print(
@@ -210,16 +214,50 @@ def cmd_excel_setup(args: argparse.Namespace) -> int:
 
 
 def cmd_sop(args: argparse.Namespace) -> int:
-    sop = _sop(args)
-    print(f"SOP {sop.number} {sop.name} ({args.sop or default_sop_path()})")
+    tree = _tree(args)
+    if args.pasang is not None:
+        with Store(tree.store_path) as store:
+            sop = install_sop(tree, store, args.pasang)
+        init_tree(tree, sop)
+        print(f"SOP {sop.number} {sop.name} dipasang di {tree.sop_path} (dicatat di log).")
+    else:
+        sop = _sop(args)
+    print(f"SOP {sop.number} {sop.name} ({sop.source})")
+    print(f"  Periode: {sop.period.kind.value}, diterbitkan tanggal {sop.period.issue_day} "
+          "bulan sesudah periode berakhir")  # fmt: skip
     for step in sop.steps:
-        standards = ", ".join(
-            str(s) if name == "umum" else f"{s} ({name})" for name, s in step.standards.items()
-        )
-        print(f"  {step.number}. [{step.actor}] {step.activity} - mutu baku {standards}")
+        print(f"  {step.number}. [{step.actor}] ({step.kind.value}) {step.activity}")
+        print(f"       mutu baku {standards_text(step)}{_folders_text(step)}")
     print(f"Peringatan: {sop.warning}")
     print(f"Pencatatan: {sop.record_keeping}")
     return 0
+
+
+def standards_text(step: Step) -> str:
+    return ", ".join(
+        str(s) if name == DEFAULT_STANDARD else f"{s} ({name})"
+        for name, s in step.standards.items()
+    )
+
+
+def _folders_text(step: Step) -> str:
+    folders = [f for f in (step.folder, step.fix_folder, step.approved_folder,
+                           step.returned_folder) if f]  # fmt: skip
+    if not folders:
+        return ""
+    base, subs = folders[0], folders[1:]
+    shown = ", ".join([base, *(f"{base}/{sub}" for sub in subs)])
+    back = f"; dikembalikan ke langkah {step.return_to}" if step.return_to else ""
+    return f"; folder {shown}{back}"
+
+
+def _sop_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--pasang",
+        type=Path,
+        metavar="BERKAS",
+        help="pasang SOP dari BERKAS untuk folder kerja ini (tercatat di log)",
+    )
 
 
 def _validate_arguments(parser: argparse.ArgumentParser) -> None:
@@ -229,9 +267,9 @@ def _validate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--step",
         type=int,
-        choices=(3, 4),
         metavar="LANGKAH",
-        help="aturan langkah 3 (bahan) atau 4 (laporan); bawaan: menurut folder",
+        help="periksa dengan aturan langkah ini (nomor langkah kirim/periksa SOP); bawaan: "
+        "menurut folder",
     )
     parser.add_argument("--json", action="store_true", help="keluaran JSON untuk program lain")
 
@@ -267,10 +305,12 @@ def _issue_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--quarter",
+        "--periode",
         type=int,
-        choices=(1, 2, 3, 4),
-        metavar="TRIWULAN",
-        help="triwulan 1-4 (bawaan: triwulan yang baru berakhir)",
+        choices=range(1, 13),
+        metavar="PERIODE",
+        help="nomor periode SOP dalam tahun, misalnya triwulan 1-4 (bawaan: periode yang baru "
+        "berakhir)",
     )
 
 
@@ -384,9 +424,12 @@ COMMANDS: dict[str, Command] = {
         ),
         Command(
             "sop",
-            "tampilkan langkah SOP dan mutu bakunya",
-            "Membaca dan memeriksa berkas SOP, lalu menampilkan langkah dan mutu baku.",
+            "tampilkan atau pasang SOP folder kerja ini",
+            "Menampilkan SOP yang dipakai folder kerja (langkah, jenis, pelaksana, folder, "
+            "mutu baku). Dengan --pasang BERKAS: memeriksa berkas SOP, lalu memasangnya sebagai "
+            "SOP folder kerja ini (salinan dan hash-nya dicatat di log).",
             cmd_sop,
+            _sop_arguments,
         ),
     )
 }

@@ -15,14 +15,15 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from watcher.desk_check import placement_of
+from watcher.desk_check import first_expectation, placement_of
 from watcher.errors import KinerjaError
 from watcher.fsio import create_new
-from watcher.locator import Placement
+from watcher.locator import Placement, sending_step
 from watcher.master import MasterData
+from watcher.sop import Sop
 from watcher.tree import Tree
+from watcher.tree_sop import resolve_sop
 from watcher.validation.findings import Result
-from watcher.validation.rules import Expectation
 from watcher.validation.validate import expectation_for, validate_bytes
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ class Delivery:
     result: Result
     placement: Placement | None
     path: Path | None = None
+    sop: Sop | None = None  # the tree's, which names the step and the next person
 
     @property
     def sent(self) -> bool:
@@ -48,21 +50,24 @@ class Delivery:
 
 def deliver(data: bytes, tree: Tree, master: MasterData, *, step: int, today: date,
             name: str = "") -> Delivery:  # fmt: skip
-    """Validate the copy `data` as its target folder will; write it there only if valid."""
-    first_pass = validate_bytes(data, master, Expectation(step=step), name=name)
-    target = placement_of(first_pass, tree, step)
+    """Validate the copy `data` as its target folder will; write it there only if valid.
+    `step` is the submission this desk sends at (0: the SOP's first)."""
+    sop = resolve_sop(tree)
+    sending = sending_step(sop, step)
+    first_pass = validate_bytes(data, master, first_expectation(sop, sending), name=name)
+    target = placement_of(first_pass, tree, sop, sending.number)
     if target is None:  # refused, or the workbook does not say whose it is
-        return Delivery(first_pass, None)
+        return Delivery(first_pass, None, sop=sop)
     if not target.folder.is_dir():
         raise DeliveryError(
             f"Folder tujuan {target.folder} tidak ditemukan. Periksa apakah folder bersama "
             "terhubung dan pengaturan 'Atur Folder' menunjuk ke folder kerja kinerja."
         )
-    expect = expectation_for(target.path, tree, master, step=step, today=today)
+    expect = expectation_for(target.path, tree, sop, master, step=sending.number, today=today)
     result = validate_bytes(data, master, expect, name=target.file_name)
     if not result.valid:
-        return Delivery(result, target)
-    return Delivery(result, target, write_new(target, data))
+        return Delivery(result, target, sop=sop)
+    return Delivery(result, target, write_new(target, data), sop=sop)
 
 
 def write_new(target: Placement, data: bytes) -> Path:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -28,22 +28,24 @@ from watcher.demo_office import (
 from watcher.errors import UsageError
 from watcher.indonesian import long_datetime
 from watcher.issuing import issue_quarter
-from watcher.master import MasterData, quarter_name
+from watcher.master import MasterData, period_target
+from watcher.notices import return_suffix
 from watcher.service import Listener, MasterSource, Service, ServiceOptions
 from watcher.setup_tree import init_tree
-from watcher.sop import Sop, load_sop
+from watcher.sop import Sop, Step, StepKind
+from watcher.sop_loader import load_sop
 from watcher.status import StatusPage, snapshot, snapshot_text
 from watcher.store import Event, Outcome, Store
-from watcher.tree import Folder, Tree, workbook_file_name
+from watcher.tree import Tree, workbook_file_name
 from watcher.validation.validate import expectation_for, validate_file
 from watcher.verify import verify_tree
+from watcher.workflow import Role, fix_place, intake_place, issue_place, place_of
 
-QUARTER = 3
 TIMEOUT = 60.0  # seconds any one step may take before the tour gives up
-BOUNCED = "DAFDUK"  # the division whose material has an error, and whose Kabid returns once
+BOUNCED = "DAFDUK"  # the division whose material has an error, and whose checker returns once
 OPTIONS = ServiceOptions(quiet_seconds=0.3, rescan_seconds=2.0, retry_seconds=0.5,
                          office_jobs=False)  # fmt: skip
-KENDALA = ("Server SIAK sering tidak dapat diakses pada pertengahan triwulan.",
+KENDALA = ("Server SIAK sering tidak dapat diakses pada pertengahan periode.",
            "Koordinasi dengan Ditjen Dukcapil dan jadwal input ulang.")  # fmt: skip
 NOTE = "Realisasi indikator pertama belum sesuai rekap SIAK; mohon dicek dan diperbaiki."
 
@@ -56,25 +58,27 @@ class Tour:
     clock: DemoClock
     echo: Callable[[str], None]
     year: int
+    index: int  # the period played
     zone: ZoneInfo
     timeout: float = TIMEOUT
-    desk: dict[str, Path] = field(default_factory=dict)  # division -> its current workbook
+    day: int = 0
 
     def say(self, text: str) -> None:
         self.echo(text)
 
-    def act(self, title: str, *, day: int, at: str) -> None:
-        """A new scene, `day` days after the disposition at `at` (HH:MM, office time)."""
+    def act(self, title: str, *, at: str, next_day: bool = False) -> None:
+        """A new scene at `at` (HH:MM, office time), on the next working day if asked."""
+        self.day += 1 if next_day else 0
         hours, minutes = (int(part) for part in at.split(":"))
         start = self.clock.start.astimezone(self.zone)
-        moment = (start + timedelta(days=day)).replace(hour=hours, minute=minutes)
+        moment = (start + timedelta(days=self.day)).replace(hour=hours, minute=minutes)
         self.clock.set(moment)
         self.echo(f"\n== {title} ({long_datetime(moment)}) ==")
 
     def name(self, code: str) -> str:
-        return workbook_file_name(code, self.year, QUARTER)
+        return workbook_file_name(code, self.year, self.index, self.sop.period)
 
-    def at(self, code: str, folder: Folder) -> Path:
+    def at(self, code: str, folder: str) -> Path:
         return self.tree.folder(code, folder) / self.name(code)
 
     def events(self, outcome: Outcome, code: str | None = None) -> list[Event]:
@@ -84,27 +88,39 @@ class Tour:
     def wait(self, condition: Callable[[], object], what: str) -> None:
         wait_until(condition, what, timeout=self.timeout)
 
+    @property
+    def bounced(self) -> str:
+        codes = [division.code for division in self.master.divisions]
+        return BOUNCED if BOUNCED in codes else codes[0]
+
+
+def demo_period(sop: Sop) -> int:
+    """The period the tour plays: the third quarter, or the matching period of another SOP."""
+    return max(1, sop.period.count * 3 // 4)
+
 
 def run_demo(root: Path | None = None, *, echo: Callable[[str], None],
-             timeout: float = TIMEOUT) -> Tree:  # fmt: skip
-    """Play one quarter in `root` (a new temporary folder if None); return the tree."""
+             timeout: float = TIMEOUT, sop_path: Path | None = None) -> Tree:  # fmt: skip
+    """Play one period of the SOP (SOP 010, or `sop_path`) in `root` (a new temporary folder if
+    None); return the tree."""
     tree = _prepare(root)
-    master = init_tree(tree).master
-    year = master.settings.year
-    start = disposition_day(year, QUARTER, master.settings.timezone)
+    sop = load_sop(sop_path)
+    master = init_tree(tree, sop).master
+    year, index = master.settings.year, demo_period(sop)
+    start = disposition_day(sop.period.issue_date(year, index), master.settings.timezone)
     zone = ZoneInfo(master.settings.timezone)
-    tour = Tour(tree, master, load_sop(), DemoClock(start), echo, year, zone, timeout)
-    tour.say(f"Demo kinerja: SOP 010 Pengumpulan Data Kinerja, Triwulan {quarter_name(QUARTER)} "
-             f"{year}, {len(master.divisions)} bidang, di {tree.root}")  # fmt: skip
+    tour = Tour(tree, master, sop, DemoClock(start), echo, year, index, zone, timeout)
+    tour.say(f"Demo kinerja: SOP {sop.number} {sop.name}, {sop.period.label(index)} {year}, "
+             f"{len(master.divisions)} bidang, di {tree.root}")  # fmt: skip
     _dispositions(tour)
     listeners = _report_listeners(tour)
     service = Service(tree, OPTIONS, now=tour.clock.now, listeners=listeners, sop=tour.sop)
     with service_thread(service, timeout=timeout):
         tour.say("Layanan pengawas folder berjalan (kinerja watch).")
-        _material(tour)
-        _reports(tour)
-        _review(tour)
-        _quarterly_report(tour, reporting=len(listeners) > 1)
+        _first_submission(tour)
+        for step in sop.flow[1:]:
+            _play(tour, step)
+        _period_report(tour)
     _closing(tour)
     return tree
 
@@ -123,86 +139,121 @@ def _prepare(root: Path | None) -> Tree:
 
 
 def _dispositions(tour: Tour) -> None:
-    tour.act("Langkah 1-2: Kabid mendisposisikan pengumpulan data kinerja", day=0, at="08:00")
+    steps = tour.sop.of_kind(StepKind.ISSUE)
+    numbers = "-".join(dict.fromkeys(str(s.number) for s in (steps[0], steps[-1])))
+    tour.act(f"Langkah {numbers}: {steps[0].actor} mendisposisikan pengumpulan data kinerja",
+             at="08:00")  # fmt: skip
     with Store(tour.tree.store_path, now=tour.clock.now) as store:
-        issued = issue_quarter(tour.tree, tour.master, tour.sop, year=tour.year, quarter=QUARTER,
-                               now=tour.clock.now, store=store)  # fmt: skip
+        issued = issue_quarter(tour.tree, tour.master, tour.sop, year=tour.year,
+                               quarter=tour.index, now=tour.clock.now, store=store)  # fmt: skip
     for item in issued:
         if item.path.name.startswith("Rencana_Aksi"):
             tour.say(f"  {item.division:<12} rencana aksi dan disposisi di {item.path.parent}")
 
 
-def _material(tour: Tour) -> None:
-    tour.act(
-        f"Langkah 3: Analis Data {BOUNCED} menyimpan bahan, ada salah ketik", day=0, at="13:30"
-    )
-    code = BOUNCED
-    values: list[object] = list(realisations(tour.master.indicators_of(code), QUARTER))
+def _values(tour: Tour, code: str) -> list[float]:
+    return realisations(tour.master.indicators_of(code), tour.sop.period, tour.index)
+
+
+def _first_submission(tour: Tour) -> None:
+    step, code, issue = tour.sop.flow[0], tour.bounced, issue_place(tour.sop).folder
+    tour.act(f"Langkah {step.number}: {step.actor} {code} menyimpan {step.output.lower()}, ada "
+             "salah ketik", at="13:30")  # fmt: skip
+    values: list[object] = list(_values(tour, code))
     values[0] = "sembilan puluh delapan"
-    fill_workbook(tour.at(code, Folder.DISPOSITION), tour.at(code, Folder.MATERIAL), values=values)
-    bounced = tour.tree.folder(code, Folder.MATERIAL_FIX) / tour.name(code)
-    tour.wait(bounced.exists, "pengembalian bahan yang salah")
-    expect = expectation_for(bounced, tour.tree, tour.master, step=3, today=tour.clock.now().date())
+    fill_workbook(tour.at(code, issue), tour.at(code, step.folder), values=values)
+    bounced = tour.tree.folder(code, fix_place(tour.sop, step).folder) / tour.name(code)
+    tour.wait(bounced.exists, "pengembalian berkas yang salah")
+    expect = expectation_for(bounced, tour.tree, tour.sop, tour.master, step=step.number,
+                             today=tour.clock.now().date())  # fmt: skip
     for finding in validate_file(bounced, tour.master, expect).errors:
         tour.say(f"  Dikembalikan ke {bounced.parent.name}: {finding}")
     tour.say("  Di sebelahnya ada salinan bertanda '... - HASIL VALIDASI.xlsx'.")
 
-    tour.act(
-        "Langkah 3: bahan diperbaiki dan dikirim ulang; bidang lain menyusul", day=0, at="14:30"
-    )
+    tour.act(f"Langkah {step.number}: berkas diperbaiki dan dikirim ulang; bidang lain menyusul",
+             at="14:30")  # fmt: skip
     for division in tour.master.divisions:
-        source = bounced if division.code == code else tour.at(division.code, Folder.DISPOSITION)
-        values = realisations(tour.master.indicators_of(division.code), QUARTER)
-        fill_workbook(source, tour.at(division.code, Folder.MATERIAL), values=values)
+        source = bounced if division.code == code else tour.at(division.code, issue)
+        fill_workbook(source, tour.at(division.code, step.folder),
+                      values=_values(tour, division.code))  # fmt: skip
         tour.clock.advance(minutes=20)
     bounced.unlink()
-    _await_all(tour, Folder.REPORT, "bahan diteruskan ke Kasubag (4_laporan)")
+    _await_next(tour, step, [d.code for d in tour.master.divisions])
 
 
-def _reports(tour: Tour) -> None:
-    tour.act("Langkah 4: Kasubag menyusun laporan (kendala dan tindak lanjut)", day=1, at="09:00")
-    for division in tour.master.divisions:
-        report = tour.at(division.code, Folder.REPORT)
-        fill_workbook(report, report, kendala={0: KENDALA})
+def _play(tour: Tour, step: Step) -> None:
+    """One later step of the flow, for every division: a submission or a check (the first check
+    returns the bounced division's file once, which comes back through the steps between)."""
+    codes = [division.code for division in tour.master.divisions]
+    if step.kind is StepKind.SUBMIT:
+        tour.act(f"Langkah {step.number}: {step.actor} menyusun {step.output.lower()}",
+                 at="09:00", next_day=True)  # fmt: skip
+        _submit(tour, step, codes)
+        return
+    if step == tour.sop.of_kind(StepKind.CHECK)[0]:
+        _return_once(tour, step)
+    tour.act(f"Langkah {step.number}: {step.actor} menyetujui laporan setiap bidang", at="09:00",
+             next_day=True)  # fmt: skip
+    _approve(tour, step, codes)
+
+
+def _submit(tour: Tour, step: Step, codes: list[str]) -> None:
+    for code in codes:
+        path = tour.at(code, step.folder)
+        fill_workbook(path, path, kendala={0: KENDALA})
         tour.clock.advance(minutes=15)
-    _await_all(tour, Folder.REVIEW, "laporan diteruskan ke Kabid (5_pemeriksaan)")
+    _await_next(tour, step, codes)
 
 
-def _review(tour: Tour) -> None:
-    code = BOUNCED
-    tour.act(f"Langkah 5: Kabid {code} mengembalikan laporan dengan catatan", day=1, at="13:30")
-    review = tour.at(code, Folder.REVIEW)
-    fill_workbook(review, review, note=NOTE)  # the Kabid types the note, saves in place ...
-    tour.wait(lambda: len(tour.events(Outcome.VALID, code)) == 3, "catatan Kabid terbaca")
-    review.rename(tour.at(code, Folder.RETURNED))  # ... and moves the file to dikembalikan
-    notices = tour.tree.folder(code, Folder.REPORT).glob
-    back = tour.at(code, Folder.REPORT)  # recorded, then the notice, then the move: wait for all
-    tour.wait(lambda: back.exists() and any(notices("* - DIKEMBALIKAN KABID.txt")),
-              "pengembalian oleh Kabid")  # fmt: skip
-    notice = next(notices("* - DIKEMBALIKAN KABID.txt"))
-    tour.say(f'  Laporan kembali ke 4_laporan dengan {notice.name}: "{NOTE}"')
-
-    tour.act(f"Langkah 4: Kasubag {code} memperbaiki dan mengirim ulang", day=1, at="14:30")
-    report = tour.at(code, Folder.REPORT)
-    values = [indicator.target(QUARTER) for indicator in tour.master.indicators_of(code)]
-    fill_workbook(report, report, values=values)
-    tour.wait(review.exists, "laporan perbaikan sampai di 5_pemeriksaan")
-    tour.say("  Laporan perbaikan valid dan kembali menunggu Kabid di 5_pemeriksaan.")
-
-    tour.act("Langkah 5: setiap Kabid menyetujui laporan bidangnya", day=2, at="09:00")
-    for division in tour.master.divisions:
-        tour.at(division.code, Folder.REVIEW).rename(tour.at(division.code, Folder.APPROVED))
+def _approve(tour: Tour, step: Step, codes: list[str]) -> None:
+    approved = f"{step.folder}/{step.approved_folder}"
+    for code in codes:
+        tour.at(code, step.folder).rename(tour.at(code, approved))
         tour.clock.advance(minutes=10)
-    count = len(tour.master.divisions)
-    tour.wait(lambda: len(tour.events(Outcome.APPROVED)) == count, "persetujuan semua Kabid")
+    if tour.sop.after(step) is not None:
+        _await_next(tour, step, codes)
+        return
+    tour.wait(lambda: len(tour.events(Outcome.APPROVED)) >= len(codes), "persetujuan semua")
     for event in tour.events(Outcome.APPROVED):
         tour.say(f"  {event.division:<12} disetujui: {event.to_path}")
 
 
-def _await_all(tour: Tour, folder: Folder, what: str) -> None:
-    paths = [tour.at(division.code, folder) for division in tour.master.divisions]
-    tour.wait(lambda: all(path.exists() for path in paths), what)
-    tour.say(f"  Semua {len(paths)} bidang: {what}.")
+def _return_once(tour: Tour, check: Step) -> None:
+    code, sop = tour.bounced, tour.sop
+    tour.act(f"Langkah {check.number}: {check.actor} {code} mengembalikan laporan dengan catatan",
+             at="13:30", next_day=True)  # fmt: skip
+    review = tour.at(code, check.folder)
+    before = len(tour.events(Outcome.VALID, code))
+    fill_workbook(review, review, note=NOTE)  # the checker types the note, saves in place ...
+    tour.wait(lambda: len(tour.events(Outcome.VALID, code)) > before, "catatan terbaca")
+    review.rename(tour.at(code, f"{check.folder}/{check.returned_folder}"))  # ... and returns it
+    target = sop.step(check.return_to)
+    back, notices = tour.at(code, target.folder), tour.tree.folder(code, target.folder).glob
+    pattern = f"*{return_suffix(check.actor)}"
+    tour.wait(lambda: back.exists() and any(notices(pattern)), "pengembalian laporan")
+    notice = next(notices(pattern))
+    tour.say(f'  Laporan kembali ke {target.folder} dengan {notice.name}: "{NOTE}"')
+    tour.act(f"Langkah {target.number}: {target.actor} {code} memperbaiki dan mengirim ulang",
+             at="14:30")  # fmt: skip
+    fill_workbook(back, back, values=_fixed_values(tour, code))
+    _await_next(tour, target, [code])
+    for step in sop.flow[sop.flow.index(target) + 1 : sop.flow.index(check)]:
+        (_submit if step.kind is StepKind.SUBMIT else _approve)(tour, step, [code])  # again
+    tour.say(f"  Laporan perbaikan valid dan kembali menunggu {check.actor} di {check.folder}.")
+
+
+def _fixed_values(tour: Tour, code: str) -> list[float]:
+    """Every target met: what the corrected report says."""
+    return [period_target(i, tour.sop.period, tour.index) for i in tour.master.indicators_of(code)]
+
+
+def _await_next(tour: Tour, step: Step, codes: list[str]) -> None:
+    following = tour.sop.after(step)
+    assert following is not None
+    folder = intake_place(tour.sop, following).folder
+    paths = [tour.at(code, folder) for code in codes]
+    tour.wait(lambda: all(path.exists() for path in paths), f"diteruskan ke {folder}")
+    tour.say(f"  {len(paths)} bidang: diteruskan ke {following.actor} ({folder}).")
 
 
 def _report_listeners(tour: Tour) -> list[Listener]:
@@ -218,25 +269,26 @@ def _report_listeners(tour: Tour) -> list[Listener]:
     return [*listeners, ReportListener(tour.tree, master, tour.sop, now=tour.clock.now)]
 
 
-def _quarterly_report(tour: Tour, reporting: bool) -> None:
-    tour.say("\n== Langkah 6: laporan triwulan untuk Kasubag Perencanaan ==")
-    if not reporting:
-        tour.say("  Penyusunan laporan triwulan belum tersedia di versi ini.")
+def _period_report(tour: Tour) -> None:
+    step = tour.sop.compile_step
+    if step is None:
         return
-    tour.wait(lambda: _step6(tour), "penyusunan laporan triwulan")
+    tour.say(f"\n== Langkah {step.number}: laporan {tour.sop.period.kind.value} untuk "
+             f"{step.actor} ==")  # fmt: skip
+    tour.wait(lambda: _compiled(tour, step.number), "penyusunan laporan periode")
     tour.say("  Layanan menyusunnya sendiri begitu laporan terakhir disetujui "
              "(atau: kinerja report quarterly).")  # fmt: skip
-    for event in _step6(tour):
+    for event in _compiled(tour, step.number):
         if event.outcome is Outcome.REPORT_BUILT:
             tour.say(f"  {tour.tree.root / (event.to_path or '')}")
         else:
             tour.say(f"  Gagal: {event.message}")
 
 
-def _step6(tour: Tour) -> list[Event]:
-    """The quarter's step-6 events once its report (xlsx and PDF, or an error) is done."""
+def _compiled(tour: Tour, number: int) -> list[Event]:
+    """The period's compile-step events once its report (xlsx and PDF, or an error) is done."""
     with Store(tour.tree.store_path) as store:
-        found = [e for e in store.events(year=tour.year, quarter=QUARTER) if e.step == 6]
+        found = [e for e in store.events(year=tour.year, quarter=tour.index) if e.step == number]
     pdf = any((e.to_path or "").endswith(".pdf") for e in found)
     return found if pdf or any(e.outcome is Outcome.ERROR for e in found) else []
 
@@ -250,11 +302,14 @@ def _closing(tour: Tour) -> None:
     tour.say("\n== Keutuhan catatan (kinerja verify) ==")
     tour.say(verify_tree(tree).text())
     tour.say("\n== Tempat melihat hasilnya ==")
+    final, first = tour.sop.final_check, tour.sop.flow[0]
+    approved = place_of(tour.sop, final, Role.APPROVE).folder
+    fix = fix_place(tour.sop, first).folder
     places = [
         ("Halaman status (buka di peramban)", tree.status_page),
         ("Laporan triwulan", tree.quarterly_reports),
-        ("Laporan yang disetujui", tree.folder(BOUNCED, Folder.APPROVED)),
-        ("Umpan balik validasi", tree.folder(BOUNCED, Folder.MATERIAL_FIX)),
+        ("Laporan yang disetujui", tree.folder(tour.bounced, approved)),
+        ("Umpan balik validasi", tree.folder(tour.bounced, fix)),
         ("Salinan asli setiap versi", tree.archive_files),
         ("Log kejadian (SQLite)", tree.store_path),
     ]

@@ -17,7 +17,8 @@ from openpyxl import load_workbook
 from watcher.errors import KinerjaError
 from watcher.fsio import save_workbook_atomic
 from watcher.layout import rencana_aksi_layout
-from watcher.master import Indicator, Polarity
+from watcher.master import Indicator, Polarity, period_target
+from watcher.period import Period
 from watcher.service import Service
 from watcher.store import utc_now
 
@@ -46,20 +47,18 @@ class DemoClock:
         self._offset += max(moment - self.now(), timedelta(0))
 
 
-def disposition_day(year: int, quarter: int, zone: str) -> datetime:
-    """08:00 on the 10th of the month after the quarter (a weekend moves to Monday)."""
-    month, year_of = (quarter * 3 + 1, year) if quarter < 4 else (1, year + 1)
-    day = date(year_of, month, 10)
+def disposition_day(day: date, zone: str) -> datetime:
+    """08:00 on the period's issue day (a weekend moves to Monday)."""
     while day.weekday() >= 5:
         day += timedelta(days=1)
     return datetime(day.year, day.month, day.day, 8, 0, tzinfo=ZoneInfo(zone))
 
 
-def realisations(indicators: tuple[Indicator, ...], quarter: int) -> list[float]:
+def realisations(indicators: tuple[Indicator, ...], period: Period, index: int) -> list[float]:
     """Each target met, except the first indicator, which falls a little short."""
     values = []
     for position, indicator in enumerate(indicators):
-        target = indicator.target(quarter)
+        target = period_target(indicator, period, index)
         value = target
         if position == 0:
             worse = SHORTFALL if indicator.polarity is Polarity.HIGHER_IS_BETTER else 2 - SHORTFALL

@@ -17,10 +17,12 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from watcher.layout import Layout, rencana_aksi_layout
-from watcher.locator import Placement, placement
+from watcher.locator import Placement, placement, sending_step
 from watcher.master import MasterData
 from watcher.reader import Workbook
+from watcher.sop import Sop, Step
 from watcher.tree import Tree
+from watcher.tree_sop import resolve_sop
 from watcher.validation.findings import Finding, Result, Severity
 from watcher.validation.rules import Expectation, check
 from watcher.validation.validate import expectation_for
@@ -53,6 +55,7 @@ class DeskCheck:
     result: Result
     placement: Placement | None  # None when the workbook does not say whose and which quarter
     first: Finding | None  # the first finding with a cell, errors before warnings
+    sop: Sop | None = None  # the tree's, which names the step and the next person
 
 
 def workbook_from_cells(sheets: Sequence[SheetCells], layout: Layout | None = None) -> Workbook:
@@ -116,20 +119,27 @@ def desk_check(book: Workbook, tree: Tree, master: MasterData, *, step: int, tod
     folder it is sent to (its division, the quarters being collected, the step's rules).
     """
     layout = rencana_aksi_layout()
-    first_pass = check(book, master, layout, Expectation(step=step), name=name)
-    target = placement_of(first_pass, tree, step)
+    sop = resolve_sop(tree)
+    sending = sending_step(sop, step)
+    first_pass = check(book, master, layout, first_expectation(sop, sending), name=name)
+    target = placement_of(first_pass, tree, sop, sending.number)
     if target is None:
-        return DeskCheck(first_pass, None, first_finding(first_pass))
-    expect = expectation_for(target.path, tree, master, step=step, today=today)
+        return DeskCheck(first_pass, None, first_finding(first_pass), sop)
+    expect = expectation_for(target.path, tree, sop, master, step=sending.number, today=today)
     result = check(book, master, layout, expect, name=name)
-    return DeskCheck(result, target, first_finding(result))
+    return DeskCheck(result, target, first_finding(result), sop)
 
 
-def placement_of(result: Result, tree: Tree, step: int) -> Placement | None:
+def first_expectation(sop: Sop, sending: Step) -> Expectation:
+    """Before the workbook says whose it is: only the submission's rules and the SOP's period."""
+    return Expectation(step=sending.number, rules=sop.rules_at(sending), period=sop.period)
+
+
+def placement_of(result: Result, tree: Tree, sop: Sop, step: int) -> Placement | None:
     """Where the workbook a result is about goes, when the result knows whose it is."""
     if result.division is None or result.year is None or result.quarter is None:
         return None
-    return placement(tree, result.division, result.year, result.quarter, step)
+    return placement(tree, sop, result.division, result.year, result.quarter, step)
 
 
 def first_finding(result: Result) -> Finding | None:

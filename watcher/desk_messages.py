@@ -10,14 +10,15 @@ from typing import Any
 
 from watcher.delivery import Delivery
 from watcher.desk_check import DeskCheck
-from watcher.locator import STEP_NAMES
-from watcher.master import quarter_name
+from watcher.locator import step_name
+from watcher.sop import Sop
+from watcher.sop_loader import load_sop
 from watcher.validation.feedback import COLUMNS
 from watcher.validation.findings import Finding, Result
+from watcher.workflow import intake_place
 
 RESULT_MARK = "HASIL VALIDASI BUKU KERJA (tombol Periksa / Kirim)"  # A1 of the findings book
 SHOWN_IN_BOX = 5  # findings listed in the message box; the rest are in the findings book
-NEXT_PERSON = {3: "Kasubag (folder 4_laporan)", 4: "Kabid (folder 5_pemeriksaan)"}
 _FORMULA_START = ("=", "+", "-", "@")
 
 
@@ -33,7 +34,8 @@ def check_message(found: DeskCheck) -> Message:
     result = found.result
     if not result.valid:
         return Message("Periksa: BERMASALAH", _problems(result, _FIX_THEN_CHECK), critical=True)
-    lines = [f"Buku kerja{_about(result)} sesuai aturan {_step_name(result.step)}."]
+    sop = found.sop or load_sop()
+    lines = [f"Buku kerja{_about(sop, result)} sesuai aturan {step_name(sop, result.step)}."]
     if result.warnings:
         lines.append(_warnings_note(result))
     if found.placement is not None:
@@ -47,15 +49,14 @@ def delivery_message(delivery: Delivery) -> Message:
     result = delivery.result
     if result.refused:
         return Message("Kirim: DITOLAK", _problems(result, _NOTHING_SENT), critical=True)
-    path = delivery.path
+    path, sop = delivery.path, delivery.sop or load_sop()
     if path is None:
         return Message("Kirim: BELUM DIKIRIM", _problems(result, _NOTHING_SENT), critical=True)
     lines = [
-        f"Buku kerja{_about(result)} terkirim sebagai {_step_name(result.step)} ke:",
+        f"Buku kerja{_about(sop, result)} terkirim sebagai {step_name(sop, result.step)} ke:",
         str(path),
         "",
-        "Layanan di server memeriksanya lagi lalu meneruskannya ke "
-        f"{NEXT_PERSON.get(result.step, 'langkah berikutnya')}.",
+        f"Layanan di server memeriksanya lagi lalu meneruskannya ke {_next_person(sop, result)}.",
     ]
     if delivery.placement and path.name != delivery.placement.file_name:
         lines += [
@@ -99,13 +100,20 @@ def _warnings_note(result: Result) -> str:
     )
 
 
-def _step_name(step: int) -> str:
-    return STEP_NAMES.get(step, f"langkah {step}")
+def _next_person(sop: Sop, result: Result) -> str:
+    try:
+        following = sop.after(sop.step(result.step))
+    except (KeyError, ValueError):
+        following = None
+    if following is None:
+        return "langkah berikutnya"
+    return f"{following.actor} (folder {intake_place(sop, following).folder})"
 
 
-def _about(result: Result) -> str:
+def _about(sop: Sop, result: Result) -> str:
     if result.division and result.quarter:
-        return f" (bidang {result.division}, Triwulan {quarter_name(result.quarter)} {result.year})"
+        label = sop.period.label(result.quarter)
+        return f" (bidang {result.division}, {label} {result.year})"
     return ""
 
 
@@ -124,7 +132,7 @@ def findings_table(result: Result, checked: str, target: str) -> list[list[Any]]
         [RESULT_MARK],
         ["Buku kerja", checked],
         ["Hasil", verdict],
-        ["Aturan pemeriksaan", _step_name(result.step)],
+        ["Aturan pemeriksaan", f"langkah {result.step}"],
         ["Tujuan Kirim", target or "-"],
         [],
         [header for header, _ in COLUMNS],

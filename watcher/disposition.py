@@ -9,10 +9,9 @@ from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
 from watcher.indonesian import long_datetime
-from watcher.master import quarter_name
 from watcher.sop import Sop
 from watcher.templates import Issue
-from watcher.tree import Folder, workbook_file_name
+from watcher.tree import workbook_file_name
 from watcher.xlsx_style import (
     BOLD,
     BORDER,
@@ -37,16 +36,19 @@ def disposition_bytes(issue: Issue, sop: Sop) -> bytes:
 
 
 def instruction(issue: Issue, sop: Sop) -> str:
-    """The Kabid's instruction, naming the folders and the deadlines of steps 3 and 4."""
-    return (
-        f"Mohon disusun laporan data kinerja bidang Triwulan {quarter_name(issue.quarter)} "
-        f"Tahun {issue.year} sesuai indikator kinerja masing-masing (SOP {sop.number}). "
-        f"1) Analis Data mengisi realisasi, status data, kendala dan tindak lanjut pada buku "
-        f"kerja terlampir, lalu menyimpannya di folder {Folder.MATERIAL.value} paling lambat "
-        f"{long_datetime(issue.material_due)}. "
-        f"2) Kasubag/Kasubid memeriksa dan menyimpan laporan di folder {Folder.REPORT.value} "
-        f"paling lambat {long_datetime(issue.report_due)}."
-    )
+    """The instruction, naming each submission's person, folder and deadline."""
+    parts = [
+        f"Mohon disusun laporan data kinerja bidang {issue.period.label(issue.quarter)} "
+        f"Tahun {issue.year} sesuai indikator kinerja masing-masing (SOP {sop.number})."
+    ]
+    for number, due in enumerate(issue.dues, start=1):
+        step = due.step
+        work = ("mengisi realisasi, status data, kendala dan tindak lanjut pada buku kerja "
+                "terlampir, lalu menyimpannya") if number == 1 else (
+                f"memeriksa dan menyimpan {step.output.lower()}")  # fmt: skip
+        parts.append(f"{number}) {step.actor} {work} di folder {step.folder} paling lambat "
+                     f"{long_datetime(due.at)}.")  # fmt: skip
+    return " ".join(parts)
 
 
 def _write(sheet: Worksheet, issue: Issue, sop: Sop) -> None:
@@ -62,11 +64,11 @@ def _write(sheet: Worksheet, issue: Issue, sop: Sop) -> None:
         ("Tanggal", long_datetime(issue.issued_at)),
         ("Dari", f"Kepala Bidang {division.name}: {division.head_name}"),
         ("Kepada", f"Kasubag/Kasubid: {division.subhead_name}"),
-        ("Perihal", f"Penyusunan Laporan Data Kinerja Triwulan {quarter_name(issue.quarter)} "
+        ("Perihal", f"Penyusunan Laporan Data Kinerja {issue.period.label(issue.quarter)} "
                     f"Tahun {issue.year}"),
         ("Isi Disposisi", instruction(issue, sop)),
-        ("Batas Waktu", long_datetime(issue.report_due)),
-        ("Lampiran", workbook_file_name(issue.division, issue.year, issue.quarter)),
+        ("Batas Waktu", long_datetime(issue.dues[-1].at)),
+        ("Lampiran", workbook_file_name(issue.division, issue.year, issue.quarter, issue.period)),
         ("Peringatan", sop.warning),
     )  # fmt: skip
     row = 6

@@ -29,8 +29,9 @@ from watcher.fsio import atomic_writer
 
 CONF_ENV = "KINERJA_XLWINGS_CONF"
 ROOT_KEY = "KINERJA_FOLDER"  # the shared folder's root, as this PC reaches it
-STEP_KEY = "KINERJA_LANGKAH"  # 3: Analis Data sends material; 4: the Kasubag sends the report
-STEPS = (3, 4)
+# The submission step this PC sends at (SOP 010: 3 the Analis Data's material, 4 the Kasubag's
+# report); empty or 0 is the SOP's first submission. Checked against the tree's SOP when sent.
+STEP_KEY = "KINERJA_LANGKAH"
 EXCHANGE_FOLDER = "kinerja"
 SEND_COPY = "kirim.xlsx"  # the copy Kirim saves for Python (VBA: SaveCopyAs)
 LOG_FILE = "kinerja-excel.log"
@@ -133,10 +134,10 @@ def addin_settings(pairs: Mapping[str, str], *, source: Path) -> AddinSettings:
             "Folder bersama belum diatur di komputer ini. Klik tombol 'Atur Folder' pada tab "
             f"Kinerja, atau minta petugas TI menjalankan 'kinerja excel-setup' ({source})."
         )
-    step_text = pairs.get(STEP_KEY, "").strip() or "3"
-    if step_text not in {str(step) for step in STEPS}:
+    step_text = pairs.get(STEP_KEY, "").strip() or "0"
+    if not step_text.isdigit() or len(step_text) > 2:
         raise ExcelConfigError(
-            f"Pengaturan {STEP_KEY}={step_text!r} di {source} tidak dikenal; isi 3 (bahan, "
-            "Analis Data) atau 4 (laporan, Kasubag)."
+            f"Pengaturan {STEP_KEY}={step_text!r} di {source} tidak dikenal; isi nomor langkah "
+            "kirim SOP (misalnya 3 untuk bahan atau 4 untuk laporan pada SOP 010)."
         )
     return AddinSettings(Path(root), int(step_text))

@@ -21,13 +21,14 @@ import watcher
 from watcher.excel_config import (
     ROOT_KEY,
     STEP_KEY,
-    STEPS,
     ExcelConfigError,
     read_config,
     user_config_path,
     write_config,
 )
+from watcher.locator import sending_step
 from watcher.tree import Tree
+from watcher.tree_sop import resolve_sop
 
 # xlwings adds the active workbook's folder to sys.path unless told not to; a clerk's folder
 # holding a file named like one of our modules would then shadow it.
@@ -40,12 +41,10 @@ def excel_setup(
     *,
     python: str | None = None,
     out: Path | None = None,
-    step: int = 3,
+    step: int = 0,
     platform: str = sys.platform,
 ) -> Path:
     """Write (or update) the xlwings config at `out` (default: the user's); return its path."""
-    if step not in STEPS:
-        raise ExcelConfigError(f"Langkah {step} tidak dikenal; pilih 3 (bahan) atau 4 (laporan).")
     tree = Tree(root)
     if not tree.inbox.is_dir():
         raise ExcelConfigError(
@@ -53,6 +52,10 @@ def excel_setup(
             "folder bersama seperti terlihat dari komputer ini, misalnya Z:\\kinerja, setelah "
             "'kinerja init' dijalankan di server."
         )
+    try:
+        step = sending_step(resolve_sop(tree), step).number
+    except ValueError as exc:
+        raise ExcelConfigError(f"Langkah tidak dapat dipakai: {exc}.") from exc
     interpreter = python or sys.executable
     if not Path(interpreter).is_file():
         raise ExcelConfigError(f"Interpreter Python tidak ditemukan: {interpreter}")
@@ -102,11 +105,10 @@ def excel_setup_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--langkah",
         type=int,
-        choices=STEPS,
-        default=3,
+        default=0,
         metavar="LANGKAH",
-        help="3: komputer Analis Data mengirim bahan (bawaan); "
-        "4: komputer Kasubag mengirim laporan",
+        help="langkah kirim SOP yang dikirim komputer ini (bawaan: langkah kirim pertama); "
+        "SOP 010: 3 Analis Data mengirim bahan, 4 Kasubag mengirim laporan",
     )
 
 

@@ -16,7 +16,6 @@ from pathlib import Path
 
 from watcher.names import printable
 from watcher.notices import STRAY_SUFFIX, notice_beside, write_plain_notice
-from watcher.placement import stray_message
 from watcher.store import Event, Outcome, Store
 
 log = logging.getLogger(__name__)
@@ -30,10 +29,10 @@ class InPlace(StrEnum):
 TITLES = {InPlace.STRAY: "BERKAS TIDAK DIPROSES", InPlace.FOLDER: "FOLDER TIDAK DIPROSES"}
 
 
-def note_in_place(store: Store, path: Path, kind: InPlace, reason: str, *, relative: str,
+def note_in_place(store: Store, path: Path, kind: InPlace, message: str, *, relative: str,
                   division: str | None, moment: datetime) -> bool:  # fmt: skip
-    """Notice and event for `path`, unless already given for this cause; True if given now."""
-    message = stray_message(reason) if kind is InPlace.STRAY else reason
+    """Notice and event for `path`, unless already given for this cause (`message`, which says
+    why and where workbooks belong); True if given now."""
     known = store.events(from_path=relative, outcome=Outcome.REFUSED)
     if any(event.message == message for event in known):
         return False

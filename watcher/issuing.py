@@ -1,4 +1,4 @@
-"""`kinerja issue`: SOP steps 1-2, a pre-filled workbook and a disposition per division."""
+"""`kinerja issue`: the SOP's issue steps, a pre-filled workbook and a disposition per division."""
 
 from __future__ import annotations
 
@@ -6,21 +6,22 @@ import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
-from watcher.calendar import deadline
+from watcher.calendar import WorkCalendar, deadline
 from watcher.disposition import disposition_bytes
 from watcher.errors import MasterDataError, Problem
 from watcher.fsio import create_new
 from watcher.master import MasterData
 from watcher.master_sheets import SETTINGS_SHEET
 from watcher.sla import office_calendar
-from watcher.sop import Sop
+from watcher.sop import Sop, StepKind
 from watcher.store import Event, Outcome, Store
-from watcher.templates import Issue, workbook_bytes
-from watcher.tree import Folder, Tree, disposition_file_name, workbook_file_name
+from watcher.templates import Due, Issue, workbook_bytes
+from watcher.tree import Tree, disposition_file_name, workbook_file_name
+from watcher.workflow import issue_place
 
 
 class IssueStatus(StrEnum):
@@ -35,14 +36,19 @@ class IssuedFile:
     status: IssueStatus
 
 
-def reporting_period(today: date) -> tuple[int, int]:
-    """The quarter whose data is collected now: the one that ended last (10 Jan asks for Q4)."""
-    current = (today.month - 1) // 3 + 1
-    return (today.year, current - 1) if current > 1 else (today.year - 1, 4)
-
-
 def new_document_id(sop: Sop, code: str, year: int, quarter: int) -> str:
-    return f"{sop.number}-{code}-{year}-TW{quarter}-{uuid.uuid4().hex[:8]}"
+    return f"{sop.number}-{code}-{year}-{sop.period.code(quarter)}-{uuid.uuid4().hex[:8]}"
+
+
+def submission_dues(calendar: WorkCalendar, sop: Sop, issued_at: datetime) -> tuple[Due, ...]:
+    """Each submission's deadline, chained from the issue through the steps before it (as the
+    status page measures them: each step from the end of the one before)."""
+    dues, moment = [], issued_at
+    for step in sop.flow:
+        moment = deadline(calendar, moment, step.standard)
+        if step.kind is StepKind.SUBMIT:
+            dues.append(Due(step, moment))
+    return tuple(dues)
 
 
 def issue_quarter(
@@ -76,9 +82,7 @@ def issue_quarter(
         )
     calendar = office_calendar(master.settings, range(year, year + 2))
     issued_at = now().astimezone(calendar.tz)
-    # Step 3 runs from the disposition (as the status page measures it), step 4 from step 3.
-    material_due = deadline(calendar, issued_at, sop.step(3).standard)
-    report_due = deadline(calendar, material_due, sop.step(4).standard)
+    dues = submission_dues(calendar, sop, issued_at)
     results: list[IssuedFile] = []
     for division in master.divisions:
         code = division.code
@@ -87,19 +91,20 @@ def issue_quarter(
         ):
             continue
         ident = (document_id or (lambda c: new_document_id(sop, c, year, quarter)))(code)
-        issue = Issue(master, code, year, quarter, ident, issued_at, material_due, report_due)
-        target = tree.folder(code, Folder.DISPOSITION)
-        workbook = target / workbook_file_name(code, year, quarter)
+        issue = Issue(master, code, year, quarter, ident, issued_at, dues, sop.period)
+        target = tree.folder(code, issue_place(sop).folder)
+        workbook = target / workbook_file_name(code, year, quarter, sop.period)
         results.append(_write_once(tree, code, workbook, lambda i=issue: workbook_bytes(i)))
-        sheet = target / disposition_file_name(code, year, quarter)
+        sheet = target / disposition_file_name(code, year, quarter, sop.period)
         results.append(_write_once(tree, code, sheet, lambda i=issue: disposition_bytes(i, sop)))
         if store is not None:
-            _record(tree, store, results[-2], year, quarter, note)
+            _record(tree, store, results[-2], year, quarter, sop.of_kind(StepKind.ISSUE)[-1].number,
+                    note)  # fmt: skip
     return results
 
 
 def _record(
-    tree: Tree, store: Store, issued: IssuedFile, year: int, quarter: int, note: str
+    tree: Tree, store: Store, issued: IssuedFile, year: int, quarter: int, step: int, note: str
 ) -> None:
     relative = issued.path.resolve().relative_to(tree.root.resolve()).as_posix()
     digest = hashlib.sha256(issued.path.read_bytes()).hexdigest()
@@ -110,7 +115,7 @@ def _record(
             division=issued.division,
             year=year,
             quarter=quarter,
-            step=2,
+            step=step,
             file_hash=digest,
             to_path=relative,
             message=message,

@@ -9,7 +9,7 @@ from importlib import resources
 
 from openpyxl.utils import get_column_letter
 
-from watcher.master import quarter_name
+from watcher.period import Period
 
 METADATA_KIND = "rencana_aksi"
 TEXT_MAX_LENGTH = 2000  # kendala / tindak lanjut: enough for a paragraph, bounded for reports
@@ -25,8 +25,8 @@ class LayoutColumn:
     index: int  # 1-based
     choices: tuple[str, ...] = ()
 
-    def title(self, quarter: int) -> str:
-        return self.header.replace("{tw}", quarter_name(quarter))
+    def title(self, period: Period, index: int) -> str:
+        return self.header.replace("{periode}", period.short_label(index))
 
     @property
     def is_input(self) -> bool:

@@ -11,11 +11,30 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from watcher.moving import unique_destination
-from watcher.tree import Folder, Tree, workbook_file_name
-from watcher.validation.validate import STEP_OF_FOLDER
+from watcher.sop import Sop, Step, StepKind
+from watcher.tree import Tree, workbook_file_name
+from watcher.workflow import intake_place
 
-FOLDER_OF_STEP: dict[int, Folder] = {step: folder for folder, step in STEP_OF_FOLDER.items()}
-STEP_NAMES = {3: "bahan laporan (langkah 3)", 4: "laporan data kinerja (langkah 4)"}
+
+def sending_step(sop: Sop, number: int) -> Step:
+    """The submission a desk sends at: step `number`, or the first submission for 0."""
+    submissions = sop.of_kind(StepKind.SUBMIT)
+    if not number:
+        return submissions[0]
+    found = next((step for step in submissions if step.number == number), None)
+    if found is None:
+        numbers = ", ".join(f"{s.number} ({s.actor})" for s in submissions)
+        raise ValueError(f"langkah {number} bukan langkah kirim SOP ini; pilih {numbers}")
+    return found
+
+
+def step_name(sop: Sop, number: int) -> str:
+    """ "bahan laporan data kinerja (langkah 3)"."""
+    try:
+        step = sop.step(number)
+    except KeyError:
+        return f"langkah {number}"
+    return f"{step.output.lower()} (langkah {number})"
 
 
 @dataclass(frozen=True)
@@ -39,16 +58,16 @@ class Placement:
         return unique_destination(self.folder, self.file_name)
 
 
-def placement(tree: Tree, division: str, year: int, quarter: int, step: int) -> Placement:
-    """Where the workbook of `division` for (`year`, `quarter`) goes when sent at `step`."""
-    folder = FOLDER_OF_STEP.get(step)
-    if folder is None:
-        raise ValueError(f"step must be one of {sorted(FOLDER_OF_STEP)}, not {step!r}")
+def placement(tree: Tree, sop: Sop, division: str, year: int, quarter: int,
+              step: int) -> Placement:  # fmt: skip
+    """Where the workbook of `division` for (`year`, period `quarter`) goes when sent at the
+    submission `step` (0: the first submission)."""
+    sending = sending_step(sop, step)
     return Placement(
         division=division,
         year=year,
         quarter=quarter,
-        step=step,
-        folder=tree.folder(division, folder),
-        file_name=workbook_file_name(division, year, quarter),
+        step=sending.number,
+        folder=tree.folder(division, intake_place(sop, sending).folder),
+        file_name=workbook_file_name(division, year, quarter, sop.period),
     )

@@ -12,6 +12,7 @@ from enum import StrEnum
 from functools import cached_property
 
 from watcher.calendar import DEFAULT_WEEK, DayOverride, OfficeDay
+from watcher.period import Period
 
 
 class Polarity(StrEnum):
@@ -126,6 +127,23 @@ class Indicator:
     @property
     def is_percentage(self) -> bool:
         return self.unit.strip() == "%"
+
+
+def period_target(indicator: Indicator, period: Period, index: int) -> float:
+    """An indicator's target for period `index` of an SOP's `period`, from its quarter targets.
+
+    The quarters a period spans are summed for a cumulative indicator and the last is taken for
+    a position; a month takes a third of its quarter's cumulative target, or the quarter's
+    position. The quarterly SOP 010 gets the quarter's own target.
+    """
+    if len(period.months(index)) == 12:
+        return indicator.annual_target
+    quarters = period.quarters(index)
+    if indicator.aggregation is Aggregation.LAST_POSITION:
+        return indicator.target(quarters[-1])
+    total = sum(indicator.target(q) for q in quarters)
+    months = len(period.months(index))
+    return total / 3 if months == 1 else total
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from watcher.validation.feedback import (
 from watcher.validation.findings import Result
 
 log = logging.getLogger(__name__)
-RETURN_SUFFIX = " - DIKEMBALIKAN KABID.txt"
+_RETURN_NOTICE = re.compile(r" - DIKEMBALIKAN [^\\/]{1,60}\.txt$")
 REFUSAL_SUFFIXES = tuple(name.removeprefix("x") for name in refusal_names("x.xlsx"))
 STRAY_SUFFIX = " - TIDAK DIPROSES.txt"  # beside a file or folder left where it is
 QUARANTINE_SUFFIX = " - KARANTINA.txt"  # beside a file moved to karantina/
@@ -38,7 +39,7 @@ def notice_paths(decision: Decision, destination: Path) -> list[Path]:
     if decision.notice is Notice.REFUSAL:
         return [notice_beside(destination, suffix) for suffix in REFUSAL_SUFFIXES]
     if decision.notice is Notice.RETURN:
-        return [notice_beside(destination, RETURN_SUFFIX)]
+        return [notice_beside(destination, return_suffix(decision.actor))]
     return []
 
 
@@ -57,7 +58,7 @@ def write_notices(decision: Decision, destination: Path, data: bytes, result: Re
         ]
     elif decision.notice is Notice.RETURN:
         contents = [
-            return_notice(destination.name, result.kabid_note, moment).encode(
+            return_notice(destination.name, result.kabid_note, moment, decision).encode(
                 "utf-8", "backslashreplace"
             )
         ]
@@ -69,18 +70,26 @@ def write_notices(decision: Decision, destination: Path, data: bytes, result: Re
     return paths
 
 
-def return_notice(name: str, note: str, moment: datetime) -> str:
-    """Plain text (Windows line endings) quoting the Kabid's note cell."""
+def return_suffix(actor: str) -> str:
+    """ " - DIKEMBALIKAN KABID.txt": the checker who returned it, as the SOP names them."""
+    return f" - DIKEMBALIKAN {actor.upper()}.txt"
+
+
+def return_notice(name: str, note: str, moment: datetime, decision: Decision) -> str:
+    """Plain text (Windows line endings) quoting the checker's note cell."""
+    who = decision.actor
     lines = [
-        "LAPORAN DIKEMBALIKAN OLEH KABID",
+        f"LAPORAN DIKEMBALIKAN OLEH {who.upper()}",
         "",
         f"Berkas   : {name}",
         f"Waktu    : {long_datetime(moment)}",
         "",
-        "Catatan Kabid:",
-        f"  {note}" if note else "  (Kabid tidak menulis catatan; tanyakan langsung kepada Kabid.)",
+        f"Catatan {who}:",
+        f"  {note}"
+        if note
+        else f"  ({who} tidak menulis catatan; tanyakan langsung kepada {who}.)",
         "",
-        "Perbaiki laporan sesuai catatan, lalu simpan kembali di folder 4_laporan.",
+        f"Perbaiki laporan sesuai catatan, lalu simpan kembali di folder {decision.destination}.",
     ]
     return "\r\n".join(lines) + "\r\n"
 
@@ -88,7 +97,9 @@ def return_notice(name: str, note: str, moment: datetime) -> str:
 def is_service_notice(name: str) -> bool:
     """Notices the service writes itself; never handled as submissions (the feedback workbook
     is not among them: a clerk may fix it and send it back)."""
-    return name.endswith((RETURN_SUFFIX, STRAY_SUFFIX, QUARANTINE_SUFFIX, *REFUSAL_SUFFIXES))
+    return bool(_RETURN_NOTICE.search(name)) or name.endswith(
+        (STRAY_SUFFIX, QUARANTINE_SUFFIX, *REFUSAL_SUFFIXES)
+    )
 
 
 def write_plain_notice(path: Path, title: str, lines: list[str], moment: datetime) -> Path:

@@ -25,6 +25,7 @@ from watcher.samba import (
     vfs_modules,
 )
 from watcher.tree import Tree, default_root
+from watcher.tree_sop import resolve_sop
 from watcher.verify import parse_anchor, verify_tree
 
 
@@ -73,6 +74,7 @@ def cmd_samba_config(args: argparse.Namespace) -> int:
     settings = ShareSettings(
         root=tree.root,
         divisions=tuple(division.code for division in master.divisions),
+        sop=resolve_sop(tree, args.sop),
         share=args.share,
         service_user=args.service_user,
         prefix=args.group_prefix,
@@ -123,7 +125,7 @@ def samba_config_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    run_demo(args.root, echo=lambda text: print(text, flush=True))
+    run_demo(args.root, echo=lambda text: print(text, flush=True), sop_path=args.sop)
     return 0
 
 

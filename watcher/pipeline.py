@@ -15,13 +15,13 @@ is not in a step folder (`watcher.placement`), a folder link and a folder where 
 stay where they are, with a notice beside them and one event.
 
 When the history is missing or inconsistent, no file is moved past a person. Which folders the
-service itself delivers into (`routing.DELIVERED_INTO`) decides:
+service itself delivers into (`workflow.delivered_into`; SOP 010's names in brackets) decides:
 
-- 3_bahan, 5_pemeriksaan/disetujui, 5_pemeriksaan/dikembalikan: only people put files here, so a
-  file here is always a person's act (their next person is the Kasubag or the Kabid's decision
-  is recorded): handled normally, whatever the log says.
-- 4_laporan (the service delivers step-3 material here for the Kasubag, who also saves the
-  compiled report here) and 5_pemeriksaan (the service delivers reports here for the Kabid):
+- the first submission folder and the approval and return folders (3_bahan, .../disetujui,
+  .../dikembalikan): only people put files here, so a file here is always a person's act:
+  handled normally, whatever the log says.
+- the folders a valid file or a return is delivered into (4_laporan: step-3 material for the
+  Kasubag, who also saves the compiled report here; 5_pemeriksaan: reports for the Kabid):
   only the log tells a delivered file from a person's new one (`_parked`). If the log has no
   event at all for the file's bytes while the archive holds them (`archive.verify`), the bytes
   were handled before and the log lost that. If the file's status-change time (ctime) is not
@@ -46,7 +46,7 @@ import logging
 import os
 import stat
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -68,14 +68,18 @@ from watcher.master import MasterData
 from watcher.moving import move_no_overwrite, unique_destination
 from watcher.names import printable
 from watcher.notices import write_notices
-from watcher.placement import Place, Where, place_of
+from watcher.placement import Place, Where, place_of, stray_message
 from watcher.record_guard import RecordGuard
-from watcher.routing import DELIVERED_INTO, SOP_STEP, STEP_RULES, Decision, decide
+from watcher.routing import Decision, decide
+from watcher.sop import Sop, Step
+from watcher.sop_loader import load_sop
 from watcher.store import Event, Outcome, Store
-from watcher.tree import Folder, Tree
+from watcher.tree import Tree
 from watcher.validation.rules import Expectation
 from watcher.validation.safety import DEFAULT_LIMITS
 from watcher.validation.validate import open_periods, refused, validate_bytes
+from watcher.workflow import Place as StepPlace
+from watcher.workflow import Role, delivered_into, handovers, intake_place, noun
 
 log = logging.getLogger(__name__)
 # Refusals of a folder on the way: the file itself is not touched (moving it would mean
@@ -109,6 +113,7 @@ class Pipeline:
     guard: RecordGuard | None = None
     # (st_dev, st_ino) of the files in delivery folders when a lost history was found at start.
     present_at_loss: frozenset[tuple[int, int]] = frozenset()
+    sop: Sop = field(default_factory=load_sop)  # the tree's workflow (`watcher.tree_sop`)
 
     def handle(self, path: Path) -> Handled:
         master = self.master()
@@ -116,7 +121,8 @@ class Pipeline:
         if place.where is Where.OUTPUT:
             return Handled.NOT_WATCHED
         if place.where is Where.STRAY:
-            self.note(path, InPlace.STRAY, place.reason, division=place.division)
+            self.note(path, InPlace.STRAY, stray_message(self.sop, place.reason),
+                      division=place.division)  # fmt: skip
             return Handled.NOTED
         try:
             opened = open_regular(path, root=self.tree.root)
@@ -142,19 +148,20 @@ class Pipeline:
         if self._history_lost(folder, digest, path, info):
             self._record_delivered(division, folder, digest, relative)
             return Handled.PARKED
-        uncompiled = folder in COMPILED_ONLY and self._uncompiled(digest)
-        if folder is Folder.REPORT and uncompiled:
-            self._record_still_waiting(division, digest, relative)
+        handover = self._uncompiled(folder, digest)
+        if handover is not None and intake_place(self.sop, handover[1]) == folder:
+            self._record_still_waiting(division, folder, handover, digest, relative)
             return Handled.PARKED
         archive_bytes(data, self.tree.archive_files, suffix=path.suffix.lower() or ".bin",
                       guard=self.guard)  # fmt: skip
         name = printable(path.name)
-        if uncompiled:
-            refusal = RefusedFileError(NOT_COMPILED, rule="route.not_compiled", path=name)
-            result = refused(name, STEP_RULES[folder], refusal)
+        if handover is not None:
+            refusal = RefusedFileError(not_compiled(self.sop, *handover), rule="route.not_compiled",
+                                       path=name)  # fmt: skip
+            result = refused(name, folder.step.number, refusal)
         else:
             result = validate_bytes(data, master, self._expectation(division, folder), name=name)
-        decision = decide(folder, result)
+        decision = decide(self.sop, folder, result)
         destination, handled = self._destination(path, folder, division, decision, digest, relative)
         if handled is Handled.DUPLICATE:
             return handled
@@ -172,7 +179,7 @@ class Pipeline:
             parts = path.relative_to(self.tree.inbox).parts
         except ValueError:
             return Place(Where.OUTPUT)  # not below the inbox: never ours to touch
-        return place_of(parts, {division.code for division in master.divisions})
+        return place_of(self.sop, parts, {division.code for division in master.divisions})
 
     def relative(self, path: Path) -> str:
         """`path` below the root, as stored in the log (undecodable bytes escaped)."""
@@ -196,10 +203,10 @@ class Pipeline:
     def _parked(self, digest: str, relative: str) -> bool:
         return any(event.to_path == relative for event in self.store.events(file_hash=digest))
 
-    def _history_lost(self, folder: Folder, digest: str, path: Path,
+    def _history_lost(self, folder: StepPlace, digest: str, path: Path,
                       info: os.stat_result) -> bool:  # fmt: skip
         """The rule for item "history missing" in the module docstring."""
-        if folder not in DELIVERED_INTO or self.store.events(file_hash=digest):
+        if folder not in delivered_into(self.sop) or self.store.events(file_hash=digest):
             return False
         if (info.st_dev, info.st_ino) in self.present_at_loss:
             return True
@@ -214,30 +221,38 @@ class Pipeline:
             return True  # archived under another suffix: the safe side
         return info.st_ctime_ns >= archived_at
 
-    def _uncompiled(self, digest: str) -> bool:
-        """These bytes are step-3 material the service passed on: never the Kasubag's work."""
-        material = SOP_STEP[Folder.MATERIAL]
-        return any(event.outcome is Outcome.VALID and event.step == material
-                   for event in self.store.events(file_hash=digest))  # fmt: skip
+    def _uncompiled(self, folder: StepPlace, digest: str) -> tuple[Step, Step] | None:
+        """The handover these bytes passed at, when `folder` is at or after the person they were
+        handed to: material is never that person's own work (SOP 010: the Kasubag's report)."""
+        if folder.role is Role.RETURN:
+            return None  # a return sends it back to be worked on, whatever it holds
+        passed = {event.step for event in self.store.events(file_hash=digest)
+                  if event.outcome is Outcome.VALID}  # fmt: skip
+        return next((pair for pair in handovers(self.sop)
+                     if pair[0].number in passed and folder.step.number >= pair[1].number),
+                    None)  # fmt: skip
 
-    def _record_still_waiting(self, division: str, digest: str, relative: str) -> None:
-        """The material passed on to the Kasubag, found under another name in 4_laporan (a
-        rename or a copy): still waiting for the Kasubag, recorded once at its new place."""
+    def _record_still_waiting(self, division: str, folder: StepPlace, handover: tuple[Step, Step],
+                              digest: str, relative: str) -> None:  # fmt: skip
+        """Material passed on, found under another name in the next person's folder (a rename
+        or a copy): still waiting for that person, recorded once at its new place."""
+        giver, taker = handover
         self.store.append(Event(
-            outcome=Outcome.RECEIVED, division=division, step=SOP_STEP[Folder.REPORT],
+            outcome=Outcome.RECEIVED, division=division, step=folder.step.number,
             file_hash=digest, to_path=relative,
-            message="Bahan yang sama dengan yang diteruskan ke Kasubag, dengan nama lain; tetap "
-            "menunggu Kasubag mengolah dan menyimpan laporannya.",
+            message=f"{noun(self.sop, giver)} yang sama dengan yang diteruskan ke {taker.actor}, "
+            f"dengan nama lain; tetap menunggu {taker.actor} mengolah dan menyimpan "
+            f"{taker.output.lower()}.",
         ))  # fmt: skip
 
-    def _record_delivered(self, division: str, folder: Folder, digest: str,
+    def _record_delivered(self, division: str, folder: StepPlace, digest: str,
                           relative: str) -> None:  # fmt: skip
-        who = "Kasubag" if folder is Folder.REPORT else "Kabid"
+        who = folder.step.actor
         self.store.append(Event(
-            outcome=Outcome.RECEIVED, division=division, step=SOP_STEP[folder],
+            outcome=Outcome.RECEIVED, division=division, step=folder.step.number,
             file_hash=digest, to_path=relative,
             message=f"Riwayat berkas tidak lengkap: isinya sudah ada di arsip, tetapi log tidak "
-            f"mencatatnya. Berkas dianggap sudah diantar ke {folder.value} dan menunggu {who}; "
+            f"mencatatnya. Berkas dianggap sudah diantar ke {folder.folder} dan menunggu {who}; "
             "tidak diteruskan otomatis.",
         ))  # fmt: skip
         log.warning("Riwayat tidak lengkap: %s dianggap sudah diantar, menunggu %s", relative, who)
@@ -267,8 +282,8 @@ class Pipeline:
                        identity: Identity, details: str) -> Handled:  # fmt: skip
         """A refusal without the file's bytes: to the fix folder with the refusal notes."""
         division, folder = place.division or "", place.step_folder
-        result = refused(printable(path.name), STEP_RULES[folder], refusal)
-        decision = decide(folder, result)
+        result = refused(printable(path.name), folder.step.number, refusal)
+        decision = decide(self.sop, folder, result)
         target = self.tree.folder(division, decision.destination)
         destination = unique_destination(target, path.name)
         self.store.append(Event(
@@ -279,14 +294,16 @@ class Pipeline:
         write_notices(decision, destination, b"", result, self.now())
         return self._move(path, destination, division, None, identity, Handled.ROUTED)
 
-    def _expectation(self, division: str, folder: Folder) -> Expectation:
+    def _expectation(self, division: str, folder: StepPlace) -> Expectation:
         today: date = self.now().date()
-        periods = open_periods(self.tree, division, today)
-        return Expectation(step=STEP_RULES[folder], division=division, open_periods=periods)
+        periods = open_periods(self.tree, self.sop, division, today)
+        return Expectation(step=folder.step.number, rules=self.sop.rules_at(folder.step),
+                           division=division, open_periods=periods,
+                           period=self.sop.period)  # fmt: skip
 
-    def _destination(self, path: Path, folder: Folder, division: str, decision: Decision,
+    def _destination(self, path: Path, folder: StepPlace, division: str, decision: Decision,
                      digest: str, relative: str) -> tuple[Path, Handled]:  # fmt: skip
-        if decision.destination is folder:
+        if decision.destination == folder.folder:
             return path, Handled.ROUTED  # stays where the person put it
         handled_here = [event for event in self.store.events(file_hash=digest, from_path=relative)
                         if event.outcome is not Outcome.DUPLICATE]  # fmt: skip
@@ -350,14 +367,16 @@ def _folder_of_refusal(path: Path, root: Path) -> Path:
     return path
 
 
-# A file in these folders must be the Kasubag's compiled report (step 4 passed on, or chosen by
-# the Kabid), never the step-3 material itself: that would skip the Kasubag.
-COMPILED_ONLY = (Folder.REPORT, Folder.REVIEW, Folder.APPROVED)
-NOT_COMPILED = (
-    "Berkas ini adalah bahan laporan dari Analis Data yang belum diolah Kasubag (isinya sama "
-    "persis dengan bahan yang diteruskan ke 4_laporan). Kasubag perlu mengolahnya dan "
-    "menyimpan laporannya di 4_laporan; baru sesudah itu Kabid memeriksanya."
-)
+def not_compiled(sop: Sop, giver: Step, taker: Step) -> str:
+    """Why material that skipped the person it was handed to is refused."""
+    folder = intake_place(sop, taker).folder
+    following = sop.after(taker)
+    then = f"; baru sesudah itu {following.actor} memeriksanya" if following else ""
+    return (
+        f"Berkas ini adalah {giver.output.lower()} dari {giver.actor} yang belum diolah "
+        f"{taker.actor} (isinya sama persis dengan yang diteruskan ke {folder}). {taker.actor} "
+        f"perlu mengolahnya dan menyimpan {taker.output.lower()} di {folder}{then}."
+    )
 
 
 def _same_bytes(path: Path, digest: str) -> bool:
@@ -381,14 +400,15 @@ def owner_of(path: Path) -> str | None:
         return str(uid)
 
 
-def lying_in_delivery_folders(tree: Tree, divisions: list[str]) -> frozenset[tuple[int, int]]:
+def lying_in_delivery_folders(tree: Tree, sop: Sop,
+                              divisions: list[str]) -> frozenset[tuple[int, int]]:  # fmt: skip
     """(st_dev, st_ino) of every regular file now directly in a folder the service delivers
     into, for `Pipeline.present_at_loss` (links are not followed)."""
     found: set[tuple[int, int]] = set()
     for code in divisions:
-        for folder in DELIVERED_INTO:
+        for place in delivered_into(sop):
             try:
-                entries = list(os.scandir(tree.folder(code, folder)))
+                entries = list(os.scandir(tree.folder(code, place.folder)))
             except OSError:
                 continue
             for entry in entries:

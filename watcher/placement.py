@@ -1,6 +1,7 @@
 """Where a name under `inbox/` lies: a watched step folder, the service's own output, or astray.
 
-Pure: it takes the path's parts below `inbox/` and the division codes of the master data.
+Pure: it takes the SOP, the path's parts below `inbox/` and the division codes of the master
+data.
 Nothing under `inbox/` is skipped silently: a file that is neither in a step folder people save
 into nor in a folder the service writes (`1_disposisi`, `perlu_perbaikan`, the guide) is "stray"
 and gets a notice beside it saying where workbooks belong.
@@ -12,15 +13,10 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 
-from watcher.routing import WATCHED_FOLDERS
 from watcher.setup_tree import GUIDE_NAME
-from watcher.tree import Folder
-
-WHERE_TO_SAVE = (
-    "Simpan buku kerja di folder langkah bidang Anda: inbox\\<KODE BIDANG>\\3_bahan (bahan, "
-    "Analis Data) atau inbox\\<KODE BIDANG>\\4_laporan (laporan, Kasubag)."
-)
-
+from watcher.sop import Sop, StepKind
+from watcher.workflow import Place as StepPlace
+from watcher.workflow import place_at
 
 # The guide the repository keeps in its own default tree (`inbox/README.md`): not a submission.
 INBOX_GUIDE = "README.md"
@@ -36,19 +32,25 @@ class Where(StrEnum):
 class Place:
     where: Where
     division: str | None = None
-    folder: Folder | None = None
+    folder: StepPlace | None = None
     reason: str = ""  # Indonesian, for a stray file
 
     @property
-    def step_folder(self) -> Folder:
+    def step_folder(self) -> StepPlace:
         assert self.folder is not None
         return self.folder
 
 
-_FOLDERS = {folder.value: folder for folder in Folder}
+def where_to_save(sop: Sop) -> str:
+    """Which folders take workbooks, in the SOP's words."""
+    folders = [
+        f"inbox\\<KODE BIDANG>\\{step.folder} ({step.output.lower()}, {step.actor})"
+        for step in sop.of_kind(StepKind.SUBMIT)
+    ]
+    return f"Simpan buku kerja di folder langkah bidang Anda: {' atau '.join(folders)}."
 
 
-def place_of(parts: tuple[str, ...], divisions: Collection[str]) -> Place:
+def place_of(sop: Sop, parts: tuple[str, ...], divisions: Collection[str]) -> Place:
     """The place of `inbox/<parts...>`; the last part is the file's own name."""
     if len(parts) < 2:
         if parts == (INBOX_GUIDE,):
@@ -65,28 +67,26 @@ def place_of(parts: tuple[str, ...], divisions: Collection[str]) -> Place:
         return Place(Where.STRAY, division, reason="disimpan di folder bidang, bukan di folder "
                                                    "langkah")  # fmt: skip
     folder_text = "/".join(parts[1:-1])
-    folder = _FOLDERS.get(folder_text)
+    folder = place_at(sop, folder_text)
     if folder is None:
         shown = folder_text.replace("/", "\\")
         return Place(Where.STRAY, division, reason=f"folder '{shown}' bukan folder langkah")
-    if folder in WATCHED_FOLDERS:
-        return Place(Where.WATCHED, division, folder)
-    return Place(Where.OUTPUT, division, folder)
+    return Place(Where.WATCHED if folder.watched else Where.OUTPUT, division, folder)
 
 
-def is_tree_folder(parts: tuple[str, ...]) -> bool:
+def is_tree_folder(sop: Sop, parts: tuple[str, ...]) -> bool:
     """A folder of the tree itself (`<KODE>` or one of its step folders)."""
-    return len(parts) == 1 or "/".join(parts[1:]) in _FOLDERS
+    return len(parts) == 1 or place_at(sop, "/".join(parts[1:])) is not None
 
 
-def is_output(parts: tuple[str, ...]) -> bool:
-    """A name the service writes (a division's guide, anything in 1_disposisi or
-    perlu_perbaikan), known from the path alone, without the master data."""
+def is_output(sop: Sop, parts: tuple[str, ...]) -> bool:
+    """A name the service writes (a division's guide, anything in the issue or fix folders),
+    known from the path alone, without the master data."""
     if len(parts) == 2:
         return parts[1] == GUIDE_NAME
-    folder = _FOLDERS.get("/".join(parts[1:-1]))
-    return folder is not None and folder not in WATCHED_FOLDERS
+    folder = place_at(sop, "/".join(parts[1:-1]))
+    return folder is not None and not folder.watched
 
 
-def stray_message(reason: str) -> str:
-    return f"Berkas ini tidak diproses: {reason}. {WHERE_TO_SAVE}"
+def stray_message(sop: Sop, reason: str) -> str:
+    return f"Berkas ini tidak diproses: {reason}. {where_to_save(sop)}"

@@ -1,11 +1,11 @@
-"""Where a file goes next: a pure decision from its folder and its validation result.
+"""Where a file goes next: a pure decision from its place in the SOP's tree and its validation.
 
-saved into          valid                         not valid / refused
-3_bahan             -> 4_laporan (for the Kasubag)  -> 3_bahan/perlu_perbaikan + feedback
-4_laporan           -> 5_pemeriksaan (for the Kabid) -> 4_laporan/perlu_perbaikan + feedback
-5_pemeriksaan       stays (waiting for the Kabid)    -> 4_laporan/perlu_perbaikan + feedback
-.../disetujui       approved, stays (to reports)     -> 4_laporan/perlu_perbaikan + feedback
-.../dikembalikan    -> 4_laporan + return notice (any readable workbook)
+saved into (role)    valid                                  not valid / refused
+submit folder        -> the next step's folder                -> its fix folder + feedback
+check folder         stays (waiting for the checker)          -> the producer's fix folder
+approved folder      the last check: approved, stays;         -> the producer's fix folder
+                     an earlier check: on to the next check
+returned folder      -> the `return_to` step's folder + return notice (any readable workbook)
 """
 
 from __future__ import annotations
@@ -13,75 +13,73 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from watcher.sop import Sop, StepKind
 from watcher.store import Outcome
-from watcher.tree import Folder
 from watcher.validation.findings import Result
-
-# Folders people save into; the others (1_disposisi, perlu_perbaikan) are the service's output.
-WATCHED_FOLDERS = (Folder.MATERIAL, Folder.REPORT, Folder.REVIEW, Folder.APPROVED, Folder.RETURNED)
-# Folders the service itself delivers files into (valid material -> 4_laporan, a return ->
-# 4_laporan, a valid report -> 5_pemeriksaan), which people save into too: only the log tells
-# a delivered file from a new one there (see the pipeline's docstring on a missing history).
-DELIVERED_INTO = (Folder.REPORT, Folder.REVIEW)
-STEP_RULES = {  # which validation rules apply to a file saved in a folder
-    Folder.MATERIAL: 3,
-    Folder.REPORT: 4,
-    Folder.REVIEW: 4,
-    Folder.APPROVED: 4,
-    Folder.RETURNED: 4,
-}
-SOP_STEP = {  # the SOP step a file in a folder is at
-    Folder.MATERIAL: 3,
-    Folder.REPORT: 4,
-    Folder.REVIEW: 5,
-    Folder.APPROVED: 5,
-    Folder.RETURNED: 5,
-}
+from watcher.workflow import Place, Role, fix_place, intake_place, noun
 
 
 class Notice(StrEnum):
     VALIDATION = "validation"  # feedback copy of the workbook with findings
     REFUSAL = "refusal"  # a note: the file could not be opened at all
-    RETURN = "return"  # the Kabid's return notice, quoting the note cell
+    RETURN = "return"  # the checker's return notice, quoting the note cell
 
 
 @dataclass(frozen=True)
 class Decision:
     outcome: Outcome
     step: int
-    destination: Folder
+    destination: str  # folder below the division folder
     notice: Notice | None
     message: str  # Indonesian, for the log and the status page
+    actor: str = ""  # who acts at this step (named in a return notice)
 
 
-def decide(folder: Folder, result: Result) -> Decision:
-    """The next place for a file saved in `folder`, given its validation result."""
-    step = SOP_STEP[folder]
-    if folder is Folder.RETURNED and not result.refused:
+def decide(sop: Sop, place: Place, result: Result) -> Decision:
+    """The next place for a file saved in `place`, given its validation result."""
+    step = place.step
+    if place.role is Role.RETURN and not result.refused:
         note = result.kabid_note or "(tanpa catatan)"
-        return Decision(Outcome.RETURNED, step, Folder.REPORT, Notice.RETURN,
-                        f"Dikembalikan Kabid untuk diperbaiki. Catatan: {note}")  # fmt: skip
-    fix = Folder.MATERIAL_FIX if folder is Folder.MATERIAL else Folder.REPORT_FIX
+        back = intake_place(sop, sop.step(step.return_to))
+        return Decision(Outcome.RETURNED, step.number, back.folder, Notice.RETURN,
+                        f"Dikembalikan {step.actor} untuk diperbaiki. Catatan: {note}",
+                        step.actor)  # fmt: skip
+    fix = fix_place(sop, step).folder
     if result.refused:
         reason = result.findings[0].message if result.findings else ""
-        return Decision(Outcome.REFUSED, step, fix, Notice.REFUSAL, f"Berkas ditolak. {reason}")
+        return Decision(Outcome.REFUSED, step.number, fix, Notice.REFUSAL,
+                        f"Berkas ditolak. {reason}")  # fmt: skip
     if not result.valid:
         count = len(result.errors)
-        what = "Persetujuan dibatalkan: laporan" if folder is Folder.APPROVED else "Berkas"
-        return Decision(Outcome.INVALID, step, fix, Notice.VALIDATION,
+        what = "Persetujuan dibatalkan: laporan" if place.role is Role.APPROVE else "Berkas"
+        return Decision(Outcome.INVALID, step.number, fix, Notice.VALIDATION,
                         f"{what} perlu perbaikan ({count} kesalahan).")  # fmt: skip
-    return _valid(folder, step)
+    return _valid(sop, place)
 
 
-def _valid(folder: Folder, step: int) -> Decision:
-    if folder is Folder.MATERIAL:
-        return Decision(Outcome.VALID, step, Folder.REPORT, None,
-                        "Bahan laporan valid; diteruskan ke Kasubag (4_laporan).")  # fmt: skip
-    if folder is Folder.REPORT:
-        return Decision(Outcome.VALID, step, Folder.REVIEW, None,
-                        "Laporan valid; diteruskan ke Kabid (5_pemeriksaan).")  # fmt: skip
-    if folder is Folder.APPROVED:
-        return Decision(Outcome.APPROVED, step, Folder.APPROVED, None,
-                        "Laporan disetujui Kabid; diserahkan ke Kasubag Perencanaan.")  # fmt: skip
-    return Decision(Outcome.VALID, step, Folder.REVIEW, None,
-                    "Laporan valid; menunggu pemeriksaan Kabid.")  # fmt: skip
+def _valid(sop: Sop, place: Place) -> Decision:
+    step, following = place.step, sop.after(place.step)
+    if place.role is Role.CHECK:
+        return Decision(Outcome.VALID, step.number, place.folder, None,
+                        f"{noun(sop, step)} valid; menunggu pemeriksaan {step.actor}.")  # fmt: skip
+    if place.role is Role.APPROVE and following is None:
+        compiler = sop.compile_step
+        to = f"diserahkan ke {compiler.actor}" if compiler else "siap dilaporkan"
+        return Decision(Outcome.APPROVED, step.number, place.folder, None,
+                        f"Laporan disetujui {step.actor}; {to}.")  # fmt: skip
+    assert following is not None  # only the last check's approval has no next step
+    target = intake_place(sop, following)
+    if place.role is Role.APPROVE:
+        return Decision(Outcome.FORWARDED, step.number, target.folder, None,
+                        f"Laporan disetujui {step.actor}; diteruskan ke {following.actor} "
+                        f"({target.folder}).")  # fmt: skip
+    return Decision(Outcome.VALID, step.number, target.folder, None,
+                    f"{noun(sop, step)} valid; diteruskan ke {following.actor} "
+                    f"({target.folder}).")  # fmt: skip
+
+
+def ends_step(outcome: Outcome, kind: StepKind) -> bool:
+    """Whether an event with `outcome` at a step of `kind` finishes that step's round."""
+    if kind is StepKind.SUBMIT:
+        return outcome is Outcome.VALID
+    return outcome in (Outcome.APPROVED, Outcome.FORWARDED, Outcome.RETURNED)

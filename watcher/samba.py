@@ -27,13 +27,13 @@ from pathlib import Path
 
 from watcher.audit import PREFIX as AUDIT_PREFIX
 from watcher.errors import UsageError
-from watcher.tree import Folder
+from watcher.sop import Sop, StepKind
+from watcher.workflow import Role, places, purpose
 
 DEFAULT_AUDIT_LOG = Path("/var/log/samba/kinerja-audit.log")
 _NAME = re.compile(r"[a-z_][a-z0-9_-]*")
 _MAX_GROUP = 32  # Linux (shadow-utils) limit on group names
-STEP_FOLDERS = (Folder.MATERIAL, Folder.MATERIAL_FIX, Folder.REPORT, Folder.REPORT_FIX)
-DECISION_FOLDERS = (Folder.REVIEW, Folder.APPROVED, Folder.RETURNED)
+STAFF_ROLES = (Role.SUBMIT, Role.FIX)  # written by the division's staff
 # The Debian package of each VFS module the share uses: `samba` only *recommends*
 # samba-vfs-modules, so an install with --no-install-recommends lacks full_audit, and then smbd
 # refuses every connection to the share (NT_STATUS_BAD_NETWORK_NAME) without saying why.
@@ -46,6 +46,7 @@ _MODULES_DIR = re.compile(r"^\s*MODULESDIR:\s*(\S+)", re.MULTILINE)
 class ShareSettings:
     root: Path
     divisions: tuple[str, ...]  # division codes from the master data
+    sop: Sop  # the tree's: its folders and who checks in them
     share: str = "kinerja"
     service_user: str = "kinerja"
     prefix: str = "kinerja"  # of every group name
@@ -95,9 +96,16 @@ def check_settings(settings: ShareSettings) -> None:
 def all_groups(settings: ShareSettings) -> list[str]:
     """Every group the permissions use, in the order the script creates them."""
     groups = [settings.group("pengguna"), settings.group("perencanaan")]
+    checkers = dict.fromkeys(checker_role(s.actor) for s in settings.sop.of_kind(StepKind.CHECK))
     for code in settings.divisions:
-        groups += [settings.group("bidang", code), settings.group("kabid", code)]
+        groups += [settings.group("bidang", code), *(settings.group(c, code) for c in checkers)]
     return groups
+
+
+def checker_role(actor: str) -> str:
+    """The group role of a check step's actor: "Kabid" -> "kabid", "Kepala Dinas" ->
+    "kepala-dinas"."""
+    return re.sub(r"[^a-z0-9]+", "-", actor.lower()).strip("-")
 
 
 def folder_rules(settings: ShareSettings) -> list[FolderRule]:
@@ -109,24 +117,29 @@ def folder_rules(settings: ShareSettings) -> list[FolderRule]:
         FolderRule("inbox", "folder bidang", {everyone: "r-x"}),
     ]
     for code in settings.divisions:
-        staff, kabid = f"g:{settings.group('bidang', code)}", f"g:{settings.group('kabid', code)}"
+        approver = checker_role(settings.sop.final_check.actor)
+        staff = f"g:{settings.group('bidang', code)}"
+        kabid = f"g:{settings.group(approver, code)}"
         readers = {staff: "r-x", kabid: "r-x", planning: "r-x"}
         read_files = {staff: "r--", kabid: "r--", planning: "r--"}
         base = f"inbox/{code}"
         rules.append(FolderRule(base, f"bidang {code} (PETUNJUK.txt)", readers, read_files))
-        rules.append(FolderRule(f"{base}/{Folder.DISPOSITION.value}",
-                                "langkah 1-2: terbitan layanan", readers, read_files))  # fmt: skip
-        for folder in STEP_FOLDERS:
-            rules.append(FolderRule(
-                f"{base}/{folder.value}", f"langkah {folder.value[0]}: ditulis staf bidang",
-                {**readers, staff: "rwx"}, {staff: "rw-", kabid: "rw-", planning: "r--"},
-            ))  # fmt: skip
-        for folder in DECISION_FOLDERS:
-            rules.append(FolderRule(
-                f"{base}/{folder.value}", "langkah 5: hanya Kabid yang menulis",
-                {**readers, kabid: "rwx"}, {staff: "r--", kabid: "rw-", planning: "r--"},
-                owner="r--",
-            ))  # fmt: skip
+        for place in places(settings.sop):
+            where, what = f"{base}/{place.folder}", purpose(settings.sop, place)
+            if place.role is Role.ISSUED:
+                rules.append(FolderRule(where, f"{what} (terbitan layanan)", readers, read_files))
+            elif place.role in STAFF_ROLES:
+                rules.append(FolderRule(
+                    where, f"{what} (ditulis staf bidang)",
+                    {**readers, staff: "rwx"}, {staff: "rw-", kabid: "rw-", planning: "r--"},
+                ))  # fmt: skip
+            else:
+                checker = f"g:{settings.group(checker_role(place.step.actor), code)}"
+                rules.append(FolderRule(
+                    where, f"{what} (hanya {place.step.actor} yang menulis)",
+                    {**readers, checker: "rwx"},
+                    {staff: "r--", checker: "rw-", planning: "r--"}, owner="r--",
+                ))  # fmt: skip
     outbox = FolderRule("outbox", "laporan dan halaman status: dibaca semua",
                         {everyone: "r-x"}, {everyone: "r--"}, recursive=True)  # fmt: skip
     # Everyone reads the master data: the Excel add-in checks a workbook against it on the PC.
@@ -272,11 +285,18 @@ def permission_script(settings: ShareSettings) -> str:
 def users_guide(settings: ShareSettings) -> str:
     """How to add the people (comments, to print with the rest)."""
     first = settings.divisions[0] if settings.divisions else "KODE"
+    sop = settings.sop
+    submitters = " / ".join(dict.fromkeys(s.actor for s in sop.of_kind(StepKind.SUBMIT)))
+    checkers = dict.fromkeys(s.actor for s in sop.of_kind(StepKind.CHECK))
+    compiler = sop.compile_step.actor if sop.compile_step else "bagian perencanaan"
     roles = [
         (settings.group("pengguna"), "semua orang"),
-        (settings.group("bidang", first), f"Analis Data / Kasubag {first}"),
-        (settings.group("kabid", first), f"Kabid {first}, juga Plt-nya"),
-        (settings.group("perencanaan"), "Kasubag Perencanaan"),
+        (settings.group("bidang", first), f"{submitters} {first}"),
+        *(
+            (settings.group(checker_role(actor), first), f"{actor} {first}, juga Plt-nya")
+            for actor in checkers
+        ),
+        (settings.group("perencanaan"), compiler),
     ]
     width = max(len(group) for group, _ in roles)
     lines = [

@@ -10,22 +10,22 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from watcher.calendar import working_time_between
+from watcher.calendar import deadline
 from watcher.errors import KinerjaError, RecordLostError
 from watcher.fsio import write_text_atomic
 from watcher.indonesian import long_datetime
-from watcher.issuing import IssuedFile, issue_quarter, reporting_period
-from watcher.master import MasterData, quarter_name
+from watcher.issuing import IssuedFile, issue_quarter
+from watcher.master import MasterData
+from watcher.period import Period
 from watcher.sla import StepState, StepTiming, office_calendar, scheduled_moment
-from watcher.sop import Sop
+from watcher.sop import Sop, StepKind
 from watcher.store import Event, Outcome, Store
 from watcher.timeline import open_periods, quarter_timelines
 from watcher.tree import Tree
 
 log = logging.getLogger(__name__)
-ON_TIME_MARGIN = timedelta(minutes=30)  # steps 1-2 together: 15 + 15 minutes
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class Alert:
 def ensure_dispositions(
     tree: Tree, store: Store, master: MasterData, sop: Sop, now: Callable[[], datetime]
 ) -> list[IssuedFile]:
-    """Issue the reporting quarter's dispositions if their day has come and they are missing.
+    """Issue the collected period's dispositions if their day has come and they are missing.
 
     Runs at start and daily: `schedule` forgets runs missed while the process was down, so this
     catches up, once (divisions already recorded as issued are skipped), and says it was late.
@@ -49,12 +49,14 @@ def ensure_dispositions(
     settings = master.settings
     calendar = office_calendar(settings, range(now().year - 1, now().year + 2))
     local = now().astimezone(calendar.tz)
-    year, quarter = reporting_period(local.date())
-    moment = scheduled_moment(calendar, settings, year, quarter)
+    year, quarter = sop.period.collected_on(local.date())
+    moment = scheduled_moment(calendar, settings, sop.period, year, quarter)
     if local < moment:
         return []
-    note = ""
-    if working_time_between(calendar, moment, local) > ON_TIME_MARGIN:
+    note, due = "", moment
+    for step in sop.of_kind(StepKind.ISSUE):  # the issue steps' standards, one after another
+        due = deadline(calendar, due, step.standard)
+    if local > due:
         note = f"Terlambat: seharusnya diterbitkan {long_datetime(moment)}."
     return issue_quarter(
         tree, master, sop, year=year, quarter=quarter, now=now, store=store, note=note
@@ -72,11 +74,11 @@ def sweep(
         for timeline in quarter_timelines(store, master, sop, year, quarter, moment):
             for step in timeline.progress.steps:
                 code = timeline.division.code
-                alert = _new_alert(timeline.events, code, year, quarter, step)
+                alert = _new_alert(timeline.events, code, year, quarter, step, sop.period)
                 if alert is None:
                     continue
                 try:
-                    _raise(tree, store, alert, sop.warning)
+                    _raise(tree, store, alert, sop)
                 except OSError as exc:
                     # Not recorded, so the next sweep tries again; other divisions go on.
                     log.warning("Pemberitahuan tidak dapat ditulis (%s): %s", exc, alert.message)
@@ -86,7 +88,7 @@ def sweep(
 
 
 def _new_alert(
-    events: list[Event], division: str, year: int, quarter: int, step: StepTiming
+    events: list[Event], division: str, year: int, quarter: int, step: StepTiming, period: Period
 ) -> Alert | None:
     if step.state is StepState.WARNING:
         outcome, word = Outcome.WARNING, "PERINGATAN"
@@ -108,18 +110,20 @@ def _new_alert(
         return None
     when = long_datetime(step.deadline) if step.deadline else "-"
     message = (
-        f"{word}: langkah {step.step} bidang {division} Triwulan {quarter_name(quarter)} {year} "
+        f"{word}: langkah {step.step} bidang {division} {period.label(quarter)} {year} "
         f"({step.standard}) batas waktunya {when}."
     )
     return Alert(outcome, division, year, quarter, step, message)
 
 
-def _raise(tree: Tree, store: Store, alert: Alert, warning: str) -> None:
+def _raise(tree: Tree, store: Store, alert: Alert, sop: Sop) -> None:
     """Write the notice, then record the alert: an alert recorded without its notice would
     never be written again (the next sweep sees it raised)."""
     word = "TERLAMBAT" if alert.outcome is Outcome.LATE else "PERINGATAN"
-    name = f"{word} - Langkah {alert.timing.step} - TW{alert.quarter} {alert.year}.txt"
-    body = "\r\n".join([alert.message, "", f"Peringatan SOP: {warning}", ""])
+    name = (
+        f"{word} - Langkah {alert.timing.step} - {sop.period.code(alert.quarter)} {alert.year}.txt"
+    )
+    body = "\r\n".join([alert.message, "", f"Peringatan SOP: {sop.warning}", ""])
     write_text_atomic(tree.division_dir(alert.division) / name, body)
     store.append(
         Event(

@@ -35,7 +35,7 @@ from watchdog.observers.polling import PollingObserver
 
 from watcher.audit import share_actors
 from watcher.backoff import Backoff
-from watcher.errors import KinerjaError, RecordLostError
+from watcher.errors import KinerjaError, RecordLostError, UsageError
 from watcher.health import Heartbeat, health_path
 from watcher.in_place import InPlace
 from watcher.intake import MESSAGES
@@ -49,10 +49,11 @@ from watcher.pipeline import Handled, Pipeline, lying_in_delivery_folders, owner
 from watcher.placement import Where, is_output, is_tree_folder, place_of
 from watcher.record_guard import RecordGuard, check_at_start, lost_event
 from watcher.schedule_jobs import OfficeJobs
-from watcher.sop import Sop, load_sop
+from watcher.sop import Sop
 from watcher.stability import FileStabilityTracker, is_ignored
 from watcher.store import Event, Outcome, Store, utc_now
 from watcher.tree import Tree
+from watcher.tree_sop import INSTALL_HINT, check_recorded, copy_into_tree, resolve_sop
 
 log = logging.getLogger(__name__)
 # Called in the worker with the store and the events recorded since the last call (reports,
@@ -114,7 +115,7 @@ class Service:
     ) -> None:
         self.tree, self.options, self.now = tree, options, now
         self.listeners = tuple(listeners)
-        self.sop, self.mail = sop or load_sop(), mail
+        self.sop, self.mail = sop or resolve_sop(tree), mail
         self.last_event_id = 0
         self.master: MasterSource = MasterSource(tree.master_path)
         self.pipeline: Pipeline | None = None  # set while running
@@ -137,17 +138,22 @@ class Service:
         master()  # a broken master stops the start with its problems listed
         with ServiceLock(self.tree.lock_path) as lock:
             lost = check_at_start(self.tree)  # before Store, which would create a missing log
+            copy_into_tree(self.tree, self.sop)
             with Store(self.tree.store_path, now=self.now) as store, \
                     RecordGuard(self.tree, store=store, lock=lock) as guard:  # fmt: skip
+                if check_recorded(self.tree, store).digest != self.sop.digest:
+                    raise UsageError(f"Folder kerja ini memakai SOP lain ({self.tree.sop_path}). "
+                                     f"Untuk mengganti SOP jalankan: {INSTALL_HINT}")  # fmt: skip
                 self._watch(stop, on_ready, store, guard, lost)
 
     def _watch(self, stop: threading.Event, on_ready: Callable[[], None] | None, store: Store,
                guard: RecordGuard, lost: list[str]) -> None:  # fmt: skip
         actor = share_actors(self.options.audit_log, owner=owner_of)
         codes = [division.code for division in self.master().divisions]
-        present = lying_in_delivery_folders(self.tree, codes) if lost else frozenset()
+        present = lying_in_delivery_folders(self.tree, self.sop, codes) if lost else frozenset()
         pipeline = self.pipeline = Pipeline(self.tree, store, self.master, self.now, actor=actor,
-                                            guard=guard, present_at_loss=present)  # fmt: skip
+                                            guard=guard, present_at_loss=present,
+                                            sop=self.sop)  # fmt: skip
         store.append(Event(outcome=Outcome.STARTED, message=self._started_message()))
         for description in lost:  # history lost while the service was down: said once, loudly
             log.error("%s", description)
@@ -299,7 +305,7 @@ class Service:
             parts = path.relative_to(self.tree.inbox).parts
         except ValueError:
             return False
-        if not parts or is_output(parts):
+        if not parts or is_output(self.sop, parts):
             return False
         return not is_ignored(path, self.tree.inbox) and not is_service_notice(path.name)
 
@@ -328,7 +334,7 @@ class Service:
                 message = MESSAGES["intake.folder_link"].format(name=printable(path.name))
             elif (
                 path.is_dir()
-                and not is_tree_folder(path.relative_to(self.tree.inbox).parts)
+                and not is_tree_folder(self.sop, path.relative_to(self.tree.inbox).parts)
                 and self._place(path) is Where.WATCHED
             ):
                 message = MESSAGES["intake.directory"]
@@ -347,7 +353,7 @@ class Service:
             codes = {division.code for division in self.master().divisions}
         except (OSError, KinerjaError):
             return None
-        return place_of(path.relative_to(self.tree.inbox).parts, codes).where
+        return place_of(self.sop, path.relative_to(self.tree.inbox).parts, codes).where
 
     def _known(self, code: str) -> bool:
         try:

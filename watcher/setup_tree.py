@@ -10,7 +10,10 @@ from watcher.master import MasterData
 from watcher.master_loader import load_master
 from watcher.master_writer import write_master
 from watcher.sample_master import sample_master
-from watcher.tree import FOLDER_PURPOSE, Folder, Tree
+from watcher.sop import Sop
+from watcher.tree import Tree
+from watcher.tree_sop import copy_into_tree
+from watcher.workflow import places, purpose
 
 GUIDE_NAME = "PETUNJUK.txt"
 
@@ -22,14 +25,17 @@ class InitResult:
     sample_master_written: bool = False
 
 
-def init_tree(tree: Tree) -> InitResult:
-    """Create missing folders, the sample master workbook if none, and a guide per division.
+def init_tree(tree: Tree, sop: Sop) -> InitResult:
+    """Create missing folders (the SOP's, `watcher.workflow`), the tree's copy of the SOP and the
+    sample master workbook if none, and a guide per division.
 
     Raises MasterDataError when an existing master workbook has problems (nothing else is
     touched then, apart from the base folders).
     """
     created: list[Path] = []
-    _make_dirs(tree.all_dirs([]), created)
+    _make_dirs(tree.all_dirs([], []), created)
+    if copy_into_tree(tree, sop):
+        created.append(tree.sop_path)
     wrote_sample = False
     if not tree.master_path.exists():
         write_master(sample_master(), tree.master_path)
@@ -37,10 +43,11 @@ def init_tree(tree: Tree) -> InitResult:
         wrote_sample = True
     master = load_master(tree.master_path)
     codes = [division.code for division in master.divisions]
-    _make_dirs(tree.all_dirs(codes), created)
+    _make_dirs(tree.all_dirs(codes, [place.folder for place in places(sop)]), created)
     for division in master.divisions:
         guide = tree.division_dir(division.code) / GUIDE_NAME
-        if create_new(guide, division_guide(division.name, division.code).encode("utf-8")):
+        text = division_guide(sop, division.name, division.code)
+        if create_new(guide, text.encode("utf-8")):
             created.append(guide)
     return InitResult(master, created, wrote_sample)
 
@@ -52,15 +59,15 @@ def _make_dirs(paths: list[Path], created: list[Path]) -> None:
             created.append(path)
 
 
-def division_guide(name: str, code: str) -> str:
+def division_guide(sop: Sop, name: str, code: str) -> str:
     """Plain-text guide written once into each division folder (Windows line endings)."""
     lines = [
         f"Folder kinerja bidang {name} ({code})",
         "",
-        "Alur SOP 010 Pengumpulan Data Kinerja:",
+        f"Alur SOP {sop.number} {sop.name} (periode {sop.period.kind.value}):",
     ]
     lines += [
-        f"  {folder.value.replace('/', chr(92))}: {FOLDER_PURPOSE[folder]}" for folder in Folder
+        f"  {place.folder.replace('/', chr(92))}: {purpose(sop, place)}" for place in places(sop)
     ]
     lines += [
         "",

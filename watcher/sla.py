@@ -1,30 +1,32 @@
 """Step durations against the SOP's time standards, computed from the event log (pure).
 
 Nothing here is stored: every timing is derived from the recorded events, the SOP, the office
-calendar and an injected `now`. Steps of one division's quarter:
+calendar and an injected `now`. Steps of one division's period, for any SOP (SOP 010's in
+brackets):
 
-- steps 1-2: from the scheduled disposition (the 10th, at opening time) to its issue;
-- step 3: from the disposition to the valid material;
-- step 4: from the valid material (or the Kabid's return) to the valid report;
-- step 5: from the report's arrival in review to the Kabid's move; a return starts step 4 again;
-- step 6 (office-wide): from the last division's approval to the quarterly report, and from the
-  fourth quarter's last approval to the annual report.
+- the issue steps: the first from the scheduled issue (the SOP's day at opening time) to the
+  issue; the others are done with it (steps 1-2);
+- each submission: from the end of the step before it (or a return to it) to its valid file
+  (step 3 from the disposition to the material; step 4 from the material to the report);
+- each check: from the file's arrival to the checker's move; a return starts its `kembali_ke`
+  step again, and the steps after it, as a new round (step 5, back to step 4);
+- the compile step (office-wide): from the last division's final approval to the period's
+  report, and from the year's last period's approvals to the annual report (step 6).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 
 from watcher.calendar import WorkCalendar, build_calendar, deadline, working_time_between
 from watcher.master import Settings
-from watcher.sop import Sop, TimeStandard
+from watcher.period import Period
+from watcher.routing import ends_step
+from watcher.sop import ANNUAL_STANDARD, Sop, Step, StepKind, TimeStandard
 from watcher.store import Event, Outcome
-
-ANNUAL_STANDARD = "tahunan"
-QUARTERLY_STANDARD = "triwulan"
 
 
 class StepState(StrEnum):
@@ -48,7 +50,7 @@ class StepTiming:
     deadline: datetime | None = None
     worked: timedelta | None = None  # working time from start to end (or to now)
     allowed: timedelta | None = None  # working time from start to deadline
-    round: int = 1  # steps 4 and 5 run again after each return
+    round: int = 1  # the steps from a return's target on run again after each return
 
     @property
     def share(self) -> float | None:
@@ -60,12 +62,12 @@ class StepTiming:
 
 @dataclass(frozen=True)
 class Progress:
-    """One division's quarter, step by step."""
+    """One division's period, step by step."""
 
     division: str
     year: int
     quarter: int
-    steps: tuple[StepTiming, ...]  # steps 1..5
+    steps: tuple[StepTiming, ...]  # every step but the compile step, in order
     returns: int
 
     @property
@@ -82,14 +84,10 @@ def office_calendar(settings: Settings, years: Iterable[int]) -> WorkCalendar:
     )
 
 
-def disposition_day(year: int, quarter: int) -> date:
-    """The SOP's day for a quarter's disposition: the 10th of the next quarter's first month."""
-    return date(year + 1, 1, 10) if quarter == 4 else date(year, quarter * 3 + 1, 10)
-
-
-def scheduled_moment(cal: WorkCalendar, settings: Settings, year: int, quarter: int) -> datetime:
-    """Opening time on the disposition day (Monday's opening if that weekday has no hours)."""
-    day = disposition_day(year, quarter)
+def scheduled_moment(cal: WorkCalendar, settings: Settings, period: Period, year: int,
+                     index: int) -> datetime:  # fmt: skip
+    """Opening time on the period's issue day (Monday's opening if that weekday has no hours)."""
+    day = period.issue_date(year, index)
     hours = settings.week.get(day.weekday()) or settings.week.get(0)
     opening = hours.start if hours else time(7, 30)
     return datetime.combine(day, opening, tzinfo=cal.tz)
@@ -136,60 +134,46 @@ def division_progress(
     settings: Settings,
     now: datetime,
 ) -> Progress:
-    """Timings of steps 1-5 for one division's quarter from its events (oldest first)."""
+    """Timings of every step of one division's period (all but the compile step) from its
+    events (oldest first). `quarter` is the period's number within the year."""
     share = settings.warning_share
-    scheduled = scheduled_moment(cal, settings, year, quarter)
+    scheduled = scheduled_moment(cal, settings, sop.period, year, quarter)
     issue_at = _find(events, (Outcome.ISSUED,), None, 0)
     issued = events[issue_at].at_utc if issue_at is not None else None
-    step3_start = issued or scheduled
-    steps = [
-        timing(
-            cal, 1, sop.step(1).standard, min(scheduled, issued or scheduled), issued, now, share
-        ),
-        timing(cal, 2, sop.step(2).standard, issued, issued, now, share),
-    ]
-    material = _find(events, (Outcome.VALID,), 3, 0)
-    steps.append(
-        timing(cal, 3, sop.step(3).standard, step3_start, _at(events, material), now, share)
-    )
-    # Steps 4 and 5 run in rounds: each return by the Kabid starts step 4 again.
-    start, report, decision, returns = material, None, None, 0
-    while start is not None:
-        report = _find(events, (Outcome.VALID,), 4, start + 1)
-        decision = (
-            _find(events, (Outcome.APPROVED, Outcome.RETURNED), 5, report + 1)
-            if report is not None
-            else None
-        )
-        if decision is None or events[decision].outcome is not Outcome.RETURNED:
+    timings: dict[int, StepTiming] = {}
+    for position, step in enumerate(sop.of_kind(StepKind.ISSUE)):
+        start = min(scheduled, issued or scheduled) if position == 0 else issued
+        timings[step.number] = timing(cal, step.number, step.standard, start, issued, now, share)
+    flow, returns = sop.flow, 0
+    index, start_at, cursor = 0, issued or scheduled, issue_at if issue_at is not None else -1
+    while index < len(flow):
+        step = flow[index]
+        end = _find_end(events, step, cursor + 1)
+        end_at = events[end].at_utc if end is not None else None
+        timings[step.number] = timing(cal, step.number, step.standard, start_at, end_at, now,
+                                      share, returns + 1)  # fmt: skip
+        if end is None:
+            for later in flow[index + 1 :]:
+                timings[later.number] = timing(cal, later.number, later.standard, None, None,
+                                               now, share, returns + 1)  # fmt: skip
             break
-        start, report, decision, returns = decision, None, None, returns + 1
-    round_ = returns + 1
-    steps.append(
-        timing(
-            cal,
-            4,
-            sop.step(4).standard,
-            _at(events, start),
-            _at(events, report),
-            now,
-            share,
-            round_,
-        )
-    )
-    steps.append(
-        timing(
-            cal,
-            5,
-            sop.step(5).standard,
-            _at(events, report),
-            _at(events, decision),
-            now,
-            share,
-            round_,
-        )
-    )
-    return Progress(division, year, quarter, tuple(steps), returns)
+        start_at, cursor = end_at, end
+        if events[end].outcome is Outcome.RETURNED:
+            returns += 1
+            index = flow.index(sop.step(step.return_to))
+            continue
+        index += 1
+    steps = tuple(timings[step.number] for step in sop.per_division)
+    return Progress(division, year, quarter, steps, returns)
+
+
+def _find_end(events: Sequence[Event], step: Step, begin: int) -> int | None:
+    """Index of the first event from `begin` on that finishes `step`."""
+    for index in range(begin, len(events)):
+        event = events[index]
+        if event.step == step.number and ends_step(event.outcome, step.kind):
+            return index
+    return None
 
 
 def report_timing(
@@ -202,12 +186,16 @@ def report_timing(
     cal: WorkCalendar,
     settings: Settings,
     now: datetime,
-) -> StepTiming:
-    """Step 6: from the last division's approval to the report (quarterly, or annual when
-    `quarter` is None: from the fourth quarter's last approval, 15 working days)."""
-    name = QUARTERLY_STANDARD if quarter is not None else ANNUAL_STANDARD
-    standard = sop.step(6).standards.get(name, sop.step(6).standard)
-    wanted = quarter if quarter is not None else 4
+) -> StepTiming | None:
+    """The compile step: from the last division's final approval to the period's report, or
+    to the annual report when `quarter` is None (from the year's last period's approvals).
+    None when the SOP has no compile step."""
+    step = sop.compile_step
+    if step is None:
+        return None
+    name = sop.period.standard_name if quarter is not None else ANNUAL_STANDARD
+    standard = step.standards.get(name, step.standard)
+    wanted = quarter if quarter is not None else sop.period.count
     approvals: dict[str, datetime] = {}
     for event in events:
         if (
@@ -232,7 +220,7 @@ def report_timing(
         ),
         None,
     )
-    return timing(cal, 6, standard, start, built, now, settings.warning_share)
+    return timing(cal, step.number, standard, start, built, now, settings.warning_share)
 
 
 def _find(

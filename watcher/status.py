@@ -1,4 +1,4 @@
-"""Where every division stands in a quarter: `kinerja status` and `outbox/status.html`.
+"""Where every division stands in a period of the SOP: `kinerja status` and `outbox/status.html`.
 
 Derived from the event log each time (nothing stored twice), in working time.
 """
@@ -18,8 +18,7 @@ from jinja2 import Environment, select_autoescape
 from watcher.anchor import head_line
 from watcher.fsio import write_text_atomic
 from watcher.indonesian import long_datetime
-from watcher.issuing import reporting_period
-from watcher.master import MasterData, quarter_name
+from watcher.master import MasterData
 from watcher.sla import (
     Progress,
     StepState,
@@ -59,26 +58,30 @@ class Snapshot:
     quarter: int
     generated_at: datetime
     divisions: tuple[DivisionStatus, ...]
-    report: StepTiming  # step 6, the quarterly report
+    report: StepTiming | None  # the compile step, for this period's report (None: no such step)
     warning: str  # the SOP's own warning line
     steps: tuple[tuple[int, str, str], ...]  # (number, actor, standard) for the headers
+    sop_title: str = "SOP 010"
+    period_label: str = ""  # "Triwulan III"
+    approver: str = "Kabid"  # who approves last (the SOP's final check)
+    report_title: str = ""  # "Langkah 6: Laporan Triwulan (Kasubag Perencanaan, 1 Hari)"
 
 
-def current_period(store: Store, master: MasterData, now: datetime) -> tuple[int, int]:
-    """The quarter to show: the oldest one still open, else the last issued, else by the clock."""
+def current_period(store: Store, master: MasterData, sop: Sop, now: datetime) -> tuple[int, int]:
+    """The period to show: the oldest one still open, else the last issued, else by the clock."""
     opened = open_periods(store, master)
     if opened:
         return opened[0]
     issued = store.events(outcome=Outcome.ISSUED)
     if issued and issued[-1].year and issued[-1].quarter:
         return issued[-1].year, issued[-1].quarter
-    return reporting_period(now.astimezone(ZoneInfo(master.settings.timezone)).date())
+    return sop.period.collected_on(now.astimezone(ZoneInfo(master.settings.timezone)).date())
 
 
 def snapshot(
     store: Store, master: MasterData, sop: Sop, now: datetime, period: tuple[int, int] | None = None
 ) -> Snapshot:
-    year, quarter = period or current_period(store, master, now)
+    year, quarter = period or current_period(store, master, sop, now)
     calendar = office_calendar(master.settings, range(year, year + 2))
     divisions = tuple(
         DivisionStatus(t.division.code, t.division.name, t.progress)
@@ -95,7 +98,7 @@ def snapshot(
         now=now,
     )
     headers = tuple(
-        (s.number, s.actor, ", ".join(map(str, s.standards.values()))) for s in sop.steps
+        (s.number, s.actor, ", ".join(map(str, s.standards.values()))) for s in sop.per_division
     )
     return Snapshot(
         master.settings.office_name,
@@ -106,7 +109,19 @@ def snapshot(
         report,
         sop.warning,
         headers,
+        sop_title=f"SOP {sop.number}",
+        period_label=sop.period.label(quarter),
+        approver=sop.final_check.actor,
+        report_title=_report_title(sop, report),
     )
+
+
+def _report_title(sop: Sop, report: StepTiming | None) -> str:
+    step = sop.compile_step
+    if step is None or report is None:
+        return ""
+    return (f"Langkah {step.number}: Laporan {sop.period.kind.value.capitalize()} "
+            f"({step.actor}, {report.standard})")  # fmt: skip
 
 
 def duration_text(value: timedelta | None) -> str:
@@ -171,22 +186,23 @@ def snapshot_json(view: Snapshot) -> dict[str, Any]:
         "instansi": view.office,
         "tahun": view.year,
         "triwulan": view.quarter,
+        "periode": view.period_label,
         "dibuat_utc": _iso(view.generated_at),
         "bidang": rows,
-        "laporan_triwulan": timing_json(view.report),
+        "laporan_triwulan": timing_json(view.report) if view.report else None,
     }
 
 
 def snapshot_text(view: Snapshot) -> str:
     lines = [
-        f"{view.office} - Triwulan {quarter_name(view.quarter)} {view.year} "
-        f"(per {long_datetime(view.generated_at)})"
+        f"{view.office} - {view.period_label} {view.year} (per {long_datetime(view.generated_at)})"
     ]
     for division in view.divisions:
         current = division.current
         if current is None:
             returns = division.progress.returns
-            lines.append(f"  {division.code:<12} disetujui Kabid (dikembalikan {returns} kali)")
+            lines.append(f"  {division.code:<12} disetujui {view.approver} "
+                         f"(dikembalikan {returns} kali)")  # fmt: skip
             continue
         since = long_datetime(current.start) if current.start else "-"
         due = long_datetime(current.deadline) if current.deadline else "-"
@@ -196,8 +212,8 @@ def snapshot_text(view: Snapshot) -> str:
             f"sejak {since}, batas {due}, terpakai {used}, "
             f"dikembalikan {division.progress.returns} kali"
         )
-    report = view.report
-    lines.append(f"  Laporan triwulan (langkah 6): {STATE_LABELS[report.state]}")
+    if view.report is not None:
+        lines.append(f"  {view.report_title}: {STATE_LABELS[view.report.state]}")
     return "\n".join(lines)
 
 
@@ -208,7 +224,7 @@ def render_html(view: Snapshot, *, head: tuple[int, str] | None = None,
     environment.filters["durasi"] = duration_text
     source = resources.files("watcher") / "data" / "status.html.j2"
     template = environment.from_string(source.read_text(encoding="utf-8"))
-    return template.render(view=view, labels=STATE_LABELS, quarter_name=quarter_name,
+    return template.render(view=view, labels=STATE_LABELS,
                            head=head_line(head),
                            attention=[line.strip() for line in attention])  # fmt: skip
 

@@ -42,6 +42,9 @@ log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
 GENESIS_HASH = "0" * 64  # prev_hash of the first row
+# `quarter` holds the period within its year (1-12 for a monthly SOP) and `step` the SOP's step
+# number; the bounds are the SOP loader's (`periode.jenis`, at most 30 steps).
+MAX_PERIODS, MAX_STEPS = 12, 30
 # The fields each row's hash covers, in the order of the table's columns.
 HASHED_FIELDS = (
     "id", "at_utc", "file_hash", "division", "year", "quarter", "step",
@@ -79,16 +82,18 @@ class Outcome(StrEnum):
 
     STARTED = "started"  # the service started watching a root
     STOPPED = "stopped"  # the service stopped cleanly (a missing one means it crashed)
-    ISSUED = "issued"  # steps 1-2: the service wrote a disposition / rencana aksi into an inbox
+    ISSUED = "issued"  # the issue steps: the service wrote a disposition / rencana aksi
     RECEIVED = "received"  # a settled file was found in a step folder and its bytes archived
     DUPLICATE = "duplicate"  # bytes already handled from this folder; nothing new to do
     REFUSED = "refused"  # refused at the door: unsafe, unreadable or not a plain .xlsx
     VALID = "valid"  # passed the step's validation rules
     INVALID = "invalid"  # failed the step's rules; feedback written for the clerk
     MOVED = "moved"  # the service moved the file from from_path to to_path
-    APPROVED = "approved"  # step 5: the Kabid moved the report into the approved folder
-    RETURNED = "returned"  # step 5: the Kabid moved it into the returned folder (back to step 4)
-    REPORT_BUILT = "report_built"  # step 6: a quarterly or annual report was written to outbox
+    APPROVED = "approved"  # the last check: the checker moved the report into its approved folder
+    FORWARDED = "forwarded"  # an earlier check approved it: passed on to the next check
+    RETURNED = "returned"  # a check returned it (back to the SOP's `kembali_ke` step)
+    REPORT_BUILT = "report_built"  # the compile step: a period or annual report was written
+    SOP_SET = "sop_set"  # the tree was set up with, or switched to, an SOP file (its hash)
     WARNING = "warning"  # a step's deadline is near (peringatan) and no file has arrived
     LATE = "late"  # a step took longer than its time standard
     MISSING = "missing"  # the file vanished while being processed (a person moved or deleted it)
@@ -147,8 +152,8 @@ class Event:
         object.__setattr__(self, "outcome", Outcome(self.outcome))
         if self.at_utc is not None:
             object.__setattr__(self, "at_utc", _as_utc(self.at_utc))
-        _check_range("quarter", self.quarter, 1, 4)
-        _check_range("step", self.step, 1, 6)
+        _check_range("quarter", self.quarter, 1, MAX_PERIODS)
+        _check_range("step", self.step, 1, MAX_STEPS)
         if self.file_hash is not None and not _SHA256_RE.fullmatch(self.file_hash):
             raise ValueError(f"file_hash is not a lowercase hex SHA-256: {self.file_hash!r}")
         for name in ("from_path", "to_path"):
@@ -170,16 +175,16 @@ class Migration:
     apply: Callable[[sqlite3.Connection], None]
 
 
-def _create_events(db: sqlite3.Connection) -> None:
+def _create_events(db: sqlite3.Connection, *, periods: int = 4, steps: int = 6) -> None:
     db.execute(
-        """CREATE TABLE events (
+        f"""CREATE TABLE events (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             at_utc TEXT NOT NULL,
             file_hash TEXT,
             division TEXT,
             year INTEGER,
-            quarter INTEGER CHECK (quarter BETWEEN 1 AND 4),
-            step INTEGER CHECK (step BETWEEN 1 AND 6),
+            quarter INTEGER CHECK (quarter BETWEEN 1 AND {periods}),
+            step INTEGER CHECK (step BETWEEN 1 AND {steps}),
             from_path TEXT,
             to_path TEXT,
             outcome TEXT NOT NULL,
@@ -207,10 +212,30 @@ def _index_events(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX events_by_period ON events (division, year, quarter)")
 
 
+def _widen_period_and_step(db: sqlite3.Connection) -> None:
+    """Any SOP's steps and periods: the 1-6 / 1-4 checks of SOP 010 become the loader's bounds.
+
+    SQLite cannot alter a CHECK, so the table is rebuilt with every row copied as it is (ids,
+    times and hashes unchanged, so the chain and the anchor still verify).
+    """
+    columns = ", ".join((*HASHED_FIELDS, "prev_hash", "row_hash"))
+    db.execute("ALTER TABLE events RENAME TO events_sop010")
+    for action in ("update", "delete"):
+        db.execute(f"DROP TRIGGER IF EXISTS events_no_{action}")
+    db.execute("DROP INDEX IF EXISTS events_by_hash")
+    db.execute("DROP INDEX IF EXISTS events_by_period")
+    _create_events(db, periods=MAX_PERIODS, steps=MAX_STEPS)
+    db.execute(f"INSERT INTO events ({columns}) SELECT {columns} FROM events_sop010")
+    db.execute("DROP TABLE events_sop010")
+    _make_events_append_only(db)
+    _index_events(db)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("001_create_events", _create_events),
     Migration("002_events_append_only", _make_events_append_only),
     Migration("003_index_events", _index_events),
+    Migration("004_any_sop_steps_and_periods", _widen_period_and_step),
 )
 
 

@@ -19,9 +19,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from watcher.capaian import excel_formula
-from watcher.indonesian import long_datetime, quarter_months
+from watcher.indonesian import long_datetime
 from watcher.layout import METADATA_KIND, TEXT_MAX_LENGTH, Layout, rencana_aksi_layout
-from watcher.master import Division, Indicator, MasterData, quarter_name
+from watcher.master import Division, Indicator, MasterData, period_target
+from watcher.period import QUARTERLY, Period, PeriodKind
+from watcher.sop import Step
 from watcher.xlsx_style import (
     BOLD,
     BORDER,
@@ -45,11 +47,17 @@ class Issue:
     master: MasterData
     division: str
     year: int
-    quarter: int
+    quarter: int  # the period's number within the year
     document_id: str
     issued_at: datetime  # aware
-    material_due: datetime  # end of step 3
-    report_due: datetime  # end of step 4
+    dues: tuple[Due, ...]  # each submission's deadline, in the SOP's order
+    period: Period = QUARTERLY
+
+
+@dataclass(frozen=True)
+class Due:
+    step: Step
+    at: datetime
 
 
 def metadata(issue: Issue, layout: Layout) -> dict[str, str | int]:
@@ -60,7 +68,9 @@ def metadata(issue: Issue, layout: Layout) -> dict[str, str | int]:
         "versi_templat": layout.version,
         "kode_bidang": issue.division,
         "tahun": issue.year,
-        "triwulan": issue.quarter,
+        issue.period.kind.value
+        if issue.period.kind is PeriodKind.QUARTER
+        else "periode": issue.quarter,
         "id_dokumen": issue.document_id,
         "diterbitkan_utc": issue.issued_at.astimezone(UTC).isoformat(timespec="seconds"),
         "jumlah_indikator": count,
@@ -77,7 +87,7 @@ def build_workbook(issue: Issue, layout: Layout | None = None) -> Workbook:
     sheet = workbook.active
     sheet.title = layout.main_sheet
     _header(sheet, issue, division, layout)
-    _table(sheet, indicators, issue.quarter, layout)
+    _table(sheet, indicators, issue, layout)
     _note_and_signatures(sheet, division, len(indicators), layout)
     _print_setup(sheet, len(indicators), layout)
     sheet.protection.password = layout.password
@@ -101,13 +111,16 @@ def _header(sheet: Worksheet, issue: Issue, division: Division, layout: Layout) 
     lines = {
         "office": settings.office_name.upper(),
         "title": "RENCANA AKSI DAN REALISASI KINERJA",
-        "period": f"TRIWULAN {quarter_name(issue.quarter)} TAHUN {issue.year} "
-        f"({quarter_months(issue.quarter)})",
+        "period": f"{issue.period.label(issue.quarter).upper()} TAHUN {issue.year} "
+        f"({issue.period.months_text(issue.quarter)})",
         "division": f"Bidang: {division.name} ({division.code})",
         "officials": f"Kepala Bidang: {division.head_name}    |    "
         f"Kasubag/Kasubid: {division.subhead_name}",
-        "deadline": f"Batas waktu bahan (langkah 3): {long_datetime(issue.material_due)}    |    "
-        f"laporan ke Kabid (langkah 4): {long_datetime(issue.report_due)}",
+        "deadline": "Batas waktu "
+        + "    |    ".join(
+            f"langkah {due.step.number} ({due.step.actor}): {long_datetime(due.at)}"
+            for due in issue.dues
+        ),
     }
     for key, text in lines.items():
         row = rows[key]
@@ -120,23 +133,23 @@ def _header(sheet: Worksheet, issue: Issue, division: Division, layout: Layout) 
 
 
 def _table(
-    sheet: Worksheet, indicators: tuple[Indicator, ...], quarter: int, layout: Layout
+    sheet: Worksheet, indicators: tuple[Indicator, ...], issue: Issue, layout: Layout
 ) -> None:
     header, numbers = layout.rows["table_header"], layout.rows["column_numbers"]
-    write_header_row(
-        sheet, header, [c.title(quarter) for c in layout.columns], [c.width for c in layout.columns]
-    )
+    titles = [c.title(issue.period, issue.quarter) for c in layout.columns]
+    write_header_row(sheet, header, titles, [c.width for c in layout.columns])
     sheet.row_dimensions[header].height = 32
     for column in layout.columns:
         cell = sheet.cell(row=numbers, column=column.index, value=f"({column.index})")
         cell.fill, cell.alignment, cell.border = NUMBER_FILL, CENTER, BORDER
     for position, indicator in enumerate(indicators):
-        _indicator_row(sheet, layout.data_row(position), position + 1, indicator, quarter, layout)
+        target = period_target(indicator, issue.period, issue.quarter)
+        _indicator_row(sheet, layout.data_row(position), position + 1, indicator, target, layout)
     _validations(sheet, indicators, layout)
 
 
 def _indicator_row(
-    sheet: Worksheet, row: int, number: int, indicator: Indicator, quarter: int, layout: Layout
+    sheet: Worksheet, row: int, number: int, indicator: Indicator, target: float, layout: Layout
 ) -> None:
     col = {column.key: column.letter for column in layout.columns}
     values = {
@@ -147,7 +160,7 @@ def _indicator_row(
         "unit": indicator.unit,
         "polarity": indicator.polarity.value,
         "annual_target": indicator.annual_target,
-        "target": indicator.target(quarter),
+        "target": target,
         "capaian": excel_formula(
             indicator.polarity,
             f"{col['target']}{row}",

@@ -1,7 +1,7 @@
 """The office's working tree: where every folder and file lives under a root.
 
-One folder per division under `inbox/`, one folder per SOP step inside it, with Indonesian names
-a clerk recognises in Windows Explorer:
+One folder per division under `inbox/`, one folder per SOP step inside it, named by the SOP
+file (`watcher.workflow`); under the default SOP 010:
 
     inbox/<KODE>/1_disposisi/                  workbooks and dispositions the service issues
     inbox/<KODE>/3_bahan/                      Analis Data saves the material here
@@ -16,6 +16,7 @@ a clerk recognises in Windows Explorer:
     karantina/<KODE>/                          files the service could not handle (an unforeseen
                                                error), each with "<nama> - KARANTINA.txt"
     data_induk/data_induk_kinerja.xlsx         the master workbook
+    data_induk/sop_aktif.toml                  the SOP the tree runs (its hash is in the log)
 
 A link, FIFO, device, hard link or oversized file saved into a step folder is refused unread and
 moved to that step's `perlu_perbaikan/` with "<nama> - DITOLAK.txt". A file outside the step
@@ -26,36 +27,14 @@ stay where they are, with "<nama> - TIDAK DIPROSES.txt" beside them.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 
+from watcher.period import QUARTERLY, Period
+
 ROOT_ENV = "KINERJA_ROOT"
-
-
-class Folder(StrEnum):
-    """A division's step folders, relative to the division folder."""
-
-    DISPOSITION = "1_disposisi"
-    MATERIAL = "3_bahan"
-    MATERIAL_FIX = "3_bahan/perlu_perbaikan"
-    REPORT = "4_laporan"
-    REPORT_FIX = "4_laporan/perlu_perbaikan"
-    REVIEW = "5_pemeriksaan"
-    APPROVED = "5_pemeriksaan/disetujui"
-    RETURNED = "5_pemeriksaan/dikembalikan"
-
-
-FOLDER_PURPOSE: dict[Folder, str] = {
-    Folder.DISPOSITION: "Langkah 1-2: buku kerja rencana aksi dan lembar disposisi dari sistem",
-    Folder.MATERIAL: "Langkah 3: Analis Data menyimpan bahan laporan (buku kerja terisi) di sini",
-    Folder.MATERIAL_FIX: "Bahan yang perlu diperbaiki, beserta hasil validasinya",
-    Folder.REPORT: "Langkah 4: Kasubag menyimpan laporan data kinerja di sini",
-    Folder.REPORT_FIX: "Laporan yang perlu diperbaiki, beserta hasil validasinya",
-    Folder.REVIEW: "Langkah 5: laporan menunggu pemeriksaan Kabid",
-    Folder.APPROVED: "Kabid memindahkan laporan yang disetujui ke sini",
-    Folder.RETURNED: "Kabid memindahkan laporan yang dikembalikan ke sini (isi Catatan Kabid)",
-}
+_ISSUED_NAME = re.compile(r"^(?:Rencana_Aksi|Disposisi)_(.+)_(\d{4})_([A-Z]+\d*)\.xlsx$")
 
 
 def default_root() -> Path:
@@ -111,20 +90,37 @@ class Tree:
     def division_dir(self, code: str) -> Path:
         return self.inbox / code
 
-    def folder(self, code: str, folder: Folder) -> Path:
-        return self.division_dir(code) / folder.value
+    @property
+    def sop_path(self) -> Path:
+        """The copy of the SOP the tree runs (`watcher.tree_sop`), beside the master data: every
+        desk reads it (the add-in sends to the SOP's folders); its hash is in the log."""
+        return self.master_path.parent / "sop_aktif.toml"
 
-    def all_dirs(self, codes: list[str]) -> list[Path]:
+    def folder(self, code: str, folder: str) -> Path:
+        """A division's step folder, `folder` relative to the division folder."""
+        return self.division_dir(code) / folder
+
+    def all_dirs(self, codes: list[str], folders: list[str]) -> list[Path]:
         """Every folder of the tree for these divisions, parents before children."""
         fixed = [self.inbox, self.outbox, self.quarterly_reports, self.annual_reports]
         fixed += [self.archive, self.master_path.parent]
-        return fixed + [self.folder(code, folder) for code in codes for folder in Folder]
+        return fixed + [self.folder(code, folder) for code in codes for folder in folders]
 
 
-def workbook_file_name(code: str, year: int, quarter: int) -> str:
-    """Standard file name of a division's rencana aksi workbook for a quarter."""
-    return f"Rencana_Aksi_{code}_{year}_TW{quarter}.xlsx"
+def workbook_file_name(code: str, year: int, index: int, period: Period = QUARTERLY) -> str:
+    """Standard file name of a division's rencana aksi workbook for a period ("..._TW3")."""
+    return f"Rencana_Aksi_{code}_{year}_{period.code(index)}.xlsx"
 
 
-def disposition_file_name(code: str, year: int, quarter: int) -> str:
-    return f"Disposisi_{code}_{year}_TW{quarter}.xlsx"
+def parse_issued_name(name: str, period: Period = QUARTERLY) -> tuple[str, int, int] | None:
+    """(division, year, period index) of an issued workbook's or disposition's standard name."""
+    match = _ISSUED_NAME.match(name)
+    if not match:
+        return None
+    code, year, tag = match.groups()
+    index = next((i for i in range(1, period.count + 1) if period.code(i) == tag), None)
+    return (code, int(year), index) if index else None
+
+
+def disposition_file_name(code: str, year: int, index: int, period: Period = QUARTERLY) -> str:
+    return f"Disposisi_{code}_{year}_{period.code(index)}.xlsx"

@@ -17,9 +17,9 @@ from watcher.master_loader import load_master
 from watcher.reports.annual import build_annual
 from watcher.reports.gather import Progress
 from watcher.reports.quarterly import build_quarterly
-from watcher.sop import load_sop
 from watcher.store import Store, utc_now
 from watcher.tree import Tree
+from watcher.tree_sop import resolve_sop
 
 PROGRESS_FROM = 50  # workbooks; smaller builds finish before a progress line would help
 
@@ -36,7 +36,7 @@ def run_quarterly(
 ) -> list[Path]:
     """Build the quarterly report of `year`/`quarter` under `tree`; return the files written."""
     _check_period(year, quarter)
-    master, sop = load_master(tree.master_path), load_sop(sop_path)
+    master, sop = load_master(tree.master_path), resolve_sop(tree, sop_path)
     with _store(tree) as store:
         return build_quarterly(
             tree,
@@ -62,7 +62,7 @@ def run_annual(
 ) -> list[Path]:
     """Build the LKjIP of `year` under `tree`; return the files written."""
     _check_period(year, None)
-    master, sop = load_master(tree.master_path), load_sop(sop_path)
+    master, sop = load_master(tree.master_path), resolve_sop(tree, sop_path)
     with _store(tree) as store:
         return build_annual(
             tree,

@@ -1,5 +1,5 @@
 """Cell rules for one indicator row of a submitted workbook: targets unchanged, realisation
-present, numeric and plausible, texts safe and bounded, step-4 kendala and tindak lanjut, error
+present, numeric and plausible, texts safe and bounded, the report's kendala and tindak lanjut, error
 values, and formulas only where the template has its own.
 
 Pure functions over `reader.Workbook`; findings are appended to the list they are given.
@@ -8,13 +8,16 @@ Pure functions over `reader.Workbook`; findings are appended to the list they ar
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from watcher.capaian import indicator_capaian
 from watcher.layout import TEXT_MAX_LENGTH, Layout
-from watcher.master import Indicator, quarter_name
+from watcher.master import Indicator, period_target
 from watcher.numbers import NotANumber, format_number, parse_number
+from watcher.period import Period
 from watcher.reader import Workbook
+from watcher.sop import RuleSet
 from watcher.validation.findings import Finding, Severity
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
@@ -26,13 +29,25 @@ FORMULA_PREFIXES = ("=", "+", "-", "@")  # text a spreadsheet could take for a f
 MAX_MAGNITUDE = 1e13
 
 
+@dataclass(frozen=True)
+class Target:
+    """The period's target of one indicator, and how messages name it ("Target TW III")."""
+
+    value: float
+    label: str
+
+    @classmethod
+    def of(cls, indicator: Indicator, period: Period, index: int) -> Target:
+        return cls(period_target(indicator, period, index), f"Target {period.short_label(index)}")
+
+
 def check_row(
     book: Workbook,
     layout: Layout,
     indicator: Indicator,
     row: int,
-    quarter: int,
-    step: int,
+    target: Target,
+    rules: RuleSet,
     threshold: float,
     findings: list[Finding],
 ) -> dict[str, Any]:
@@ -53,12 +68,12 @@ def check_row(
             address,
         )
     for key, expected, label in (
-        ("target", indicator.target(quarter), f"Target TW {quarter_name(quarter)}"),
+        ("target", target.value, target.label),
         ("annual_target", indicator.annual_target, "Target tahunan"),
     ):
         _target(cell(key), expected, label, indicator, add)
     realisation = _realisation(book, cell("realisation"), indicator, add)
-    result = indicator_capaian(indicator, indicator.target(quarter), realisation)
+    result = indicator_capaian(indicator, target.value, realisation)
     texts = {
         key: _text(book, cell(key), layout.column(key).header, indicator, add)
         for key in ("kendala", "follow_up")
@@ -73,7 +88,7 @@ def check_row(
             f"Pilih salah satu: {', '.join(choices)}.",
             cell("status")[1],
         )
-    if step >= 4 and result is not None and result < threshold:
+    if rules is RuleSet.REPORT and result is not None and result < threshold:
         for key, label in (("kendala", "Kendala"), ("follow_up", "Tindak lanjut")):
             if not texts[key]:
                 add(

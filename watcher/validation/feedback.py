@@ -71,7 +71,6 @@ COLUMNS = (
 )
 HEADER_ROW = 9  # rows 1-7 summarise, row 8 is blank
 TEXT_LIMIT = 2000  # a cell of 40,000 characters would make the result sheet unreadable
-STEP_NAMES = {3: "langkah 3 (bahan)", 4: "langkah 4 (laporan)"}
 HOW_TO_READ = (
     "Klik alamat di kolom Sel untuk melompat ke selnya. Sel bermasalah diberi warna merah "
     "(kesalahan) atau jingga (peringatan) dan catatan. Perbaiki isian di buku kerja Anda "
@@ -231,7 +230,7 @@ def _summary(sheet: Worksheet, result: Result, how: str) -> None:
     rows = (
         ("Berkas", result.name or "(tanpa nama)"),
         ("Hasil", _verdict(result)),
-        ("Aturan pemeriksaan", STEP_NAMES.get(result.step, f"langkah {result.step}")),
+        ("Aturan pemeriksaan", f"langkah {result.step}"),
         ("Bidang dan triwulan", about),
         ("Jumlah temuan", f"{errors} kesalahan, {warnings_} peringatan"),
         ("Cara membaca", how),

@@ -10,23 +10,29 @@ from dataclasses import dataclass
 from typing import Any
 
 from watcher.layout import METADATA_KIND, Layout
-from watcher.master import Indicator, MasterData, quarter_name
+from watcher.master import Indicator, MasterData
 from watcher.numbers import NotANumber, parse_number
+from watcher.period import QUARTERLY, Period
 from watcher.reader import Workbook
-from watcher.validation.cell_rules import check_row, stray_errors, stray_formulas
+from watcher.sop import RuleSet
+from watcher.validation.cell_rules import Target, check_row, stray_errors, stray_formulas
 from watcher.validation.findings import Finding, Result, Severity
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
-NEW_WORKBOOK = "Minta buku kerja baru dari folder 1_disposisi dan salin isian Anda ke sana."
+NEW_WORKBOOK = (
+    "Minta buku kerja baru dari folder disposisi bidang Anda dan salin isian Anda ke sana."
+)
 
 
 @dataclass(frozen=True)
 class Expectation:
     """What the place a file was saved in says about it."""
 
-    step: int  # 3 (material) or 4 (report)
+    step: int  # the SOP step whose rules apply (a check applies its producer's)
+    rules: RuleSet = RuleSet.REPORT
     division: str | None = None  # the division folder it was saved in
-    open_periods: frozenset[tuple[int, int]] | None = None  # (year, quarter) being collected
+    open_periods: frozenset[tuple[int, int]] | None = None  # (year, period) being collected
+    period: Period = QUARTERLY
 
 
 @dataclass(frozen=True)
@@ -41,11 +47,11 @@ def check(
 ) -> Result:
     """Every finding about the workbook's content, with its identity and recomputed values."""
     findings: list[Finding] = []
-    identity = _identity(book, master, layout, findings)
+    identity = _identity(book, master, layout, findings, expect.period)
     if identity is None:
         return Result(name, expect.step, tuple(findings))
     _placement(identity, expect, findings, layout)
-    values = _table(book, master, layout, identity, expect.step, findings)
+    values = _table(book, master, layout, identity, expect, findings)
     return Result(
         name,
         expect.step,
@@ -63,7 +69,7 @@ def _meta_finding(message: str, rule: str, layout: Layout) -> Finding:
 
 
 def _identity(
-    book: Workbook, master: MasterData, layout: Layout, findings: list[Finding]
+    book: Workbook, master: MasterData, layout: Layout, findings: list[Finding], period: Period
 ) -> Identity | None:
     meta = book.metadata
     if meta.get("jenis") != METADATA_KIND:
@@ -87,7 +93,8 @@ def _identity(
         )
         return None
     code = str(meta.get("kode_bidang", "")).strip()
-    year, quarter = _whole(meta.get("tahun")), _whole(meta.get("triwulan"))
+    year = _whole(meta.get("tahun"))
+    quarter = _whole(meta.get("periode", meta.get("triwulan")))
     if not any(d.code == code for d in master.divisions):
         findings.append(
             _meta_finding(
@@ -97,10 +104,10 @@ def _identity(
             )
         )
         return None
-    if year is None or quarter not in (1, 2, 3, 4):
+    if year is None or quarter not in range(1, period.count + 1):
         findings.append(
             _meta_finding(
-                "Tahun atau triwulan di metadata buku kerja rusak.", "template.bad_period", layout
+                "Tahun atau periode di metadata buku kerja rusak.", "template.bad_period", layout
             )
         )
         return None
@@ -142,16 +149,15 @@ def _placement(
         )
     period = (identity.year, identity.quarter)
     if expect.open_periods is not None and period not in expect.open_periods:
-        open_names = ", ".join(
-            f"Triwulan {quarter_name(q)} {y}" for y, q in sorted(expect.open_periods)
-        )
+        label = expect.period.label
+        open_names = ", ".join(f"{label(q)} {y}" for y, q in sorted(expect.open_periods))
         findings.append(
             Finding(
                 ERROR,
                 "place.wrong_quarter",
-                f"Buku kerja ini untuk Triwulan {quarter_name(identity.quarter)} {identity.year}, "
+                f"Buku kerja ini untuk {label(identity.quarter)} {identity.year}, "
                 f"sedangkan yang sedang dikumpulkan: {open_names or 'tidak ada'}.",
-                "Pakai buku kerja triwulan yang sedang dikumpulkan dari folder 1_disposisi.",
+                "Pakai buku kerja periode yang sedang dikumpulkan dari folder disposisi bidang.",
                 sheet=layout.metadata_sheet,
             )
         )
@@ -162,7 +168,7 @@ def _table(
     master: MasterData,
     layout: Layout,
     identity: Identity,
-    step: int,
+    expect: Expectation,
     findings: list[Finding],
 ) -> dict[str, dict[str, Any]]:
     expected = master.indicators_of(identity.division)
@@ -173,8 +179,9 @@ def _table(
     for indicator in expected:
         if indicator.code in found:
             row = found[indicator.code]
+            target = Target.of(indicator, expect.period, identity.quarter)
             values[indicator.code] = check_row(
-                book, layout, indicator, row, identity.quarter, step, threshold, findings
+                book, layout, indicator, row, target, expect.rules, threshold, findings
             )
     stray_errors(book, layout, found, findings)
     stray_formulas(book, layout, found, findings)

@@ -2,30 +2,28 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from pathlib import Path
 
 from watcher.errors import RefusedFileError
 from watcher.intake import read_checked
-from watcher.issuing import reporting_period
 from watcher.layout import Layout, rencana_aksi_layout
 from watcher.master import MasterData
 from watcher.names import printable
 from watcher.reader import read_workbook
-from watcher.tree import Folder, Tree
+from watcher.sop import Sop, StepKind
+from watcher.tree import Tree, parse_issued_name
 from watcher.validation import safety
 from watcher.validation.findings import Finding, Result, Severity
 from watcher.validation.rules import Expectation, check
+from watcher.workflow import Place, issue_place, place_at
 
-STEP_OF_FOLDER = {Folder.MATERIAL: 3, Folder.REPORT: 4}
 # The usual reasons a file cannot be opened, in Indonesian (the system's strerror is English).
 _OS_REASONS: tuple[tuple[type[OSError], str], ...] = (
     (FileNotFoundError, "berkas tidak ditemukan (mungkin sudah dipindah atau dihapus)"),
     (IsADirectoryError, "ini sebuah folder, bukan berkas"),
     (PermissionError, "tidak ada izin membaca berkas ini"),
 )
-_ISSUED_NAME = re.compile(r"^(?:Rencana_Aksi|Disposisi)_(.+)_(\d{4})_TW([1-4])\.xlsx$")
 
 
 def validate_bytes(data: bytes, master: MasterData, expect: Expectation, *, name: str = "",
@@ -70,16 +68,20 @@ def refused(name: str, step: int, refusal: RefusedFileError) -> Result:
     return Result(name, step, (finding,), refused=True)
 
 
-def expectation_for(path: Path, tree: Tree, master: MasterData, *, step: int | None,
+def expectation_for(path: Path, tree: Tree, sop: Sop, master: MasterData, *, step: int | None,
                     today: date) -> Expectation:  # fmt: skip
-    """What a file's place in the tree says: its division, its step, the open quarters."""
-    division, folder = locate(path, tree, master)
-    found_step = STEP_OF_FOLDER.get(folder) if folder else None
-    periods = open_periods(tree, division, today) if division else None
-    return Expectation(step=step or found_step or 3, division=division, open_periods=periods)
+    """What a file's place in the tree says: its division, the step whose rules apply (`step`,
+    else the folder's, else the first submission's) and the open periods."""
+    division, place = locate(path, tree, sop, master)
+    chosen = sop.step(step) if step else place.step if place else sop.flow[0]
+    rules_step = chosen if chosen.kind is not StepKind.CHECK else sop.producer(chosen)
+    periods = open_periods(tree, sop, division, today) if division else None
+    return Expectation(step=rules_step.number, rules=sop.rules_at(chosen), division=division,
+                       open_periods=periods, period=sop.period)  # fmt: skip
 
 
-def locate(path: Path, tree: Tree, master: MasterData) -> tuple[str | None, Folder | None]:
+def locate(path: Path, tree: Tree, sop: Sop,
+           master: MasterData) -> tuple[str | None, Place | None]:  # fmt: skip
     """The division and step folder a path lies in, or None for a path outside the inbox."""
     try:
         parts = path.resolve().relative_to(tree.inbox.resolve()).parts
@@ -87,18 +89,16 @@ def locate(path: Path, tree: Tree, master: MasterData) -> tuple[str | None, Fold
         return None, None
     if len(parts) < 2 or not any(d.code == parts[0] for d in master.divisions):
         return None, None
-    folder_path = "/".join(parts[1:-1])
-    folder = next((f for f in Folder if f.value == folder_path), None)
-    return parts[0], folder
+    return parts[0], place_at(sop, "/".join(parts[1:-1]))
 
 
-def open_periods(tree: Tree, division: str, today: date) -> frozenset[tuple[int, int]]:
-    """Quarters issued to the division (from its disposition folder); else the current one."""
-    folder = tree.folder(division, Folder.DISPOSITION)
+def open_periods(tree: Tree, sop: Sop, division: str, today: date) -> frozenset[tuple[int, int]]:
+    """Periods issued to the division (from its issue folder); else the one collected today."""
+    folder = tree.folder(division, issue_place(sop).folder)
     found = set()
     if folder.is_dir():
         for entry in folder.iterdir():
-            match = _ISSUED_NAME.match(entry.name)
-            if match and match.group(1) == division:
-                found.add((int(match.group(2)), int(match.group(3))))
-    return frozenset(found or {reporting_period(today)})
+            parsed = parse_issued_name(entry.name, sop.period)
+            if parsed and parsed[0] == division:
+                found.add(parsed[1:])
+    return frozenset(found or {sop.period.collected_on(today)})

@@ -1,0 +1,119 @@
+"""The SOP's reporting period: monthly, quarterly, half-yearly or yearly, and its calendar.
+
+A period is numbered within its year (1..12 months, 1..4 quarters, 1..2 semesters, 1 year).
+Its work is issued on a day of the month after the period ends (SOP 010: "setiap tanggal 10
+awal triwulan"), so the period collected at any date is the one that ended last.
+
+Master data keeps targets per quarter (the LKjIP's grid); `master.period_target` says what a
+period's target is, from the quarters `Period.quarters` names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+MONTH_NAMES = (
+    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
+    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+)  # fmt: skip
+ROMAN = ("I", "II", "III", "IV")
+
+
+class PeriodKind(StrEnum):
+    """The values are the words an SOP file writes (`periode.jenis`)."""
+
+    MONTH = "bulanan"
+    QUARTER = "triwulan"
+    HALF = "semester"
+    YEAR = "tahunan"
+
+
+_MONTHS_PER = {PeriodKind.MONTH: 1, PeriodKind.QUARTER: 3, PeriodKind.HALF: 6, PeriodKind.YEAR: 12}
+_CODE = {PeriodKind.MONTH: "B", PeriodKind.QUARTER: "TW", PeriodKind.HALF: "S"}
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: PeriodKind = PeriodKind.QUARTER
+    issue_day: int = 10  # day of the month after the period ends when its work is issued
+
+    @property
+    def count(self) -> int:
+        """Periods in a year."""
+        return 12 // _MONTHS_PER[self.kind]
+
+    @property
+    def standard_name(self) -> str:
+        """The name of a compile step's standard for one period's report ("triwulan")."""
+        return self.kind.value
+
+    def months(self, index: int) -> range:
+        """The calendar months (1-12) of period `index`."""
+        self._check(index)
+        size = _MONTHS_PER[self.kind]
+        return range((index - 1) * size + 1, index * size + 1)
+
+    def quarters(self, index: int) -> range:
+        """The quarters (1-4) whose months period `index` spans (a month: its own quarter)."""
+        months = self.months(index)
+        return range((months[0] - 1) // 3 + 1, (months[-1] - 1) // 3 + 2)
+
+    def label(self, index: int) -> str:
+        """ "Triwulan I", "Semester II", "Bulan Maret", "Tahunan"."""
+        self._check(index)
+        if self.kind is PeriodKind.MONTH:
+            return f"Bulan {MONTH_NAMES[index - 1]}"
+        if self.kind is PeriodKind.YEAR:
+            return "Tahunan"
+        return f"{self.kind.value.capitalize()} {ROMAN[index - 1]}"
+
+    def short_label(self, index: int) -> str:
+        """How a column or message names the period briefly: "TW III", "S I", "Maret"."""
+        if self.kind is PeriodKind.QUARTER:
+            return f"TW {ROMAN[index - 1]}"
+        if self.kind is PeriodKind.HALF:
+            return f"Semester {ROMAN[index - 1]}"
+        if self.kind is PeriodKind.MONTH:
+            return MONTH_NAMES[index - 1]
+        return "Tahunan"
+
+    def code(self, index: int) -> str:
+        """The period in file names: "TW3", "S1", "B03", "TH"."""
+        self._check(index)
+        if self.kind is PeriodKind.MONTH:
+            return f"B{index:02d}"
+        if self.kind is PeriodKind.YEAR:
+            return "TH"
+        return f"{_CODE[self.kind]}{index}"
+
+    def months_text(self, index: int) -> str:
+        """ "Juli - September"; one month alone for a monthly period."""
+        months = self.months(index)
+        first, last = MONTH_NAMES[months[0] - 1], MONTH_NAMES[months[-1] - 1]
+        return first if first == last else f"{first} - {last}"
+
+    def issue_date(self, year: int, index: int) -> date:
+        """The day period `index` of `year` is issued: `issue_day` of the month after it."""
+        last = self.months(index)[-1]
+        return (
+            date(year + 1, 1, self.issue_day)
+            if last == 12
+            else date(year, last + 1, self.issue_day)
+        )
+
+    def collected_on(self, day: date) -> tuple[int, int]:
+        """(year, index) of the period whose work is collected on `day`: the one ended last."""
+        size = _MONTHS_PER[self.kind]
+        ended = (day.month - 1) // size  # periods of this year that ended before this month
+        if ended == 0:
+            return day.year - 1, self.count
+        return day.year, ended
+
+    def _check(self, index: int) -> None:
+        if not 1 <= index <= self.count:
+            raise ValueError(f"period {index} outside 1..{self.count} for {self.kind.value}")
+
+
+QUARTERLY = Period()
