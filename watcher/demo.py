@@ -32,7 +32,7 @@ from watcher.master import MasterData, period_target
 from watcher.notices import return_suffix
 from watcher.service import Listener, MasterSource, Service, ServiceOptions
 from watcher.setup_tree import init_tree
-from watcher.sop import Sop, Step, StepKind
+from watcher.sop import RuleSet, Sop, Step, StepKind
 from watcher.sop_loader import load_sop
 from watcher.status import StatusPage, snapshot, snapshot_text
 from watcher.store import Event, Outcome, Store
@@ -170,12 +170,15 @@ def _first_submission(tour: Tour) -> None:
         tour.say(f"  Dikembalikan ke {bounced.parent.name}: {finding}")
     tour.say("  Di sebelahnya ada salinan bertanda '... - HASIL VALIDASI.xlsx'.")
 
+    # A report's rules ask for kendala where a target is missed (the first indicator here).
+    rows = range(max(len(tour.master.indicators_of(d.code)) for d in tour.master.divisions))
+    kendala = dict.fromkeys(rows, KENDALA) if tour.sop.rules_at(step) is RuleSet.REPORT else None
     tour.act(f"Langkah {step.number}: berkas diperbaiki dan dikirim ulang; bidang lain menyusul",
              at="14:30")  # fmt: skip
     for division in tour.master.divisions:
         source = bounced if division.code == code else tour.at(division.code, issue)
         fill_workbook(source, tour.at(division.code, step.folder),
-                      values=_values(tour, division.code))  # fmt: skip
+                      values=_values(tour, division.code), kendala=kendala)  # fmt: skip
         tour.clock.advance(minutes=20)
     bounced.unlink()
     _await_next(tour, step, [d.code for d in tour.master.divisions])

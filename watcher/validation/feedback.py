@@ -35,7 +35,6 @@ from openpyxl.utils.cell import column_index_from_string, get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from watcher.master import quarter_name
 from watcher.validation.copy_budget import MAX_COPY_BYTES, MAX_COPY_CELLS, copy_fits
 from watcher.validation.findings import Finding, Result, Severity
 from watcher.xlsx_style import (
@@ -224,7 +223,7 @@ def _summary(sheet: Worksheet, result: Result, how: str) -> None:
     _put(sheet["A1"], "HASIL VALIDASI BUKU KERJA RENCANA AKSI").font = TITLE_FONT
     errors, warnings_ = len(result.errors), len(result.warnings)
     if result.division and result.quarter:
-        about = f"{result.division}, Triwulan {quarter_name(result.quarter)} {result.year}"
+        about = result.about
     else:
         about = "tidak dapat dibaca dari buku kerja"
     rows = (

@@ -48,6 +48,12 @@ class Result:
     quarter: int | None = None
     values: dict[str, dict[str, Any]] = field(default_factory=dict)  # per indicator code
     kabid_note: str = ""
+    period_label: str = ""  # "Triwulan III", in the SOP's period
+
+    @property
+    def about(self) -> str:
+        """ "DAFDUK, Triwulan III 2026"."""
+        return f"{self.division}, {self.period_label} {self.year}"
 
     @property
     def errors(self) -> list[Finding]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from watcher.master import quarter_name
 from watcher.validation.findings import Result
 
 
@@ -19,9 +18,7 @@ def result_text(path: Path, result: Result) -> str:
         verdict = f"BERMASALAH ({len(result.errors)} kesalahan, {len(result.warnings)} peringatan)"
     about = ""
     if result.division and result.quarter:
-        about = (
-            f" - bidang {result.division}, Triwulan {quarter_name(result.quarter)} {result.year}"
-        )
+        about = f" - bidang {result.about}"
     lines = [f"{path}: {verdict}{about}, aturan langkah {result.step}"]
     lines += [f"  - {finding}" for finding in result.findings]
     return "\n".join(lines)

@@ -61,6 +61,7 @@ def check(
         quarter=identity.quarter,
         values=values,
         kabid_note=_note(book, master, layout, identity),
+        period_label=expect.period.label(identity.quarter),
     )
 
 
