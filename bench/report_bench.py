@@ -40,6 +40,7 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+from sop010 import Folder
 
 from bench.validate_bench import bench_master
 from watcher.archive import archive_bytes
@@ -48,10 +49,10 @@ from watcher.layout import rencana_aksi_layout
 from watcher.master import Division, MasterData, Polarity
 from watcher.reports.commands import terminal_progress
 from watcher.reports.quarterly import build_quarterly
-from watcher.sop import load_sop
+from watcher.sop_loader import load_sop
 from watcher.store import Event, Outcome, Store
 from watcher.templates import Issue, workbook_bytes
-from watcher.tree import Folder, Tree
+from watcher.tree import Tree
 
 YEAR, QUARTER = 2026, 3
 REPEATS = 3

@@ -21,9 +21,10 @@ import openpyxl
 from hostile_files import MAIN_NS, REL_NS, rezip, xlsx_parts
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
+from sop010 import Folder
 
 from watcher.layout import rencana_aksi_layout
-from watcher.tree import Folder, Tree, workbook_file_name
+from watcher.tree import Tree, workbook_file_name
 
 YEAR, QUARTER = 2026, 3  # the quarter `office.issued_office` issues
 LAYOUT = rencana_aksi_layout()

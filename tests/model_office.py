@@ -27,16 +27,17 @@ from hostile_files import CASES
 from office import issued_office
 from openpyxl import load_workbook
 from service_run import fill
+from sop010 import RETURN_SUFFIX, Folder
 from test_crash import ServiceProcess as StartedService
 from test_crash import distinct
 
 from watcher.health import health_path, judge
 from watcher.layout import rencana_aksi_layout
 from watcher.master_loader import load_master
-from watcher.notices import RETURN_SUFFIX, is_service_notice
+from watcher.notices import is_service_notice
 from watcher.stability import is_ignored
 from watcher.store import utc_now
-from watcher.tree import Folder, Tree
+from watcher.tree import Tree
 from watcher.validation.feedback import FEEDBACK_SUFFIX
 from watcher.validation.rules import Expectation
 from watcher.validation.validate import validate_bytes

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from watcher.issuing import IssuedFile, issue_quarter
 from watcher.setup_tree import init_tree
-from watcher.sop import load_sop
+from watcher.sop_loader import load_sop
 from watcher.tree import Tree
 
 WITA = ZoneInfo("Asia/Makassar")

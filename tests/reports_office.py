@@ -15,6 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
+from sop010 import Folder
 
 from watcher.archive import archive_bytes
 from watcher.issuing import issue_quarter
@@ -22,9 +23,9 @@ from watcher.layout import rencana_aksi_layout
 from watcher.master_loader import load_master
 from watcher.setup_tree import init_tree
 from watcher.sla import disposition_day
-from watcher.sop import load_sop
+from watcher.sop_loader import load_sop
 from watcher.store import Event, Outcome, Store
-from watcher.tree import Folder, Tree, workbook_file_name
+from watcher.tree import Tree, workbook_file_name
 
 WITA = ZoneInfo("Asia/Makassar")
 

@@ -33,6 +33,7 @@ from pathlib import Path
 import pytest
 from office import issued_office
 from service_run import fill
+from sop010 import Folder
 
 import watcher.pipeline
 from watcher.archive import archived_path
@@ -40,7 +41,7 @@ from watcher.master import MasterData
 from watcher.master_loader import load_master
 from watcher.pipeline import Handled, Pipeline
 from watcher.store import Event, Outcome, Store
-from watcher.tree import Folder, Tree
+from watcher.tree import Tree
 from watcher.validation.feedback import feedback_name, refusal_names
 from watcher.validation.rules import Expectation
 from watcher.validation.validate import validate_bytes

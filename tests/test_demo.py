@@ -6,11 +6,11 @@ import time
 from pathlib import Path
 
 import pytest
+from sop010 import Folder
 
 from watcher.demo import BOUNCED, run_demo
 from watcher.errors import UsageError
 from watcher.store import Outcome, Store
-from watcher.tree import Folder
 from watcher.verify import verify_tree
 
 

@@ -13,6 +13,7 @@ from types import ModuleType
 import pytest
 from office import issued_office
 from service_run import fill
+from sop010 import Folder
 from xlwings_stub import install_fake_xlwings
 
 from watcher import excel_bridge
@@ -26,7 +27,7 @@ from watcher.excel_config import (
     write_config,
 )
 from watcher.master_loader import load_master
-from watcher.tree import Folder, Tree, workbook_file_name
+from watcher.tree import Tree, workbook_file_name
 
 DIVISION = "DAFDUK"
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from office import issued_office
 from service_run import fill, running_service, wait_for
+from sop010 import Folder
 
 from watcher.health import HealthError, Heartbeat, health_path, health_report, judge, read_health
 from watcher.logfile import log_to_file
-from watcher.tree import Folder
 
 START = datetime(2026, 10, 12, 0, 30, tzinfo=UTC)
 

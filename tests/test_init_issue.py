@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from office import ISSUE_TIME, issued_office
 from openpyxl import load_workbook
+from sop010 import Folder
 
 from watcher.errors import MasterDataError
 from watcher.issuing import IssueStatus, issue_quarter, reporting_period
 from watcher.setup_tree import init_tree
-from watcher.sop import load_sop
-from watcher.tree import Folder, Tree
+from watcher.sop_loader import load_sop
+from watcher.tree import Tree
 
 DIVISIONS = ("SEKRETARIAT", "DAFDUK", "CAPIL", "PIAK", "PDIP")
 

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from office import issued_office
 from service_run import running_service, wait_for
+from sop010 import Folder
 from test_watcher_robust import CODE, NAME, PATIENT, count, events, files, save, sha, workbook
 
 import watcher.intake
@@ -32,7 +33,7 @@ from watcher.health import health_path
 from watcher.notices import STRAY_SUFFIX
 from watcher.quarantine import quarantine_dir
 from watcher.store import Outcome
-from watcher.tree import Folder, Tree
+from watcher.tree import Tree
 
 GOOD = "Rencana_Aksi_DAFDUK_2026_TW3 berikutnya.xlsx"
 

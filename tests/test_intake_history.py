@@ -15,13 +15,14 @@ from pathlib import Path
 import pytest
 from office import issued_office
 from service_run import running_service, wait_for
+from sop010 import Folder
 from test_watcher_robust import CODE, NAME, REPORT_TEXT, save, sha, workbook
 
 from watcher.archive import archive_bytes
 from watcher.master_loader import load_master
 from watcher.pipeline import Handled, Pipeline
 from watcher.store import Outcome, Store
-from watcher.tree import Folder, Tree
+from watcher.tree import Tree
 
 CLOCK = datetime(2026, 10, 12, 1, 0, tzinfo=UTC)
 

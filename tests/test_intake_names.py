@@ -7,12 +7,12 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sop010 import RETURN_SUFFIX, Folder
 
 from watcher.moving import unique_destination
 from watcher.names import fit, fits, printable
-from watcher.notices import REFUSAL_SUFFIXES, RETURN_SUFFIX, STRAY_SUFFIX, is_service_notice
+from watcher.notices import REFUSAL_SUFFIXES, STRAY_SUFFIX, is_service_notice
 from watcher.placement import Where, place_of
-from watcher.tree import Folder
 
 # File names as a share may hold them: any character but "/" and NUL, surrogate escapes too
 # (bytes that are not UTF-8, as os.fsdecode gives them).

@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 from office import issued_office
 from service_run import running_service, wait_for
+from sop010 import Folder
 from test_watcher_robust import CODE, NAME, REPORT_TEXT, events, save, sha, workbook
 
 from watcher.store import Outcome
-from watcher.tree import Folder, Tree
+from watcher.tree import Tree
 
 
 @pytest.fixture

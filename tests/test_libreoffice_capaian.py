@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from office import issued_office
 from openpyxl import load_workbook
+from sop010 import Folder
 
 from watcher.capaian import capaian
 from watcher.layout import rencana_aksi_layout
 from watcher.sample_master import sample_master
-from watcher.tree import Folder
 
 LAYOUT = rencana_aksi_layout()
 REALISATIONS = {  # division -> realisation per indicator row (None = left empty)

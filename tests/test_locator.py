@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from office import ISSUE_TIME, issued_office
 from service_run import fill
+from sop010 import Folder
 from xlwings_stub import fake_xlwings
 
 from watcher.delivery import DeliveryError, deliver
@@ -29,9 +30,9 @@ from watcher.master_loader import load_master
 from watcher.moving import unique_destination
 from watcher.pipeline import Handled, Pipeline
 from watcher.routing import STEP_RULES
-from watcher.sop import load_sop
+from watcher.sop_loader import load_sop
 from watcher.store import Store
-from watcher.tree import Folder, Tree, workbook_file_name
+from watcher.tree import Tree, workbook_file_name
 from watcher.validation.findings import Result
 from watcher.validation.rules import Expectation
 from watcher.validation.validate import locate, open_periods, validate_bytes

@@ -81,9 +81,9 @@ from model_office import (
     wait_idle,
     walk_no_follow,
 )
+from sop010 import RETURN_SUFFIX, Folder
 
-from watcher.notices import RETURN_SUFFIX
-from watcher.tree import Folder, Tree
+from watcher.tree import Tree
 from watcher.validation.feedback import FEEDBACK_SUFFIX, REFUSAL_SUFFIX
 
 # Hypothesis' first example is all zeros (here: quiet moments) and its second has no step; the

@@ -19,10 +19,11 @@ import pytest
 from model_office import ServiceProcess
 from office import issued_office
 from service_run import fill, wait_for
+from sop010 import Folder
 
 from watcher.health import health_path, read_health
 from watcher.record_guard import LOST_PREFIX
-from watcher.tree import Folder, Tree
+from watcher.tree import Tree
 
 CODE = "DAFDUK"
 REPO = Path(__file__).resolve().parents[1]

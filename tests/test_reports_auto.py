@@ -11,13 +11,14 @@ from office import issued_office
 from openpyxl import load_workbook
 from reports_office import WITA, approve, filled, office
 from service_run import FAST, running_service, wait_for
+from sop010 import Folder
 
 from watcher.master_loader import load_master
 from watcher.reports.auto import ReportListener
 from watcher.service import Listener
-from watcher.sop import load_sop
+from watcher.sop_loader import load_sop
 from watcher.store import Event, Outcome, Store
-from watcher.tree import Folder, Tree
+from watcher.tree import Tree
 
 BUILT_AT = datetime(2026, 10, 20, 10, 0, tzinfo=WITA)
 # Third-quarter realisations that meet every target (PDIP-04's target is 0).

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 from office import issued_office
 from service_run import FAST, fill, running_service, wait_for
+from sop010 import Folder
 
 from watcher.fsio import write_text_atomic
 from watcher.pipeline import owner_of
@@ -38,7 +39,7 @@ from watcher.samba import (
     smb_conf,
 )
 from watcher.store import Event, Outcome, Store
-from watcher.tree import Folder, Tree
+from watcher.tree import Tree
 from watcher.verify import verify_tree
 
 CODE = "DAFDUK"

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from office import issued_office
+from sop010 import Folder
 
 from watcher.errors import UsageError
 from watcher.samba import (
@@ -27,7 +28,6 @@ from watcher.samba import (
     smb_conf,
     vfs_modules,
 )
-from watcher.tree import Folder
 
 CODE = "DAFDUK"
 

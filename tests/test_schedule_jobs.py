@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from aiosmtpd.controller import Controller
 from service_run import running_service
+from sop010 import Folder
 
 from watcher.config import ConfigError, EmailConfig, load_config
 from watcher.issuing import IssueStatus
@@ -28,10 +29,10 @@ from watcher.sample_master import sample_master
 from watcher.schedule_jobs import OfficeJobs, ensure_dispositions, sweep
 from watcher.service import MasterSource, ServiceOptions
 from watcher.setup_tree import init_tree
-from watcher.sop import load_sop
+from watcher.sop_loader import load_sop
 from watcher.status import StatusPage
 from watcher.store import Event, Outcome, Store
-from watcher.tree import Folder, Tree
+from watcher.tree import Tree
 
 WITA = ZoneInfo("Asia/Makassar")
 SOP = load_sop()

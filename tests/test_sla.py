@@ -39,7 +39,8 @@ from watcher.sla import (
     scheduled_moment,
     timing,
 )
-from watcher.sop import load_sop, parse_time_standard
+from watcher.sop import parse_time_standard
+from watcher.sop_loader import load_sop
 from watcher.store import Event, Outcome, Store
 
 WITA = ZoneInfo("Asia/Makassar")

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from watcher.errors import SopError
-from watcher.sop import EXPECTED_ROLES, TimeUnit, default_sop_path, load_sop, parse_time_standard
+from watcher.sop import TimeUnit, parse_time_standard
+from watcher.sop_loader import default_sop_path, load_sop
 
 SHIPPED_TEXT = default_sop_path().read_text(encoding="utf-8")
 

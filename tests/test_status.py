@@ -36,7 +36,7 @@ from service_run import wait_for
 from watcher.sample_master import sample_master
 from watcher.setup_tree import init_tree
 from watcher.sla import StepState
-from watcher.sop import load_sop
+from watcher.sop_loader import load_sop
 from watcher.status import (
     DivisionStatus,
     Snapshot,

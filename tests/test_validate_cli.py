@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from hostile_content import COL, CONTENT_CASES, FIRST, filled_with
 from office import issued_office
+from sop010 import Folder
 
-from watcher.tree import Folder, Tree
+from watcher.tree import Tree
 
 CSV = b"kode;indikator;realisasi\nDAF-01;Persentase kepemilikan KTP-el;99,3\n"
 FINDING_KEYS = {"severity", "rule", "sheet", "cell", "message", "action"}

@@ -18,13 +18,14 @@ from pathlib import Path
 import pytest
 from office import issued_office
 from service_run import fill
+from sop010 import Folder
 from vba_lint import lint_module, lint_modules, procedure_names
 from vba_office import MACROS, Run, install_profile, run_entry
 
 from watcher import excel_bridge, excel_config
 from watcher.excel_config import ROOT_KEY, STEP_KEY, read_config, write_config
 from watcher.master_loader import load_master
-from watcher.tree import Folder, Tree, workbook_file_name
+from watcher.tree import Tree, workbook_file_name
 
 MODULES = sorted(MACROS.glob("*.bas"))
 CUSTOM_UI = MACROS / "customUI14.xml"

@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 from office import issued_office
 from service_run import fill, running_service, wait_for
+from sop010 import Folder
 
 from watcher.archive import archived_path
 from watcher.errors import MissingFileError, UsageError
 from watcher.store import HASHED_FIELDS, Event, Outcome, Store, chain_hash
-from watcher.tree import Folder, Tree
+from watcher.tree import Tree
 from watcher.verify import Tampering, parse_anchor, verify_tree
 
 

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from office import issued_office
 from service_run import FAST, fill, running_service, wait_for
+from sop010 import Folder
 
 from watcher.archive import archived_path
 from watcher.service import ServiceOptions
 from watcher.store import Outcome, Store
-from watcher.tree import Folder, Tree
+from watcher.tree import Tree
 
 NAME = "Rencana_Aksi_DAFDUK_2026_TW3.xlsx"
 REPORT_TEXT = {"kendala": "Server SIAK lambat", "follow_up": "Koordinasi dengan Dukcapil pusat"}

@@ -23,13 +23,14 @@ from pathlib import Path
 import pytest
 from office import issued_office
 from service_run import fill, running_service, wait_for
+from sop010 import Folder
 
 from watcher.archive import archived_path
 from watcher.pipeline import Handled, Pipeline
 from watcher.service import MasterSource, ServiceOptions
 from watcher.setup_tree import init_tree
 from watcher.store import Event, Outcome, Store
-from watcher.tree import Folder, Tree
+from watcher.tree import Tree
 
 CODE = "DAFDUK"
 NAME = "Rencana_Aksi_DAFDUK_2026_TW3.xlsx"

@@ -175,7 +175,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     today = datetime.now(UTC).date()
     results = []
     for path in args.files:
-        expect = expectation_for(path, tree, sop, master, step=args.step, today=today)
+        expect = expectation_for(path, tree, master, sop=sop, step=args.step, today=today)
         results.append((path, validate_file(path, master, expect)))
     if args.json:
         print(

@@ -63,7 +63,7 @@ def deliver(data: bytes, tree: Tree, master: MasterData, *, step: int, today: da
             f"Folder tujuan {target.folder} tidak ditemukan. Periksa apakah folder bersama "
             "terhubung dan pengaturan 'Atur Folder' menunjuk ke folder kerja kinerja."
         )
-    expect = expectation_for(target.path, tree, sop, master, step=sending.number, today=today)
+    expect = expectation_for(target.path, tree, master, sop=sop, step=sending.number, today=today)
     result = validate_bytes(data, master, expect, name=target.file_name)
     if not result.valid:
         return Delivery(result, target, sop=sop)

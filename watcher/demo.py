@@ -164,7 +164,7 @@ def _first_submission(tour: Tour) -> None:
     fill_workbook(tour.at(code, issue), tour.at(code, step.folder), values=values)
     bounced = tour.tree.folder(code, fix_place(tour.sop, step).folder) / tour.name(code)
     tour.wait(bounced.exists, "pengembalian berkas yang salah")
-    expect = expectation_for(bounced, tour.tree, tour.sop, tour.master, step=step.number,
+    expect = expectation_for(bounced, tour.tree, tour.master, sop=tour.sop, step=step.number,
                              today=tour.clock.now().date())  # fmt: skip
     for finding in validate_file(bounced, tour.master, expect).errors:
         tour.say(f"  Dikembalikan ke {bounced.parent.name}: {finding}")

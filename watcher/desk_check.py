@@ -125,7 +125,7 @@ def desk_check(book: Workbook, tree: Tree, master: MasterData, *, step: int, tod
     target = placement_of(first_pass, tree, sop, sending.number)
     if target is None:
         return DeskCheck(first_pass, None, first_finding(first_pass), sop)
-    expect = expectation_for(target.path, tree, sop, master, step=sending.number, today=today)
+    expect = expectation_for(target.path, tree, master, sop=sop, step=sending.number, today=today)
     result = check(book, master, layout, expect, name=name)
     return DeskCheck(result, target, first_finding(result), sop)
 

@@ -12,7 +12,7 @@ from watcher.master_writer import write_master
 from watcher.sample_master import sample_master
 from watcher.sop import Sop
 from watcher.tree import Tree
-from watcher.tree_sop import copy_into_tree
+from watcher.tree_sop import copy_into_tree, resolve_sop
 from watcher.workflow import places, purpose
 
 GUIDE_NAME = "PETUNJUK.txt"
@@ -25,13 +25,14 @@ class InitResult:
     sample_master_written: bool = False
 
 
-def init_tree(tree: Tree, sop: Sop) -> InitResult:
+def init_tree(tree: Tree, sop: Sop | None = None) -> InitResult:
     """Create missing folders (the SOP's, `watcher.workflow`), the tree's copy of the SOP and the
     sample master workbook if none, and a guide per division.
 
     Raises MasterDataError when an existing master workbook has problems (nothing else is
     touched then, apart from the base folders).
     """
+    sop = sop or resolve_sop(tree)
     created: list[Path] = []
     _make_dirs(tree.all_dirs([], []), created)
     if copy_into_tree(tree, sop):

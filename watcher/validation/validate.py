@@ -13,6 +13,7 @@ from watcher.names import printable
 from watcher.reader import read_workbook
 from watcher.sop import Sop, StepKind
 from watcher.tree import Tree, parse_issued_name
+from watcher.tree_sop import resolve_sop
 from watcher.validation import safety
 from watcher.validation.findings import Finding, Result, Severity
 from watcher.validation.rules import Expectation, check
@@ -68,10 +69,12 @@ def refused(name: str, step: int, refusal: RefusedFileError) -> Result:
     return Result(name, step, (finding,), refused=True)
 
 
-def expectation_for(path: Path, tree: Tree, sop: Sop, master: MasterData, *, step: int | None,
-                    today: date) -> Expectation:  # fmt: skip
+def expectation_for(path: Path, tree: Tree, master: MasterData, *, step: int | None,
+                    today: date, sop: Sop | None = None) -> Expectation:  # fmt: skip
     """What a file's place in the tree says: its division, the step whose rules apply (`step`,
-    else the folder's, else the first submission's) and the open periods."""
+    else the folder's, else the first submission's) and the open periods. `sop`: the tree's
+    unless given."""
+    sop = sop or resolve_sop(tree)
     division, place = locate(path, tree, sop, master)
     chosen = sop.step(step) if step else place.step if place else sop.flow[0]
     rules_step = chosen if chosen.kind is not StepKind.CHECK else sop.producer(chosen)
