@@ -35,6 +35,7 @@ from watcher.health import health_path, judge
 from watcher.layout import rencana_aksi_layout
 from watcher.master_loader import load_master
 from watcher.notices import is_service_notice
+from watcher.sop import RuleSet
 from watcher.stability import is_ignored
 from watcher.store import utc_now
 from watcher.tree import Tree
@@ -143,7 +144,10 @@ def check_samples(template: Path) -> None:
     for code in CODES:
 
         def valid(data: bytes, step: int, code: str = code) -> bool:
-            expect = Expectation(step=step, division=code, open_periods=frozenset({(2026, 3)}))
+            rules = RuleSet.MATERIAL if step == 3 else RuleSet.REPORT
+            expect = Expectation(
+                step=step, rules=rules, division=code, open_periods=frozenset({(2026, 3)})
+            )
             return validate_bytes(data, master, expect, name="x.xlsx").valid
 
         for variant in Material.ALL:

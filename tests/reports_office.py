@@ -21,8 +21,8 @@ from watcher.archive import archive_bytes
 from watcher.issuing import issue_quarter
 from watcher.layout import rencana_aksi_layout
 from watcher.master_loader import load_master
+from watcher.period import QUARTERLY
 from watcher.setup_tree import init_tree
-from watcher.sla import disposition_day
 from watcher.sop_loader import load_sop
 from watcher.store import Event, Outcome, Store
 from watcher.tree import Tree, workbook_file_name
@@ -39,7 +39,7 @@ def office(root: Path) -> Tree:
 
 def issue_time(year: int, quarter: int) -> datetime:
     """Opening time on the SOP's disposition day (the 10th after the quarter)."""
-    day = disposition_day(year, quarter)
+    day = QUARTERLY.issue_date(year, quarter)
     return datetime(day.year, day.month, day.day, 7, 30, tzinfo=WITA)
 
 

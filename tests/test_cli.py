@@ -39,7 +39,7 @@ def test_every_command_has_indonesian_help(name: str) -> None:
 @pytest.mark.parametrize(
     ("args", "phrase"),
     [
-        (("issue", "--quarter", "5"), "pilihan 5 tidak ada"),
+        (("issue", "--quarter", "5"), "--quarter harus 1-4 untuk periode triwulan"),
         (("issue", "--year", "duaribu"), "nilai 'duaribu' tidak valid"),
         (("laporan",), "pilihan 'laporan' tidak ada"),
         (("init", "--bogus"), "argumen tidak dikenal: --bogus"),

@@ -40,6 +40,7 @@ from watcher.archive import archived_path
 from watcher.master import MasterData
 from watcher.master_loader import load_master
 from watcher.pipeline import Handled, Pipeline
+from watcher.sop import RuleSet
 from watcher.store import Event, Outcome, Store
 from watcher.tree import Tree
 from watcher.validation.feedback import feedback_name, refusal_names
@@ -126,7 +127,10 @@ def samples(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, Kind], 
         found[code, Kind.REPORT] = fill(issued, work / f"{code}-r.xlsx", **REPORT_TEXT).read_bytes()
         for kind in (Kind.MATERIAL, Kind.BAD_MATERIAL, Kind.REPORT):
             step = 4 if kind is Kind.REPORT else 3
-            expect = Expectation(step=step, division=code, open_periods=frozenset({(2026, 3)}))
+            rules = RuleSet.MATERIAL if step == 3 else RuleSet.REPORT
+            expect = Expectation(
+                step=step, rules=rules, division=code, open_periods=frozenset({(2026, 3)})
+            )
             result = validate_bytes(found[code, kind], master, expect, name="x.xlsx")
             assert result.valid == (kind is not Kind.BAD_MATERIAL), (code, kind, result.findings)
     return found

@@ -138,4 +138,4 @@ def test_the_command_options_and_summary(root: Path, tmp_path: Path) -> None:
     assert f"Folder       : {root}" in summary
     assert "Langkah      : 4" in summary
     with pytest.raises(SystemExit):
-        parser.parse_args(["--langkah", "5"])
+        parser.parse_args(["--langkah", "lima"])

@@ -37,7 +37,9 @@ from watcher.validation.validate import validate_bytes
 NAME = "Rencana_Aksi_DAFDUK_2026_TW3.xlsx"
 MAIN = "Rencana Aksi"
 FORMULA_TEXT = '=HYPERLINK("http://x","klik")'
-EXPECT = Expectation(step=3, rules=RuleSet.MATERIAL, division="DAFDUK", open_periods=frozenset({(2026, 3)}))
+EXPECT = Expectation(
+    step=3, rules=RuleSet.MATERIAL, division="DAFDUK", open_periods=frozenset({(2026, 3)})
+)
 RED, AMBER = "00FF9999", "00FFC000"
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
 REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"

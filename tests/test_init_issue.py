@@ -13,7 +13,8 @@ from openpyxl import load_workbook
 from sop010 import Folder
 
 from watcher.errors import MasterDataError
-from watcher.issuing import IssueStatus, issue_quarter, reporting_period
+from watcher.issuing import IssueStatus, issue_quarter
+from watcher.period import QUARTERLY
 from watcher.setup_tree import init_tree
 from watcher.sop_loader import load_sop
 from watcher.tree import Tree
@@ -159,4 +160,4 @@ def test_issue_for_a_year_the_master_does_not_hold_is_refused(tmp_path: Path) ->
 def test_reporting_period_is_the_quarter_that_ended_last(
     today: date, period: tuple[int, int]
 ) -> None:
-    assert reporting_period(today) == period
+    assert QUARTERLY.collected_on(today) == period

@@ -13,6 +13,9 @@ from watcher.moving import unique_destination
 from watcher.names import fit, fits, printable
 from watcher.notices import REFUSAL_SUFFIXES, STRAY_SUFFIX, is_service_notice
 from watcher.placement import Where, place_of
+from watcher.sop_loader import load_sop
+
+SOP = load_sop()
 
 # File names as a share may hold them: any character but "/" and NUL, surrogate escapes too
 # (bytes that are not UTF-8, as os.fsdecode gives them).
@@ -61,8 +64,8 @@ def test_a_long_name_gets_a_new_version_that_fits_the_folder(tmp_path: Path, ste
 
 @given(name=STEMS.filter(lambda n: n not in ("", ".", "..")))
 def test_an_odd_name_in_a_step_folder_is_watched_and_storable(name: str) -> None:
-    place = place_of(("PIAK", "3_bahan", name), {"PIAK"})
-    assert place.where is Where.WATCHED and place.folder is Folder.MATERIAL
+    place = place_of(SOP, ("PIAK", "3_bahan", name), {"PIAK"})
+    assert place.where is Where.WATCHED and place.step_folder.folder == Folder.MATERIAL
     shown = printable(f"inbox/PIAK/3_bahan/{name}")
     shown.encode("utf-8")  # storable in SQLite and writable into a notice
     assert shown.startswith("inbox/PIAK/3_bahan/")
@@ -71,7 +74,7 @@ def test_an_odd_name_in_a_step_folder_is_watched_and_storable(name: str) -> None
 @given(name=STEMS.filter(lambda n: n not in ("", ".", "..")), depth=st.integers(0, 4))
 def test_an_odd_name_anywhere_else_is_stray_or_ours_never_an_error(name: str, depth: int) -> None:
     parts = ("PIAK", *(["lain"] * depth), name)
-    place = place_of(parts, {"PIAK"})
+    place = place_of(SOP, parts, {"PIAK"})
     assert place.where in (Where.STRAY, Where.OUTPUT)
     if place.where is Where.STRAY:
         assert place.reason
@@ -83,5 +86,5 @@ def test_every_fitted_notice_is_known_as_the_services_own(stem: str, suffix: str
 
 
 def test_the_repositorys_own_inbox_guide_is_not_a_submission() -> None:
-    assert place_of(("README.md",), {"PIAK"}).where is Where.OUTPUT
-    assert place_of(("laporan.xlsx",), {"PIAK"}).where is Where.STRAY
+    assert place_of(SOP, ("README.md",), {"PIAK"}).where is Where.OUTPUT
+    assert place_of(SOP, ("laporan.xlsx",), {"PIAK"}).where is Where.STRAY

@@ -22,14 +22,15 @@ from xlwings_stub import fake_xlwings
 from watcher.delivery import DeliveryError, deliver
 from watcher.desk_check import desk_check, workbook_from_cells
 from watcher.engine import LibreOfficeEngine
+from watcher.errors import UsageError
 from watcher.excel_bridge import read_cells
 from watcher.issuing import issue_quarter
-from watcher.locator import FOLDER_OF_STEP, placement
+from watcher.locator import placement
 from watcher.master import MasterData
 from watcher.master_loader import load_master
 from watcher.moving import unique_destination
 from watcher.pipeline import Handled, Pipeline
-from watcher.routing import STEP_RULES
+from watcher.sop import RuleSet
 from watcher.sop_loader import load_sop
 from watcher.store import Store
 from watcher.tree import Tree, workbook_file_name
@@ -38,6 +39,7 @@ from watcher.validation.rules import Expectation
 from watcher.validation.validate import locate, open_periods, validate_bytes
 
 TODAY: date = ISSUE_TIME.date()
+FOLDER_OF_STEP = {3: Folder.MATERIAL, 4: Folder.REPORT}
 DIVISION = "DAFDUK"
 
 
@@ -115,9 +117,9 @@ def _issue_other_quarter(root: Path, master: MasterData) -> Path:
 
 def server_result(office: Office, data: bytes, step: int, name: str) -> Result:
     """What the service concludes for these bytes once saved in the step's folder."""
-    folder = FOLDER_OF_STEP[step]
-    periods = open_periods(office.tree, DIVISION, TODAY)
-    expect = Expectation(step=STEP_RULES[folder], division=DIVISION, open_periods=periods)
+    periods = open_periods(office.tree, load_sop(), DIVISION, TODAY)
+    rules = RuleSet.MATERIAL if step == 3 else RuleSet.REPORT
+    expect = Expectation(step=step, rules=rules, division=DIVISION, open_periods=periods)
     return validate_bytes(data, office.master, expect, name=name)
 
 
@@ -166,10 +168,8 @@ def test_kirim_sends_exactly_what_the_server_accepts(
         return
     assert delivery.path is not None
     assert delivery.path.read_bytes() == data
-    assert locate(delivery.path, office.tree, office.master) == (
-        DIVISION,
-        FOLDER_OF_STEP[scenario.step],
-    )
+    division, place = locate(delivery.path, office.tree, office.master)
+    assert (division, place.folder if place else None) == (DIVISION, FOLDER_OF_STEP[scenario.step])
     delivery.path.unlink()  # leave the shared folder as the next case expects it
 
 
@@ -237,7 +237,8 @@ def test_placement_is_where_the_server_locates_it(
     for division in master.divisions:
         target = placement(tree, division.code, 2026, 3, step)
         assert target.file_name == workbook_file_name(division.code, 2026, 3)
-        assert locate(target.path, tree, master) == (division.code, folder)
+        found, place = locate(target.path, tree, master)
+        assert (found, place.folder if place else None) == (division.code, folder)
 
 
 def test_free_path_follows_the_service_rule(tmp_path: Path) -> None:
@@ -253,5 +254,5 @@ def test_free_path_follows_the_service_rule(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("step", [1, 2, 5], ids=lambda s: f"step-{s}")
 def test_placement_refuses_steps_nobody_sends_at(tmp_path: Path, step: int) -> None:
-    with pytest.raises(ValueError, match="step must be one of"):
+    with pytest.raises(UsageError, match="bukan langkah kirim SOP ini"):
         placement(Tree(tmp_path), DIVISION, 2026, 3, step)

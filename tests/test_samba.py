@@ -225,7 +225,7 @@ def _stop(smbd: subprocess.Popen[bytes]) -> None:
 
 
 def _events(tree: Tree) -> list[Event]:
-    lifecycle = (Outcome.STARTED, Outcome.STOPPED)
+    lifecycle = (Outcome.STARTED, Outcome.STOPPED, Outcome.SOP_SET)
     with Store(tree.store_path) as store:
         return [e for e in store.events(division=CODE) if e.outcome not in lifecycle]
 

@@ -28,11 +28,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from watcher.calendar import DayOverride
+from watcher.period import QUARTERLY
 from watcher.sample_master import sample_master
 from watcher.sla import (
     StepState,
     StepTiming,
-    disposition_day,
     division_progress,
     office_calendar,
     report_timing,
@@ -468,8 +468,8 @@ def test_the_warning_share_is_configurable(share: float, now: datetime, state: S
 def test_the_disposition_day_is_the_10th_at_opening(
     period: tuple[int, int], day: date, moment: datetime
 ) -> None:
-    assert disposition_day(*period) == day
-    assert scheduled_moment(CAL, SETTINGS, *period) == moment
+    assert QUARTERLY.issue_date(*period) == day
+    assert scheduled_moment(CAL, SETTINGS, QUARTERLY, *period) == moment
 
 
 # --- step 6: the quarterly and the annual report --------------------------------------------

@@ -194,7 +194,7 @@ def test_snapshot_text_reads_like_the_status_page(view: Snapshot) -> None:
         "dikembalikan 0 kali"
     )
     assert "dikembalikan 1 kali" in lines[2] and "(berjalan, tepat waktu)" in lines[2]
-    assert lines[-1] == "  Laporan triwulan (langkah 6): belum mulai"
+    assert lines[-1] == "  Langkah 6: Laporan Triwulan (Kasubag Perencanaan, 1 Hari): belum mulai"
 
 
 def test_kinerja_status_json_as_a_subprocess(tmp_path: Path) -> None:

@@ -184,9 +184,9 @@ def test_a_naive_clock_is_refused(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "fields",
     [
-        pytest.param({"quarter": 5}, id="quarter-5"),
+        pytest.param({"quarter": 13}, id="quarter-13"),
         pytest.param({"step": 0}, id="step-0"),
-        pytest.param({"step": 7}, id="step-7"),
+        pytest.param({"step": 31}, id="step-31"),
         pytest.param({"file_hash": "abc"}, id="short-hash"),
         pytest.param({"file_hash": HASH_A.upper()}, id="uppercase-hash"),
         pytest.param({"from_path": "/srv/kinerja/inbox/a.xlsx"}, id="absolute-posix-path"),

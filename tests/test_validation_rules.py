@@ -36,6 +36,7 @@ from office import issued_office
 from watcher.capaian import capaian
 from watcher.master import MasterData
 from watcher.master_loader import load_master
+from watcher.sop import RuleSet
 from watcher.tree import Tree
 from watcher.validation.findings import Result
 from watcher.validation.rules import Expectation
@@ -45,7 +46,7 @@ TODAY = date(2026, 10, 12)  # the third quarter's collection is open (issued on 
 MEMORY_LIMIT = 300 * 1024 * 1024
 TIME_LIMIT = 60  # seconds, for every case together
 REPORT = Expectation(step=4, division="DAFDUK", open_periods=frozenset({(2026, 3)}))
-MATERIAL = dataclasses.replace(REPORT, step=3)
+MATERIAL = dataclasses.replace(REPORT, step=3, rules=RuleSet.MATERIAL)
 
 
 @dataclasses.dataclass(frozen=True)

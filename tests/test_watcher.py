@@ -37,7 +37,9 @@ def events(tree: Tree, **filters: object) -> list:
 
 def outcomes(tree: Tree) -> list[str]:
     return [
-        e.outcome.value for e in events(tree) if e.outcome not in (Outcome.STARTED, Outcome.STOPPED)
+        e.outcome.value
+        for e in events(tree)
+        if e.outcome not in (Outcome.STARTED, Outcome.STOPPED, Outcome.SOP_SET)
     ]
 
 

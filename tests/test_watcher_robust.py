@@ -78,7 +78,7 @@ def events(tree: Tree, **filters: object) -> list[Event]:
 
 
 def outcomes(tree: Tree) -> list[str]:
-    lifecycle = (Outcome.STARTED, Outcome.STOPPED)
+    lifecycle = (Outcome.STARTED, Outcome.STOPPED, Outcome.SOP_SET)
     return [e.outcome.value for e in events(tree) if e.outcome not in lifecycle]
 
 
@@ -385,7 +385,10 @@ def test_a_second_service_on_the_same_root_says_so_and_exits_2(office: Tree) -> 
     assert "sudah berjalan" in stderr and f"PID {os.getpid()}" in stderr
     assert office.lock_path.read_text(encoding="utf-8") == str(os.getpid())
     assert "Traceback" not in stdout + stderr
-    assert [e.outcome for e in events(office)] == [Outcome.STARTED, Outcome.STOPPED]
+    assert [e.outcome for e in events(office) if e.outcome is not Outcome.SOP_SET] == [
+        Outcome.STARTED,
+        Outcome.STOPPED,
+    ]
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
@@ -411,7 +414,9 @@ def test_the_service_stops_cleanly_on_a_signal(office: Tree, signum: signal.Sign
     assert returncode == 0, stderr
     assert "Traceback" not in stderr
     assert lines[-1].strip() == "Layanan berhenti."
-    service_events = [e.outcome for e in events(office) if e.outcome is not Outcome.ISSUED]
+    service_events = [
+        e.outcome for e in events(office) if e.outcome not in (Outcome.ISSUED, Outcome.SOP_SET)
+    ]
     assert service_events == [Outcome.STARTED, Outcome.STOPPED]
 
 

@@ -139,7 +139,7 @@ def placement_of(result: Result, tree: Tree, sop: Sop, step: int) -> Placement |
     """Where the workbook a result is about goes, when the result knows whose it is."""
     if result.division is None or result.year is None or result.quarter is None:
         return None
-    return placement(tree, sop, result.division, result.year, result.quarter, step)
+    return placement(tree, result.division, result.year, result.quarter, step, sop=sop)
 
 
 def first_finding(result: Result) -> Finding | None:

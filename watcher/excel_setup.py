@@ -18,6 +18,7 @@ import sysconfig
 from pathlib import Path
 
 import watcher
+from watcher.errors import UsageError
 from watcher.excel_config import (
     ROOT_KEY,
     STEP_KEY,
@@ -54,8 +55,8 @@ def excel_setup(
         )
     try:
         step = sending_step(resolve_sop(tree), step).number
-    except ValueError as exc:
-        raise ExcelConfigError(f"Langkah tidak dapat dipakai: {exc}.") from exc
+    except UsageError as exc:
+        raise ExcelConfigError(exc.message) from exc
     interpreter = python or sys.executable
     if not Path(interpreter).is_file():
         raise ExcelConfigError(f"Interpreter Python tidak ditemukan: {interpreter}")

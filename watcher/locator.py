@@ -10,9 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from watcher.errors import UsageError
 from watcher.moving import unique_destination
 from watcher.sop import Sop, Step, StepKind
 from watcher.tree import Tree, workbook_file_name
+from watcher.tree_sop import resolve_sop
 from watcher.workflow import intake_place
 
 
@@ -24,7 +26,8 @@ def sending_step(sop: Sop, number: int) -> Step:
     found = next((step for step in submissions if step.number == number), None)
     if found is None:
         numbers = ", ".join(f"{s.number} ({s.actor})" for s in submissions)
-        raise ValueError(f"langkah {number} bukan langkah kirim SOP ini; pilih {numbers}")
+        raise UsageError(f"Langkah {number} tidak dikenal: bukan langkah kirim SOP ini; pilih "
+                         f"{numbers}.")  # fmt: skip
     return found
 
 
@@ -58,10 +61,11 @@ class Placement:
         return unique_destination(self.folder, self.file_name)
 
 
-def placement(tree: Tree, sop: Sop, division: str, year: int, quarter: int,
-              step: int) -> Placement:  # fmt: skip
+def placement(tree: Tree, division: str, year: int, quarter: int, step: int, *,
+              sop: Sop | None = None) -> Placement:  # fmt: skip
     """Where the workbook of `division` for (`year`, period `quarter`) goes when sent at the
-    submission `step` (0: the first submission)."""
+    submission `step` (0: the first submission) under the tree's SOP (or `sop`)."""
+    sop = sop or resolve_sop(tree)
     sending = sending_step(sop, step)
     return Placement(
         division=division,

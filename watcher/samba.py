@@ -28,6 +28,7 @@ from pathlib import Path
 from watcher.audit import PREFIX as AUDIT_PREFIX
 from watcher.errors import UsageError
 from watcher.sop import Sop, StepKind
+from watcher.sop_loader import load_sop
 from watcher.workflow import Role, places, purpose
 
 DEFAULT_AUDIT_LOG = Path("/var/log/samba/kinerja-audit.log")
@@ -46,7 +47,7 @@ _MODULES_DIR = re.compile(r"^\s*MODULESDIR:\s*(\S+)", re.MULTILINE)
 class ShareSettings:
     root: Path
     divisions: tuple[str, ...]  # division codes from the master data
-    sop: Sop  # the tree's: its folders and who checks in them
+    sop: Sop = field(default_factory=load_sop)  # the tree's: its folders and who checks there
     share: str = "kinerja"
     service_user: str = "kinerja"
     prefix: str = "kinerja"  # of every group name

@@ -110,7 +110,16 @@ class _Builder:
 
     def line_of(self, key: str, section: str, block: int | None = None) -> str:
         """`baris N` of `key = ...` inside `[section]` (the `block`-th `[[section]]`); a key
-        missing from its section is located at the section's header line."""
+        missing from its section is located at the section's header line; a top-level key
+        (`section` "") at its own `[key]` header or `key = ...` line."""
+        if not section:
+            for number, line in enumerate(self.lines, start=1):
+                stripped = line.strip()
+                if stripped.strip("[]").strip() == key or re.match(
+                    rf"{re.escape(key)}\s*=", stripped
+                ):
+                    return f"baris {number}"
+            return ""
         seen, header, inside = -1, "", False
         for number, line in enumerate(self.lines, start=1):
             stripped = line.strip()
@@ -129,7 +138,7 @@ class _Builder:
 
     def problem(self, message: str, key: str, section: str, block: int | None = None,
                 cell: str = "") -> None:  # fmt: skip
-        where = self.line_of(key, section, block) if section else ""
+        where = self.line_of(key, section, block)
         self.problems.append(Problem(message, sheet=where, cell=cell or key))
 
     def unknown_keys(self, table: dict[str, Any], known: set[str], section: str,

@@ -9,6 +9,7 @@ start because its hash is not the one the log recorded.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from watcher.errors import KinerjaError, UsageError
@@ -18,7 +19,8 @@ from watcher.sop_loader import load_sop
 from watcher.store import Event, Outcome, Store
 from watcher.tree import Tree
 
-INSTALL_HINT = "kinerja sop pasang BERKAS"
+INSTALL_HINT = "kinerja sop --pasang BERKAS"
+_DIGEST = re.compile(r"\(SHA-256 ([0-9a-f]{64})\)$")
 
 
 class SopChangedError(KinerjaError):
@@ -70,17 +72,23 @@ def check_recorded(tree: Tree, store: Store) -> Sop:
     recorded = store.events(outcome=Outcome.SOP_SET)
     if not recorded:
         record(store, sop, f"SOP {sop.number} {sop.name} dipakai folder kerja ini.")
-    elif recorded[-1].file_hash != sop.digest:
+    elif recorded_digest(recorded[-1]) != sop.digest:
         raise SopChangedError(
             f"Salinan SOP {tree.sop_path} berubah sejak dicatat (SHA-256 tercatat "
-            f"{recorded[-1].file_hash}, sekarang {sop.digest}). Mengganti SOP harus tercatat: "
-            f"kembalikan berkasnya, atau jalankan {INSTALL_HINT}"
+            f"{recorded_digest(recorded[-1])}, sekarang {sop.digest}). Mengganti SOP harus "
+            f"tercatat: kembalikan berkasnya, atau jalankan {INSTALL_HINT}"
         )
     return sop
 
 
 def record(store: Store, sop: Sop, message: str) -> None:
-    store.append(Event(outcome=Outcome.SOP_SET, file_hash=sop.digest, message=message))
+    """The SOP's hash goes in the message: `file_hash` names archived workbooks only."""
+    store.append(Event(outcome=Outcome.SOP_SET, message=f"{message} (SHA-256 {sop.digest})"))
+
+
+def recorded_digest(event: Event) -> str:
+    found = _DIGEST.search(event.message)
+    return found.group(1) if found else ""
 
 
 def _write(tree: Tree, sop: Sop) -> None:

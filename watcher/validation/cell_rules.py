@@ -1,6 +1,6 @@
 """Cell rules for one indicator row of a submitted workbook: targets unchanged, realisation
-present, numeric and plausible, texts safe and bounded, the report's kendala and tindak lanjut, error
-values, and formulas only where the template has its own.
+present, numeric and plausible, texts safe and bounded, the report's kendala and tindak
+lanjut, error values, and formulas only where the template has its own.
 
 Pure functions over `reader.Workbook`; findings are appended to the list they are given.
 """

@@ -75,7 +75,7 @@ def expectation_for(path: Path, tree: Tree, master: MasterData, *, step: int | N
     else the folder's, else the first submission's) and the open periods. `sop`: the tree's
     unless given."""
     sop = sop or resolve_sop(tree)
-    division, place = locate(path, tree, sop, master)
+    division, place = locate(path, tree, master, sop)
     chosen = sop.step(step) if step else place.step if place else sop.flow[0]
     rules_step = chosen if chosen.kind is not StepKind.CHECK else sop.producer(chosen)
     periods = open_periods(tree, sop, division, today) if division else None
@@ -83,9 +83,10 @@ def expectation_for(path: Path, tree: Tree, master: MasterData, *, step: int | N
                        open_periods=periods, period=sop.period)  # fmt: skip
 
 
-def locate(path: Path, tree: Tree, sop: Sop,
-           master: MasterData) -> tuple[str | None, Place | None]:  # fmt: skip
+def locate(path: Path, tree: Tree, master: MasterData,
+           sop: Sop | None = None) -> tuple[str | None, Place | None]:  # fmt: skip
     """The division and step folder a path lies in, or None for a path outside the inbox."""
+    sop = sop or resolve_sop(tree)
     try:
         parts = path.resolve().relative_to(tree.inbox.resolve()).parts
     except ValueError:
