@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from datetime import time as dtime
 from pathlib import Path
+from typing import Final
 from zoneinfo import ZoneInfo
 
 import schedule
@@ -55,6 +56,10 @@ from watcher.store import Event, Outcome, Store, utc_now
 from watcher.tree import Tree
 
 log = logging.getLogger(__name__)
+# Only Linux's inotify tells that a writer closed a file. Windows' and macOS's observers (and
+# polling) never do: there a file settles on the quiet period alone, or it would wait
+# `unclosed_seconds` for a close event that never comes.
+NATIVE_CLOSE_EVENTS: Final = Observer.__name__ == "InotifyObserver"
 # Called in the worker with the store and the events recorded since the last call (reports,
 # the status page). A listener's failure is logged and never stops the service.
 Listener = Callable[[Store, list[Event]], None]
@@ -68,6 +73,7 @@ class ServiceOptions:
     retry_seconds: float = 10.0  # first retry after a permission error or a full disk ...
     retry_max_seconds: float = 600.0  # ... doubling each time up to this
     unclosed_seconds: float = 60.0  # native: a written file waits this long for its close event
+    close_events: bool = NATIVE_CLOSE_EVENTS  # wait for close-after-write (native mode only)
     sweep_minutes: float = 5.0  # warnings, lateness and the dispositions' catch-up
     office_jobs: bool = True  # issue dispositions and sweep deadlines (off in routing tests)
     audit_log: Path | None = None  # Samba full_audit log: who renamed a file (watcher/audit.py)
@@ -177,7 +183,7 @@ class Service:
             observer = PollingObserver(timeout=self.options.polling)
         else:
             observer = Observer()
-        use_close = not self.options.polling
+        use_close = self.options.close_events and not self.options.polling
         observer.schedule(
             _Queue(self.items, use_close=use_close), str(self.tree.inbox), recursive=True
         )
