@@ -34,7 +34,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from watcher.audit import share_actors
+from watcher.audit import ShareActors, share_actors
 from watcher.backoff import Backoff
 from watcher.errors import KinerjaError, RecordLostError
 from watcher.health import Heartbeat, health_path
@@ -134,6 +134,7 @@ class Service:
         self.writing: dict[Path, float] = {}  # written, close event not yet seen: last write
         self.scans = 0  # folder scans done (startup, periodic, new folders); tests wait on it
         self.ready = threading.Event()  # set once the startup scan is queued
+        self.actor: ShareActors | None = None  # who renamed a file, from Samba's audit log
         self.heartbeat = Heartbeat(health_path(tree), polling=options.polling,
                                    rescan_seconds=options.rescan_seconds)  # fmt: skip
 
@@ -149,7 +150,7 @@ class Service:
 
     def _watch(self, stop: threading.Event, on_ready: Callable[[], None] | None, store: Store,
                guard: RecordGuard, lost: list[str]) -> None:  # fmt: skip
-        actor = share_actors(self.options.audit_log, owner=owner_of)
+        actor = self.actor = share_actors(self.options.audit_log, owner=owner_of)
         codes = [division.code for division in self.master().divisions]
         present = lying_in_delivery_folders(self.tree, codes) if lost else frozenset()
         pipeline = self.pipeline = Pipeline(self.tree, store, self.master, self.now, actor=actor,
@@ -159,6 +160,7 @@ class Service:
             log.error("%s", description)
             store.append(lost_event(description))
         self.heartbeat.fields["riwayat_hilang"] = lost
+        self._follow_audit_log()
         self.heartbeat.beat(scans=self.scans, last_event_id=self.last_event_id)  # alive now
         scheduler = self._scheduler(
             OfficeJobs(self.tree, store, self.master, self.sop, self.now, self.mail), store
@@ -242,8 +244,15 @@ class Service:
             self._retry_due()
             now = time.monotonic()
             if now >= next_rescan:
+                self._follow_audit_log()
                 self.scan(self.tree.inbox)
                 next_rescan = now + self.options.rescan_seconds
+
+    def _follow_audit_log(self) -> None:
+        """Read the audit log now; health and status warn while it cannot be read."""
+        if self.actor is not None:
+            self.actor.follow()
+            self.heartbeat.fields["log_audit_tidak_terbaca"] = self.actor.problem
 
     def _notify(self, store: Store, *, force: bool = False) -> None:
         events = store.events(since_id=self.last_event_id)
