@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from watcher.cli import COMMANDS
+from watcher.commands import COMMANDS
 
 
 def kinerja(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
