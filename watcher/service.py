@@ -36,6 +36,7 @@ from watchdog.observers.polling import PollingObserver
 
 from watcher.audit import ShareActors, share_actors
 from watcher.backoff import Backoff
+from watcher.console import outcome_line
 from watcher.errors import KinerjaError, RecordLostError
 from watcher.health import Heartbeat, health_path
 from watcher.in_place import InPlace
@@ -408,6 +409,7 @@ class Service:
 
     def _handle(self, pipeline: Pipeline, path: Path) -> None:
         """Handle one file, isolated (`watcher.isolation`): the worker goes on whatever happens."""
+        head = pipeline.store.head()
         outcome = self.isolation.handle(pipeline, path)
         if outcome is None:
             return
@@ -417,7 +419,8 @@ class Service:
             return
         if handled in (Handled.PARKED, Handled.NOT_WATCHED, Handled.NOTED) or os.path.lexists(path):
             self.seen[path] = (info.st_size, info.st_mtime_ns, info.st_ino)
-        log.info("%s: %s", pipeline.relative(path), handled.value)
+        recorded = pipeline.store.events(since_id=head[0] if head else 0)
+        log.info("%s", outcome_line(pipeline.relative(path), handled, recorded))
 
 
 def _guarded(job: Callable[[], object]) -> None:
