@@ -4,6 +4,7 @@ signals."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -14,11 +15,10 @@ from pathlib import Path
 
 import pytest
 from office import issued_office
-from reports_office import approve
+from reports_office import approved_office
 from service_run import fill, wait_for
 
 from watcher.errors import EXIT_INTERRUPTED
-from watcher.master_loader import load_master
 from watcher.tree import Folder, Tree
 
 NAME = "Rencana_Aksi_DAFDUK_2026_TW3.xlsx"
@@ -51,6 +51,11 @@ class Kinerja:
     def said(self, pattern: str, *, stream: str = "out") -> bool:
         lines = self.out if stream == "out" else self.err
         return any(re.search(pattern, line) for line in list(lines))
+
+    def loaded(self, library: str) -> bool:
+        """The process has mapped one of `library`'s compiled modules (it is importing it)."""
+        maps = Path(f"/proc/{self.process.pid}/maps").read_text(encoding="utf-8", errors="replace")
+        return f"/{library}/" in maps
 
     def interrupt(self, timeout: float = 60) -> int:
         """Ctrl-C, as a person at the console presses it; the exit code."""
@@ -103,30 +108,22 @@ def test_ctrl_c_stops_the_demo_without_a_traceback(tmp_path: Path) -> None:
     with Kinerja("demo", "--root", str(tmp_path / "demo")) as demo:
         wait_for(lambda: demo.said("^== "), timeout=90, what="the tour under way")
         assert demo.interrupt() == EXIT_INTERRUPTED
-    assert demo.err[-1] == "Dihentikan dengan Ctrl-C.", demo.err
+    assert "Dihentikan dengan Ctrl-C." in demo.err, demo.err
     assert not any("Traceback" in line for line in demo.err), demo.err
 
 
-def _approved_office(root: Path) -> Path:
-    tree, _ = issued_office(root)
-    for division in load_master(tree.master_path).divisions:
-        count = len(load_master(tree.master_path).indicators_of(division.code))
-        approve(tree, division.code, 2026, 3, [50] * count, kendala="Kendala",
-                follow_up="Tindak lanjut")  # fmt: skip
-    return tree.root
-
-
-@pytest.mark.parametrize("after", [0.3, 2.5], ids=["while-loading", "while-building"])
-def test_ctrl_c_stops_a_report_without_a_traceback(tmp_path: Path, after: float) -> None:
-    root = _approved_office(tmp_path / "kantor")
+@pytest.mark.parametrize("building", [False, True], ids=["while-loading", "while-building"])
+def test_ctrl_c_stops_a_report_without_a_traceback(tmp_path: Path, building: bool) -> None:
+    root = approved_office(tmp_path / "kantor").root
     with Kinerja("report", "quarterly", "--year", "2026", "--quarter", "3",
                  "--root", str(root)) as report:  # fmt: skip
-        try:
-            report.process.wait(timeout=after)
-        except subprocess.TimeoutExpired:
-            pass
-        else:
-            pytest.fail(f"the report finished within {after} s, before Ctrl-C: {report.out}")
+        # numpy comes in with pandas, which the commands import inside cli.main: Ctrl-C while
+        # Python itself starts up ends any program with Python's own message, not kinerja's.
+        wait_for(lambda: report.loaded("numpy"), what="the libraries loading")
+        if building:  # the report (with its PDF) takes several seconds after the imports
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                report.process.wait(timeout=2.5)
+        assert report.process.poll() is None, f"the report finished before Ctrl-C: {report.out}"
         assert report.interrupt() == EXIT_INTERRUPTED
-    assert report.err[-1] == "Dihentikan dengan Ctrl-C.", report.err
+    assert "Dihentikan dengan Ctrl-C." in report.err, report.err
     assert not any("Traceback" in line for line in report.err), report.err
