@@ -198,3 +198,5 @@ def test_where_no_close_event_comes_a_copy_settles_on_the_quiet_period(
         assert not service.writing  # nothing waited for a close event
     assert settled < 1.5, f"settled after {settled:.2f} s"
     assert outcomes(office)[0] == "valid"  # the half-written copy was not taken
+    [started] = events(office, outcome=Outcome.STARTED)
+    assert started.message.endswith("(native, berkas diproses setelah tenang 0.5 detik).")

@@ -178,7 +178,12 @@ class Service:
                 self.heartbeat.stopped()
 
     def _started_message(self) -> str:
-        mode = f"polling tiap {self.options.polling:g} detik" if self.options.polling else "native"
+        if self.options.polling:
+            mode = f"polling tiap {self.options.polling:g} detik"
+        elif self.options.close_events:
+            mode = "native"
+        else:  # Windows, macOS: no close-after-write events
+            mode = f"native, berkas diproses setelah tenang {self.options.quiet_seconds:g} detik"
         return f"Layanan mulai mengawasi {self.tree.inbox} ({mode})."
 
     def _observer(self):  # type: ignore[no-untyped-def]
