@@ -196,7 +196,9 @@ def test_where_no_close_event_comes_a_copy_settles_on_the_quiet_period(
         settled = time.monotonic() - closed
         wait_for((office.folder("DAFDUK", Folder.REPORT) / NAME).exists, what="moved on")
         assert not service.writing  # nothing waited for a close event
-    assert settled < 1.5, f"settled after {settled:.2f} s"
+    # Half a second of quiet, then the handling itself (about 0.6 s in all on an idle machine;
+    # the margin is for a loaded CI), instead of the minute it waited for a close event.
+    assert settled < 2.0, f"settled after {settled:.2f} s"
     assert outcomes(office)[0] == "valid"  # the half-written copy was not taken
     [started] = events(office, outcome=Outcome.STARTED)
     assert started.message.endswith("(native, berkas diproses setelah tenang 0.5 detik).")
