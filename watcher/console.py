@@ -31,7 +31,7 @@ HANDLED_WORDS: Final[dict[Handled, str]] = {
     Handled.RESUMED: "pemindahan yang terputus diselesaikan",
     Handled.DUPLICATE: "sudah pernah diterima (isinya sama)",
     Handled.PARKED: "menunggu orangnya",
-    Handled.NOT_WATCHED: "folder keluaran, tidak diproses",
+    Handled.NOT_WATCHED: "berkas atau folder milik layanan sendiri, dibiarkan",
     Handled.NOTED: "dibiarkan di tempatnya, dengan catatan di sampingnya",
     Handled.VANISHED: "hilang sebelum selesai diproses",
     Handled.REPLACED: "namanya dipakai berkas lain, diproses sebagai berkas baru",
