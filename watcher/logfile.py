@@ -12,6 +12,7 @@ one is started, so the disk never fills with logs.
 from __future__ import annotations
 
 import logging
+import sys
 from datetime import datetime
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
@@ -30,9 +31,10 @@ class ZonedFormatter(logging.Formatter):
 
 
 def stamp_console() -> None:
-    """Give the console's log lines (the root logger's handlers) their time and zone."""
+    """Give the console's log lines (the root logger's handler on stderr) their time and zone."""
     for handler in logging.getLogger().handlers:
-        handler.setFormatter(ZonedFormatter(CONSOLE_FORMAT))
+        if isinstance(handler, logging.StreamHandler) and handler.stream is sys.stderr:
+            handler.setFormatter(ZonedFormatter(CONSOLE_FORMAT))
 
 
 def log_to_file(path: Path, *, level: int = logging.INFO, max_bytes: int = MAX_BYTES,
