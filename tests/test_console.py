@@ -12,6 +12,7 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
 from office import issued_office
 from reports_office import approved_office
 from service_run import fill, wait_for
@@ -19,6 +20,9 @@ from service_run import fill, wait_for
 from watcher.errors import EXIT_INTERRUPTED
 from watcher.tree import Folder, Tree
 
+pytestmark = pytest.mark.skipif(
+    sys.platform != "linux", reason="Ctrl-C as SIGINT to a process, and /proc: Linux only"
+)
 NAME = "Rencana_Aksi_DAFDUK_2026_TW3.xlsx"
 STAMP = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}"  # local time and its UTC offset
 
