@@ -390,7 +390,8 @@ def wait_idle(tree: Tree, service: ServiceProcess, *, log_from: int,
             if entry.kind != "file" or entry.is_notice or not watched(tree, path):
                 continue
             rel = path.relative_to(tree.root).as_posix()
-            seen = before.get(path) == entry.signature or f"\n{rel}: " in f"\n{recent}"
+            # a console line "<time> <zone> <path>: <what became of it>" (watcher/console.py)
+            seen = before.get(path) == entry.signature or f" {rel}: " in recent
             if (rel, entry.sha) not in known or not seen:
                 waiting.append(rel)
         state = (sorted((p, e.signature) for p, e in entries.items()), len(events), len(log))

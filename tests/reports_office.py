@@ -141,3 +141,15 @@ def approve(
                 )
             )
     return event
+
+
+def approved_office(root: Path, year: int = 2026, quarter: int = 3) -> Tree:
+    """A working tree where every division's report of the quarter is approved (half its
+    targets met, with kendala and tindak lanjut): what a quarterly report is built from."""
+    tree = office(root)
+    master = load_master(tree.master_path)
+    for division in master.divisions:
+        realisations = [50] * len(master.indicators_of(division.code))
+        approve(tree, division.code, year, quarter, realisations, kendala="Kendala",
+                follow_up="Tindak lanjut")  # fmt: skip
+    return tree

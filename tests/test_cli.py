@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from office import issued_office
+from openpyxl import load_workbook
+from reports_office import approved_office
 
-from watcher.cli import COMMANDS
+from watcher.cli import main
+from watcher.commands import COMMANDS
 
 
 def kinerja(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -84,3 +89,41 @@ def test_a_file_where_the_master_should_be_is_a_clear_error(tmp_path: Path) -> N
     result = kinerja("issue", "--root", str(tmp_path))
     assert result.returncode == 1
     assert "Data induk bermasalah" in result.stderr and "Traceback" not in result.stderr
+
+
+def _json_of(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, object]:
+    code = main(list(argv))
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_verify_master_and_report_speak_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tree, _ = issued_office(tmp_path / "kantor")
+    root = ("--root", str(tree.root))
+    code, master = _json_of(capsys, "master", "--json", *root)
+    assert code == 0 and master["baik"] is True and master["tahun"] == 2026  # type: ignore[index]
+    assert [d["kode"] for d in master["bidang"]][:2] == ["SEKRETARIAT", "DAFDUK"]  # type: ignore[index]
+
+    approved_office(tree.root)
+    code, report = _json_of(capsys, "report", "quarterly", "--year", "2026", "--quarter", "3",
+                            "--json", *root)  # fmt: skip
+    written = [Path(name) for name in report["berkas"]]  # type: ignore[index]
+    assert code == 0 and {p.suffix for p in written} == {".xlsx", ".pdf"}
+    assert all(p.is_file() for p in written)
+
+    code, verified = _json_of(capsys, "verify", "--json", *root)
+    assert code == 0 and verified["utuh"] is True and verified["masalah"] == []  # type: ignore[index]
+    assert verified["jumlah_kejadian"] > 0 and verified["kepala_rantai"]["hash"]  # type: ignore[index]
+
+
+def test_a_broken_master_is_listed_as_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tree, _ = issued_office(tmp_path / "kantor")
+    workbook = load_workbook(tree.master_path)
+    del workbook["Bidang"]
+    workbook.save(tree.master_path)
+    code, master = _json_of(capsys, "master", "--json", "--root", str(tree.root))
+    assert code == 1 and master["baik"] is False  # type: ignore[index]
+    assert master["masalah"] and all(p["pesan"] for p in master["masalah"])  # type: ignore[index]

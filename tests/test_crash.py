@@ -37,6 +37,7 @@ from sop010 import Folder
 
 import watcher.pipeline
 from watcher.archive import archived_path
+from watcher.console import HANDLED_WORDS
 from watcher.master import MasterData
 from watcher.master_loader import load_master
 from watcher.pipeline import Handled, Pipeline
@@ -251,14 +252,14 @@ def wait_until(condition: Callable[[], object], deadline: float, what: str | Cal
 
 def unacknowledged(service: ServiceProcess, tree: Tree) -> list[str]:
     """Files in the watched destinations (4_laporan, 5_pemeriksaan) that the service has not
-    yet logged as parked (its line "<path from the root>: parked")."""
+    yet logged as parked (its console line "... <path from the root>: menunggu orangnya")."""
     log = service.stderr(tail=10_000_000)
     waiting = []
     for division in tree.inbox.iterdir():
         for folder in (Folder.REPORT, Folder.REVIEW):
             for path in (division / folder.value).glob("*.*"):
                 relative = path.relative_to(tree.root).as_posix()
-                if path.is_file() and f"{relative}: {Handled.PARKED.value}" not in log:
+                if path.is_file() and f" {relative}: {HANDLED_WORDS[Handled.PARKED]}" not in log:
                     waiting.append(relative)
     return waiting
 

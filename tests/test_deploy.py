@@ -51,6 +51,7 @@ def test_the_service_unit_restarts_runs_unprivileged_and_needs_only_cap_fowner()
     args = _kinerja(argv)
     assert (args.command, args.root) == ("watch", Path("/srv/kinerja"))
     assert args.audit_log == Path("/var/log/samba/kinerja-audit.log")
+    assert service["SupplementaryGroups"] == "adm"  # /var/log/samba is root:adm 0750 on Debian
     assert _unit("kinerja.service")["Unit"]["StartLimitIntervalSec"] == "0"
 
 

@@ -6,16 +6,30 @@ import json
 import logging
 import os
 import socket
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from office import issued_office
-from service_run import fill, running_service, wait_for
+from service_run import FAST, fill, running_service, wait_for
 from sop010 import Folder
 
-from watcher.health import HealthError, Heartbeat, health_path, health_report, judge, read_health
+from watcher.cli import main
+from watcher.health import (
+    HealthError,
+    Heartbeat,
+    health_path,
+    health_report,
+    judge,
+    read_health,
+    waiting_report,
+)
 from watcher.logfile import log_to_file
+from watcher.master_source import MasterSource
+from watcher.sop_loader import load_sop
+from watcher.status import StatusPage
+from watcher.store import utc_now
 
 START = datetime(2026, 10, 12, 0, 30, tzinfo=UTC)
 
@@ -111,6 +125,38 @@ def test_the_running_service_reports_itself_alive_and_then_stopped(tmp_path: Pat
     verdict = health_report(tree)
     assert not verdict.alive and "BERHENTI" in verdict.text
     assert verdict.json()["hidup"] is False and verdict.json()["berkas"] == stopped
+
+
+def test_an_unreadable_audit_log_is_warned_about_in_health_and_status(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On Debian /var/log/samba is readable only by the adm group: a service account outside
+    it would record the Kabid's approvals under the clerk's name. The tests run as root, who
+    reads every file, so a folder in the log's place stands in for a log it may not read."""
+    tree, _ = issued_office(tmp_path / "kantor")
+    audit_log = tmp_path / "kinerja-audit.log"
+    audit_log.mkdir()
+    page = StatusPage(tree.status_page, MasterSource(tree.master_path), load_sop(), utc_now,
+                      attention=lambda: waiting_report(tree))  # fmt: skip
+    name = "Rencana_Aksi_DAFDUK_2026_TW3.xlsx"
+    with running_service(tree, replace(FAST, audit_log=audit_log), listeners=[page]):
+        wait_for(health_path(tree).exists, what="health file")
+        verdict = health_report(tree)
+        assert verdict.alive and f"PERINGATAN       : Log audit Samba {audit_log}" in verdict.text
+        assert "atas nama pemilik berkas, bukan Kabid" in verdict.text
+        fill(tree.folder("DAFDUK", Folder.DISPOSITION) / name,
+             tree.folder("DAFDUK", Folder.MATERIAL) / name)  # fmt: skip
+        wait_for(tree.status_page.exists, what="status page")
+        assert f"Log audit Samba {audit_log} tidak dapat dibaca" in tree.status_page.read_text(
+            encoding="utf-8"
+        )
+        assert main(["status", "--root", str(tree.root)]) == 0
+        assert f"Log audit Samba {audit_log} tidak dapat dibaca" in capsys.readouterr().out
+
+        audit_log.rmdir()
+        audit_log.write_text("", encoding="utf-8")  # readable now: the warning goes away
+        wait_for(lambda: "Log audit" not in health_report(tree).text, timeout=20,
+                 what="warning cleared")  # fmt: skip
 
 
 def test_the_log_file_rotates(tmp_path: Path) -> None:

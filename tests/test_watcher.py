@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -175,3 +177,31 @@ def test_polling_mode_for_network_shares(office: Tree) -> None:
         fill(issued(office), office.folder("DAFDUK", Folder.MATERIAL) / NAME)
         wait_for((office.folder("DAFDUK", Folder.REPORT) / NAME).exists, what="polling delivery")
     assert FAST.polling is None
+
+
+def test_where_no_close_event_comes_a_copy_settles_on_the_quiet_period(
+    office: Tree, tmp_path: Path
+) -> None:
+    """Windows' and macOS's observers send no close-after-write event: a workbook copied into
+    a step folder is taken once its size and mtime stayed the same for the quiet period (half a
+    second), not after waiting `unclosed_seconds` (a minute) for a close that never comes."""
+    options = replace(FAST, close_events=False, quiet_seconds=0.5, unclosed_seconds=60.0)
+    data = fill(issued(office), tmp_path / NAME).read_bytes()
+    target = office.folder("DAFDUK", Folder.MATERIAL) / NAME
+    with running_service(office, options) as service:
+        with target.open("wb") as stream:  # a copy in two chunks, as Explorer writes one
+            stream.write(data[: len(data) // 2])
+            stream.flush()
+            time.sleep(0.2)  # the copy tool pauses between chunks, shorter than the quiet period
+            stream.write(data[len(data) // 2 :])
+        closed = time.monotonic()
+        wait_for(lambda: outcomes(office), what="the copy settled")
+        settled = time.monotonic() - closed
+        wait_for((office.folder("DAFDUK", Folder.REPORT) / NAME).exists, what="moved on")
+        assert not service.writing  # nothing waited for a close event
+    # Half a second of quiet, then the handling itself (about 0.6 s in all on an idle machine;
+    # the margin is for a loaded CI), instead of the minute it waited for a close event.
+    assert settled < 2.0, f"settled after {settled:.2f} s"
+    assert outcomes(office)[0] == "valid"  # the half-written copy was not taken
+    [started] = events(office, outcome=Outcome.STARTED)
+    assert started.message.endswith("(native, berkas diproses setelah tenang 0.5 detik).")

@@ -138,7 +138,7 @@ def verify(archive_dir: Path, sha256: str) -> bool:
     try:
         return all(_hash_file(copy) == sha256 for copy in copies)
     except OSError as exc:
-        log.warning("cannot read archived copy of %s: %s", sha256, exc)
+        log.warning("salinan arsip %s tidak dapat dibaca: %s", sha256, exc)
         return False
 
 

@@ -97,25 +97,31 @@ class ShareActors:
         self.log = AuditLog(audit_log)
         self.owner = owner
         self._moved_in: OrderedDict[str, tuple[str, _Identity | None]] = OrderedDict()
-        self._unreadable = False  # warn once per spell, not for every file
+        self.problem: str | None = None  # why the log cannot be read, while it cannot
 
     def __call__(self, path: Path) -> str | None:
-        self._follow()
+        self.follow()
         found = self._moved_in.get(os.path.realpath(path))
         if found is not None and found[1] == _identity(path):
             return found[0]
         return self.owner(path)
 
-    def _follow(self) -> None:
+    def follow(self) -> None:
+        """Take in the renames the log gained; `problem` says why while it cannot be read.
+
+        The service calls this at start and at every rescan as well, so health and status
+        warn about an unreadable log before the first approval is recorded under a clerk.
+        """
         try:
             entries = self.log.new_entries()
         except OSError as exc:
-            if not self._unreadable:
-                log.warning("Log audit Samba %s tidak dapat dibaca (pelaku pemindahan tidak "
-                            "tercatat): %s", self.log.path, exc)  # fmt: skip
-            self._unreadable = True
+            if self.problem is None:  # loudly, once per spell, not for every file
+                log.error("%s", unreadable_message(self.log.path, exc))
+            self.problem = unreadable_message(self.log.path, exc)
             return
-        self._unreadable = False
+        if self.problem is not None:
+            log.warning("Log audit Samba %s dapat dibaca lagi.", self.log.path)
+        self.problem = None
         renamed: dict[str, str] = {}  # target -> user, the newest rename into it
         for entry in entries:
             if entry.ok and entry.operation in RENAMES and len(entry.paths) >= 2:
@@ -125,6 +131,15 @@ class ShareActors:
                 renamed[target] = entry.user
         for target, user in renamed.items():
             _remember(self._moved_in, target, (user, _identity(Path(target))))
+
+
+def unreadable_message(path: Path, exc: OSError) -> str:
+    """What health and status say while the service cannot read the audit log."""
+    return (
+        f"Log audit Samba {path} tidak dapat dibaca ({exc.strerror or exc}): persetujuan dan "
+        "pengembalian oleh Kabid tercatat atas nama pemilik berkas, bukan Kabid. Beri akun "
+        "layanan izin baca log itu (deploy/README.md, langkah 5)."
+    )
 
 
 def _identity(path: Path) -> _Identity | None:

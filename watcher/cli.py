@@ -1,7 +1,9 @@
 """The `kinerja` command line: Indonesian argparse, then one command from `commands.py`.
 
 Everything a user reads here is Indonesian. Exit codes: 0 success, 1 a problem in the user's
-data, 2 unusable input or arguments. No traceback reaches a user (set KINERJA_DEBUG=1 to see it).
+data, 2 unusable input or arguments, 130 stopped with Ctrl-C. No traceback reaches a user (set
+KINERJA_DEBUG=1 to see it), not even for a Ctrl-C: the commands (and the heavy libraries they
+import) are loaded inside `main`'s guard.
 """
 
 from __future__ import annotations
@@ -12,12 +14,11 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import NoReturn
 
 from watcher import __version__
-from watcher.commands import COMMANDS
-from watcher.errors import EXIT_UNUSABLE, KinerjaError
+from watcher.command_args import with_common
+from watcher.errors import EXIT_INTERRUPTED, EXIT_UNUSABLE, KinerjaError
 
 log = logging.getLogger(__name__)
 
@@ -59,28 +60,14 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_UNUSABLE, f"{self.prog}: kesalahan: {message}\n")
 
 
-def _with_common(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """Add the options every command shares."""
-    parser.add_argument(
-        "--root",
-        type=Path,
-        metavar="FOLDER",
-        help="folder kerja kinerja (bawaan: $KINERJA_ROOT, atau folder saat ini)",
-    )
-    parser.add_argument(
-        "--sop",
-        type=Path,
-        metavar="BERKAS",
-        help="berkas SOP lain (TOML); bawaan: SOP 010 Pengumpulan Data Kinerja",
-    )
-    return parser
-
-
 def build_parser() -> argparse.ArgumentParser:
+    from watcher.commands import COMMANDS  # here, not at the top: see the module's docstring
+
     parser = _Parser(
         prog="kinerja",
         description="kinerja: Pengumpulan Data Kinerja (SOP 010) melalui buku kerja Excel.",
-        epilog="Kode keluar: 0 berhasil, 1 ada masalah pada data, 2 masukan tidak dapat dipakai.",
+        epilog="Kode keluar: 0 berhasil, 1 ada masalah pada data, 2 masukan tidak dapat dipakai, "
+        "130 dihentikan dengan Ctrl-C.",
     )
     parser.add_argument(
         "--version",
@@ -92,7 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands.required = True
     for command in COMMANDS.values():
         sub = commands.add_parser(command.name, help=command.help, description=command.description)
-        _with_common(sub)
+        sub.set_defaults(run=command.run)
+        with_common(sub)
         if command.arguments is not None:
             command.arguments(sub)
     return parser
@@ -105,12 +93,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
     logging.basicConfig(level=os.environ.get("KINERJA_LOG", "WARNING"), format="%(message)s")
-    args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command].run(args)
+        args = build_parser().parse_args(argv)
+        return args.run(args)
     except KinerjaError as exc:
         print(exc.message, file=sys.stderr)
         return exc.exit_code
+    except KeyboardInterrupt:
+        print("Dihentikan dengan Ctrl-C.", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except Exception as exc:
         if os.environ.get("KINERJA_DEBUG"):
             raise

@@ -7,7 +7,6 @@ typed errors travel up to `cli.main`, which turns them into a message and an exi
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import signal
 import threading
@@ -16,12 +15,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from watcher.command_args import json_argument, print_json, sop_of, tree_of
 from watcher.config import load_config
-from watcher.errors import EXIT_DATA, EXIT_UNUSABLE, MissingFileError, UsageError
+from watcher.errors import EXIT_DATA, EXIT_UNUSABLE, MasterDataError, MissingFileError, UsageError
 from watcher.excel_setup import describe_setup, excel_setup, excel_setup_arguments
 from watcher.health import waiting_report
 from watcher.issuing import issue_quarter
-from watcher.logfile import log_to_file
+from watcher.logfile import log_to_file, stamp_console
 from watcher.mailer import send_mail
 from watcher.master_loader import load_master
 from watcher.ops_commands import (
@@ -38,27 +38,17 @@ from watcher.reports.auto import ReportListener
 from watcher.reports.commands import run_annual, run_quarterly
 from watcher.service import MasterSource, Service, ServiceOptions
 from watcher.setup_tree import init_tree
-from watcher.sop import DEFAULT_STANDARD, Sop, Step
+from watcher.sop import DEFAULT_STANDARD, Step
 from watcher.status import StatusPage, snapshot, snapshot_json, snapshot_text
 from watcher.store import Store
-from watcher.tree import Tree, default_root
-from watcher.tree_sop import install_sop, resolve_sop
+from watcher.tree_sop import install_sop
 from watcher.validation.report_text import result_json, result_text
 from watcher.validation.validate import expectation_for, validate_file
 
 
-def _tree(args: argparse.Namespace) -> Tree:
-    return Tree((args.root or default_root()).resolve())
-
-
-def _sop(args: argparse.Namespace) -> Sop:
-    """The tree's SOP (`--sop` only for a tree that has none yet)."""
-    return resolve_sop(_tree(args), args.sop)
-
-
 def cmd_init(args: argparse.Namespace) -> int:
-    tree = _tree(args)
-    result = init_tree(tree, _sop(args))
+    tree = tree_of(args)
+    result = init_tree(tree, sop_of(args))
     if result.sample_master_written:
         print(f"Contoh data induk dibuat: {tree.master_path}")
     print(
@@ -71,8 +61,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_issue(args: argparse.Namespace) -> int:
-    tree = _tree(args)
-    sop = _sop(args)
+    tree = tree_of(args)
+    sop = sop_of(args)
     master = init_tree(tree, sop).master
     year, quarter = sop.period.collected_on(datetime.now(UTC).date())
     year, quarter = args.year or year, args.quarter or quarter
@@ -96,8 +86,8 @@ def cmd_issue(args: argparse.Namespace) -> int:
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    tree = _tree(args)
-    sop = _sop(args)
+    tree = tree_of(args)
+    sop = sop_of(args)
     init_tree(tree, sop)
     if args.polling is not None and args.polling <= 0:
         raise UsageError("--polling harus lebih dari 0 detik.")
@@ -121,6 +111,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     logging.getLogger("watcher").setLevel(logging.INFO)
+    stamp_console()
     mode = f"polling tiap {polling:g} detik" if polling else "pemberitahuan sistem"
     service = Service(tree, options, now=now, listeners=listeners, sop=sop, mail=mail)
     handler = log_to_file(args.log_file) if args.log_file else None
@@ -136,26 +127,40 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    tree = _tree(args)
+    tree = tree_of(args)
     master = load_master(tree.master_path)
     if not tree.store_path.exists():
         raise MissingFileError(
             "Belum ada log kejadian. Jalankan 'kinerja issue' atau 'kinerja watch' dulu."
         )
     with Store(tree.store_path) as store:
-        view = snapshot(store, master, _sop(args), datetime.now(UTC))
+        view = snapshot(store, master, sop_of(args), datetime.now(UTC))
     waiting = waiting_report(tree)
     if args.json:
-        document = {**snapshot_json(view), "menunggu": waiting}
-        print(json.dumps(document, indent=2, ensure_ascii=False))
+        print_json({**snapshot_json(view), "menunggu": waiting})
     else:
         print("\n".join([snapshot_text(view), *waiting]))
     return 0
 
 
 def cmd_master(args: argparse.Namespace) -> int:
-    tree = _tree(args)
-    master = load_master(tree.master_path)
+    tree = tree_of(args)
+    try:
+        master = load_master(tree.master_path)
+    except MasterDataError as exc:
+        if not args.json:
+            raise
+        problems = [{"lembar": p.sheet, "sel": p.cell, "pesan": p.message} for p in exc.problems]
+        print_json({"berkas": str(tree.master_path), "baik": False, "masalah": problems})
+        return exc.exit_code
+    if args.json:
+        divisions = [{"kode": d.code, "nama": d.name,
+                      "jumlah_indikator": len(master.indicators_of(d.code))}
+                     for d in master.divisions]  # fmt: skip
+        print_json({"berkas": str(tree.master_path), "baik": True,
+                    "instansi": master.settings.office_name, "tahun": master.settings.year,
+                    "bidang": divisions, "masalah": []})  # fmt: skip
+        return 0
     print(f"Data induk baik: {tree.master_path}")
     print(f"  {master.settings.office_name}, tahun {master.settings.year}")
     for division in master.divisions:
@@ -167,8 +172,8 @@ def cmd_master(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    tree = _tree(args)
-    master, sop = load_master(tree.master_path), _sop(args)
+    tree = tree_of(args)
+    master, sop = load_master(tree.master_path), sop_of(args)
     if args.step is not None and args.step not in {s.number for s in sop.flow}:
         numbers = ", ".join(str(s.number) for s in sop.flow)
         raise UsageError(f"--step {args.step} bukan langkah kirim/periksa SOP ini ({numbers}).")
@@ -178,13 +183,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         expect = expectation_for(path, tree, master, sop=sop, step=args.step, today=today)
         results.append((path, validate_file(path, master, expect)))
     if args.json:
-        print(
-            json.dumps(
-                [result_json(path, result) for path, result in results],
-                indent=2,
-                ensure_ascii=False,
-            )
-        )
+        print_json([result_json(path, result) for path, result in results])
     else:
         for path, result in results:
             print(result_text(path, result))
@@ -194,13 +193,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    tree = _tree(args)
+    tree = tree_of(args)
     if args.kind in ("quarterly", "triwulan"):
         if args.quarter is None:
             raise UsageError("Laporan triwulan perlu --quarter 1-4.")
         written = run_quarterly(tree, args.year, args.quarter, sop_path=args.sop)
     else:
         written = run_annual(tree, args.year, sop_path=args.sop)
+    if args.json:
+        print_json({"berkas": [str(path) for path in written]})
+        return 0
     print("Laporan ditulis:")
     for path in written:
         print(f"  {path}")
@@ -208,20 +210,20 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_excel_setup(args: argparse.Namespace) -> int:
-    path = excel_setup(_tree(args).root, python=args.python, out=args.out, step=args.langkah)
+    path = excel_setup(tree_of(args).root, python=args.python, out=args.out, step=args.langkah)
     print(describe_setup(path))
     return 0
 
 
 def cmd_sop(args: argparse.Namespace) -> int:
-    tree = _tree(args)
+    tree = tree_of(args)
     if args.pasang is not None:
         with Store(tree.store_path) as store:
             sop = install_sop(tree, store, args.pasang)
         init_tree(tree, sop)
         print(f"SOP {sop.number} {sop.name} dipasang di {tree.sop_path} (dicatat di log).")
     else:
-        sop = _sop(args)
+        sop = sop_of(args)
     print(f"SOP {sop.number} {sop.name} ({sop.source})")
     print(f"  Periode: {sop.period.kind.value}, diterbitkan tanggal {sop.period.issue_day} "
           "bulan sesudah periode berakhir")  # fmt: skip
@@ -271,7 +273,7 @@ def _validate_arguments(parser: argparse.ArgumentParser) -> None:
         help="periksa dengan aturan langkah ini (nomor langkah kirim/periksa SOP); bawaan: "
         "menurut folder",
     )
-    parser.add_argument("--json", action="store_true", help="keluaran JSON untuk program lain")
+    json_argument(parser)
 
 
 def _report_arguments(parser: argparse.ArgumentParser) -> None:
@@ -282,10 +284,7 @@ def _report_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--year", type=int, required=True, metavar="TAHUN", help="tahun laporan")
     parser.add_argument("--quarter", type=int, choices=(1, 2, 3, 4), metavar="TRIWULAN",
                         help="triwulan 1-4 (untuk laporan triwulan)")  # fmt: skip
-
-
-def _status_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="keluaran JSON untuk program lain")
+    json_argument(parser)
 
 
 def _watch_arguments(parser: argparse.ArgumentParser) -> None:
@@ -356,7 +355,7 @@ COMMANDS: dict[str, Command] = {
             "Untuk setiap bidang: langkah sekarang, sejak kapan, batas waktu, sisa waktu atau "
             "keterlambatan (dalam jam kerja), dan berapa kali dikembalikan.",
             cmd_status,
-            _status_arguments,
+            json_argument,
         ),
         Command(
             "validate",
@@ -421,6 +420,7 @@ COMMANDS: dict[str, Command] = {
             "Memeriksa buku kerja data induk; semua masalah ditampilkan sekaligus beserta "
             "lembar dan selnya.",
             cmd_master,
+            json_argument,
         ),
         Command(
             "sop",

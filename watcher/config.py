@@ -15,19 +15,37 @@ may send e-mail. It is not in the shared Excel workbook because it may name an S
     pengirim = "kinerja@kantor.go.id"
     penerima = ["perencanaan@kantor.go.id"]
     pengguna = "kinerja"          # opsional
-    sandi_env = "KINERJA_SMTP_PASSWORD"  # nama variabel lingkungan yang memuat sandinya
+    sandi_env = "KINERJA_SMTP_PASSWORD"  # variabel lingkungan yang memuat sandinya, atau
+    # sandi_berkas = "/etc/kinerja/sandi-smtp"  # berkas berisi sandinya, di luar folder kerja
+
+The file is often edited in Notepad: it is read as UTF-8 with or without a byte order mark,
+UTF-16 with one (Notepad's "Unicode"), or else in the Windows code page (ANSI, cp1252). A key
+or section this module does not know is an error that names it and its line: a misspelt
+`pollling` silently left at its default would leave polling off on a share that sends no events.
 """
 
 from __future__ import annotations
 
+import codecs
+import difflib
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from watcher.errors import Problem, ProblemsError
 
 CONFIG_NAME = "kinerja.toml"
+KEYS: Final[dict[str, tuple[str, ...]]] = {
+    "layanan": ("polling", "pindai_ulang", "sapu_peringatan"),
+    "email": ("host", "port", "starttls", "pengirim", "penerima", "pengguna", "sandi_env",
+              "sandi_berkas"),
+}  # fmt: skip
+# Byte order marks Notepad writes, and the encoding each announces.
+_BOMS: Final = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                (codecs.BOM_UTF16_BE, "utf-16"))  # fmt: skip
+_HEADER: Final = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]")
 
 
 class ConfigError(ProblemsError):
@@ -42,7 +60,8 @@ class EmailConfig:
     sender: str = "kinerja@localhost"
     recipients: tuple[str, ...] = ()
     user: str = ""
-    password_env: str = ""
+    password_env: str = ""  # the environment variable that holds the SMTP password, or
+    password_file: str = ""  # a file outside the working tree that holds it
 
 
 @dataclass(frozen=True)
@@ -59,18 +78,20 @@ def load_config(root: Path) -> Config:
     path = root / CONFIG_NAME
     if not path.is_file():
         return Config()
+    text = read_config_text(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), [Problem(f"penulisan TOML salah: {exc}")]) from exc
-    problems: list[Problem] = []
+    lines = text.splitlines()
+    problems = unknown_keys(data, lines)
     service = data.get("layanan", {})
-    polling = _number(service, "polling", 0.0, problems, "layanan")
+    polling = _number(service, "polling", 0.0, problems, lines)
     config = Config(
         polling=polling or None,
-        rescan_seconds=_number(service, "pindai_ulang", 30.0, problems, "layanan") or 30.0,
-        sweep_minutes=_number(service, "sapu_peringatan", 5.0, problems, "layanan") or 5.0,
-        email=_email(data.get("email"), problems),
+        rescan_seconds=_number(service, "pindai_ulang", 30.0, problems, lines) or 30.0,
+        sweep_minutes=_number(service, "sapu_peringatan", 5.0, problems, lines) or 5.0,
+        email=_email(data.get("email"), problems, lines, root),
         source=str(path),
     )
     if problems:
@@ -78,46 +99,114 @@ def load_config(root: Path) -> Config:
     return config
 
 
+def read_config_text(path: Path) -> str:
+    """The file's text as Notepad may have saved it (see the module's docstring)."""
+    raw = path.read_bytes()
+    encoding = next((name for bom, name in _BOMS if raw.startswith(bom)), None)
+    try:
+        if encoding is not None:
+            return raw.decode(encoding)
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return raw.decode("cp1252")  # Notepad's "ANSI" on a Western or Indonesian Windows
+    except UnicodeDecodeError as exc:
+        problem = Problem(
+            f"bukan teks UTF-8, UTF-16 atau ANSI (cp1252): byte {raw[exc.start]:#04x} di posisi "
+            f"{exc.start}. Simpan ulang di Notepad dengan Encoding UTF-8."
+        )
+        raise ConfigError(str(path), [problem]) from exc
+
+
+def unknown_keys(data: dict[str, Any], lines: list[str]) -> list[Problem]:
+    """A problem for every section and key the service does not know, with its line."""
+    problems = []
+    for section, table in data.items():
+        if not isinstance(table, dict):  # a key above every [section]
+            home = next((name for name, keys in KEYS.items() if section in keys), None)
+            where = f"tulis di bawah [{home}]" if home else f"bagian: {', '.join(KEYS)}"
+            problems.append(Problem(f"kunci '{section}' berada di luar bagian ({where})",
+                                    cell=_where(lines, None, section)))  # fmt: skip
+        elif section not in KEYS:
+            problems.append(Problem(f"bagian [{section}] tidak dikenal{_hint(section, KEYS)}",
+                                    cell=_where(lines, section)))  # fmt: skip
+        else:
+            problems += [
+                Problem(f"kunci '{key}' tidak dikenal di bagian [{section}]"
+                        f"{_hint(key, KEYS[section])}", cell=_where(lines, section, key))
+                for key in table
+                if key not in KEYS[section]
+            ]  # fmt: skip
+    return problems
+
+
+def _hint(name: str, known: Any) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f"; maksudnya '{close[0]}'?" if close else f" (yang dikenal: {', '.join(known)})"
+
+
+def _where(lines: list[str], section: str | None, key: str | None = None) -> str:
+    """Where `key` (or the header of `section`) is written: "baris 4: layanan.polling"."""
+    name = f"{section}.{key}" if section and key else (key or f"[{section}]")
+    current = None
+    for number, line in enumerate(lines, start=1):
+        header = _HEADER.match(line)
+        if header is not None:
+            current = header.group(1).strip("\"' ")
+            if key is None and current == section:
+                return f"baris {number}: {name}"
+        elif key is not None and current == section and _assigns(line, key):
+            return f"baris {number}: {name}"
+    return name
+
+
+def _assigns(line: str, key: str) -> bool:
+    return re.match(rf"""\s*["']?{re.escape(key)}["']?\s*=""", line) is not None
+
+
 def _number(
-    table: dict[str, Any], key: str, default: float, problems: list[Problem], section: str
+    table: dict[str, Any], key: str, default: float, problems: list[Problem], lines: list[str]
 ) -> float:
     value = table.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        problems.append(
-            Problem(f"harus angka 0 atau lebih, tertulis {value!r}", cell=f"{section}.{key}")
-        )
+        problems.append(Problem(f"harus angka 0 atau lebih, tertulis {value!r}",
+                                cell=_where(lines, "layanan", key)))  # fmt: skip
         return default
     return float(value)
 
 
-def _email(table: Any, problems: list[Problem]) -> EmailConfig | None:
+def _email(table: Any, problems: list[Problem], lines: list[str], root: Path
+           ) -> EmailConfig | None:  # fmt: skip
     if table is None:
         return None
     if not isinstance(table, dict) or not str(table.get("host", "")).strip():
-        problems.append(Problem("isian 'host' wajib diisi", cell="email.host"))
+        problems.append(Problem("isian 'host' wajib diisi", cell=_where(lines, "email", "host")))
         return None
+
+    def problem(key: str, message: str) -> None:
+        problems.append(Problem(message, cell=_where(lines, "email", key)))
+
     recipients = table.get("penerima", [])
     if isinstance(recipients, str):
         recipients = [recipients]
     if not isinstance(recipients, list) or not all(isinstance(r, str) for r in recipients):
-        problems.append(
-            Problem(
-                f"harus alamat atau daftar alamat, tertulis {recipients!r}", cell="email.penerima"
-            )
-        )
+        problem("penerima", f"harus alamat atau daftar alamat, tertulis {recipients!r}")
         recipients = []
     elif not recipients:
-        problems.append(Problem("isi minimal satu alamat penerima", cell="email.penerima"))
+        problem("penerima", "isi minimal satu alamat penerima")
     port = table.get("port", 25)
     if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
-        problems.append(Problem(f"port {port!r} tidak valid", cell="email.port"))
+        problem("port", f"port {port!r} tidak valid")
         port = 25
     starttls = table.get("starttls", False)
     if not isinstance(starttls, bool):  # bool("false") would be True
-        problems.append(
-            Problem(f"harus true atau false, tertulis {starttls!r}", cell="email.starttls")
-        )
+        problem("starttls", f"harus true atau false, tertulis {starttls!r}")
         starttls = False
+    password_file = str(table.get("sandi_berkas", ""))
+    if password_file and "sandi_env" in table:
+        problem("sandi_berkas", "isi salah satu saja: sandi_env atau sandi_berkas")
+    elif password_file and Path(password_file).resolve().is_relative_to(root.resolve()):
+        problem("sandi_berkas", "berkas sandi harus di luar folder kerja (folder itu dibagikan)")
     return EmailConfig(
         host=str(table["host"]).strip(),
         port=port,
@@ -126,4 +215,5 @@ def _email(table: Any, problems: list[Problem]) -> EmailConfig | None:
         recipients=tuple(str(r) for r in recipients),
         user=str(table.get("pengguna", "")),
         password_env=str(table.get("sandi_env", "")),
+        password_file=password_file,
     )

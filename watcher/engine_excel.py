@@ -23,7 +23,8 @@ from watcher.engine import ClosingEngine, EngineError, check_batch, collect_outp
 log = logging.getLogger(__name__)
 
 _NEEDS = (
-    "Mesin 'excel' membutuhkan paket xlwings (pip install kinerja[excel]) dan Microsoft Excel di "
+    "Mesin 'excel' membutuhkan paket xlwings (pasang kinerja dengan ekstra [excel], lihat "
+    "macros/README.md) dan Microsoft Excel di "
     "Windows atau macOS; di server Linux gunakan mesin 'libreoffice'"
 )
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 EXIT_OK = 0
 EXIT_DATA = 1  # the user's data has problems (fixable by editing a workbook)
 EXIT_UNUSABLE = 2  # unusable input or arguments (file refused, unreadable, bad option)
+EXIT_INTERRUPTED = 130  # stopped with Ctrl-C (128 + SIGINT, as shells report it)
 
 
 @dataclass(frozen=True)

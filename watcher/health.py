@@ -4,7 +4,8 @@ A watcher that dies silently is the worst failure of a folder service: files pil
 knows. While it runs, the service rewrites the health file from its main loop (at most every
 `interval` seconds, atomically): alive, PID, host, mode, when it started, when it last scanned
 the inbox, the last event it handled and the files it holds back (`menunggu`: file, reason,
-since when: unreadable files, files waiting for the master data, a failing disk). On a clean
+since when: unreadable files, files waiting for the master data, a failing disk), and why the
+Samba audit log cannot be read while it cannot (`log_audit_tidak_terbaca`). On a clean
 stop it writes `"hidup": false`. A crash (power cut, kill -9) leaves the file as it was, and
 its heartbeat then grows old: `kinerja health` calls a service dead when the heartbeat is
 older than `max_age`, or at once when the recorded process no longer exists on this machine.
@@ -53,6 +54,7 @@ class Heartbeat:
             "mulai_utc": format_utc(now()), "denyut_utc": None, "pindai_terakhir_utc": None,
             "jumlah_pindai": 0, "kejadian_terakhir": 0, "interval_detik": interval,
             "pindai_ulang_detik": rescan_seconds, "berhenti_utc": None, "menunggu": [],
+            "log_audit_tidak_terbaca": None,
         }  # fmt: skip
         self._written_at: float | None = None
         self._failing = False
@@ -153,9 +155,11 @@ def _alive_text(fields: dict[str, Any], now: datetime, seen: str) -> str:
 
 
 def attention_lines(fields: dict[str, Any], now: datetime) -> list[str]:
-    """What needs a person: history the log lost (found at start), and the files the service
-    holds back, each with its reason (empty when all is well)."""
-    lines = [f"  PERINGATAN       : {text}" for text in fields.get("riwayat_hilang") or []]
+    """What needs a person: history the log lost (found at start), a Samba audit log the
+    service cannot read, and the files it holds back, each with its reason (empty when all is
+    well)."""
+    warnings = [*(fields.get("riwayat_hilang") or []), fields.get("log_audit_tidak_terbaca")]
+    lines = [f"  PERINGATAN       : {text}" for text in warnings if text]
     waiting = fields.get("menunggu") or []
     if not waiting:
         return lines

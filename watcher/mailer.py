@@ -6,6 +6,7 @@ import logging
 import os
 import smtplib
 from email.message import EmailMessage
+from pathlib import Path
 
 from watcher.config import EmailConfig
 
@@ -24,7 +25,7 @@ def send_mail(config: EmailConfig, subject: str, body: str) -> bool:
             if config.starttls:
                 smtp.starttls()
             if config.user:
-                smtp.login(config.user, os.environ.get(config.password_env, ""))
+                smtp.login(config.user, smtp_password(config))
             smtp.send_message(message)
     except (OSError, smtplib.SMTPException) as exc:
         log.warning(
@@ -32,3 +33,11 @@ def send_mail(config: EmailConfig, subject: str, body: str) -> bool:
         )
         return False
     return True
+
+
+def smtp_password(config: EmailConfig) -> str:
+    """The SMTP password: from `sandi_berkas` (read at each send, so a changed password needs no
+    restart; one trailing newline is not part of it) or the `sandi_env` variable; "" without."""
+    if config.password_file:
+        return Path(config.password_file).read_text(encoding="utf-8").removesuffix("\n")
+    return os.environ.get(config.password_env, "") if config.password_env else ""

@@ -7,10 +7,10 @@ Library errors travel up to `cli.main` as for every other command.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
+from watcher.command_args import json_argument, print_json, tree_of
 from watcher.demo import run_demo
 from watcher.errors import EXIT_DATA, KinerjaError
 from watcher.health import MAX_AGE_SECONDS, health_report
@@ -24,19 +24,17 @@ from watcher.samba import (
     smb_conf,
     vfs_modules,
 )
-from watcher.tree import Tree, default_root
 from watcher.tree_sop import resolve_sop
 from watcher.verify import parse_anchor, verify_tree
 
 
-def _tree(args: argparse.Namespace) -> Tree:
-    return Tree((args.root or default_root()).resolve())
-
-
 def cmd_verify(args: argparse.Namespace) -> int:
     anchor = parse_anchor(args.anchor) if args.anchor else None
-    result = verify_tree(_tree(args), anchor=anchor)
-    print(result.text())
+    result = verify_tree(tree_of(args), anchor=anchor)
+    if args.json:
+        print_json(result.json())
+    else:
+        print(result.text())
     return result.exit_code
 
 
@@ -46,12 +44,13 @@ def verify_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="ID:HASH",
         help="pastikan baris ID log masih memiliki HASH ini (kepala rantai yang dicatat dulu)",
     )
+    json_argument(parser)
 
 
 def cmd_health(args: argparse.Namespace) -> int:
-    verdict = health_report(_tree(args), max_age=args.max_age)
+    verdict = health_report(tree_of(args), max_age=args.max_age)
     if args.json:
-        print(json.dumps(verdict.json(), indent=2, ensure_ascii=False))
+        print_json(verdict.json())
     else:
         print(verdict.text)
     return verdict.exit_code
@@ -65,11 +64,11 @@ def health_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DETIK",
         help=f"tanda hidup lebih tua dari ini berarti layanan macet (bawaan {MAX_AGE_SECONDS:g})",
     )
-    parser.add_argument("--json", action="store_true", help="keluaran JSON untuk pemantauan")
+    json_argument(parser)
 
 
 def cmd_samba_config(args: argparse.Namespace) -> int:
-    tree = _tree(args)
+    tree = tree_of(args)
     master = load_master(tree.master_path)
     settings = ShareSettings(
         root=tree.root,

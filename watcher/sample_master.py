@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from importlib import resources
-from typing import Any
+from typing import Any, Final
 
 from watcher.master import (
     Aggregation,
@@ -29,19 +29,21 @@ def sample_master() -> MasterData:
     return MasterData(_settings(data["pengaturan"]), divisions, indicators, budget=budget)
 
 
+# The sample's [pengaturan] keys (Indonesian, like the master workbook's labels) and the
+# `Settings` field each fills; the file holds every one of them.
+SETTING_KEYS: Final = {
+    "nama_instansi": "office_name", "alamat": "office_address", "kepala_dinas": "head_name",
+    "nip_kepala_dinas": "head_nip", "kasubag_perencanaan": "planning_head_name",
+    "nip_kasubag_perencanaan": "planning_head_nip", "tahun": "year", "zona_waktu": "timezone",
+    "ambang_kendala": "follow_up_threshold", "ambang_peringatan": "warning_share",
+}  # fmt: skip
+_PERCENT_FIELDS: Final = frozenset({"follow_up_threshold", "warning_share"})
+
+
 def _settings(raw: dict[str, Any]) -> Settings:
-    return Settings(
-        office_name=raw["nama_instansi"],
-        office_address=raw["alamat"],
-        head_name=raw["kepala_dinas"],
-        head_nip=raw["nip_kepala_dinas"],
-        planning_head_name=raw["kasubag_perencanaan"],
-        planning_head_nip=raw["nip_kasubag_perencanaan"],
-        year=raw["tahun"],
-        timezone=raw["zona_waktu"],
-        follow_up_threshold=float(raw["ambang_kendala"]),
-        warning_share=float(raw["ambang_peringatan"]),
-    )
+    fields = {name: raw[key] for key, name in SETTING_KEYS.items()}
+    return Settings(**{name: float(v) if name in _PERCENT_FIELDS else v
+                       for name, v in fields.items()})  # fmt: skip
 
 
 def _divisions_and_indicators(

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from datetime import time as dtime
 from pathlib import Path
+from typing import Final
 from zoneinfo import ZoneInfo
 
 import schedule
@@ -33,8 +34,9 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from watcher.audit import share_actors
+from watcher.audit import ShareActors, share_actors
 from watcher.backoff import Backoff
+from watcher.console import outcome_line
 from watcher.errors import KinerjaError, RecordLostError, UsageError
 from watcher.health import Heartbeat, health_path
 from watcher.in_place import InPlace
@@ -56,6 +58,10 @@ from watcher.tree import Tree
 from watcher.tree_sop import INSTALL_HINT, check_recorded, copy_into_tree, resolve_sop
 
 log = logging.getLogger(__name__)
+# Only Linux's inotify tells that a writer closed a file. Windows' and macOS's observers (and
+# polling) never do: there a file settles on the quiet period alone, or it would wait
+# `unclosed_seconds` for a close event that never comes.
+NATIVE_CLOSE_EVENTS: Final = Observer.__name__ == "InotifyObserver"
 # Called in the worker with the store and the events recorded since the last call (reports,
 # the status page). A listener's failure is logged and never stops the service.
 Listener = Callable[[Store, list[Event]], None]
@@ -69,6 +75,7 @@ class ServiceOptions:
     retry_seconds: float = 10.0  # first retry after a permission error or a full disk ...
     retry_max_seconds: float = 600.0  # ... doubling each time up to this
     unclosed_seconds: float = 60.0  # native: a written file waits this long for its close event
+    close_events: bool = NATIVE_CLOSE_EVENTS  # wait for close-after-write (native mode only)
     sweep_minutes: float = 5.0  # warnings, lateness and the dispositions' catch-up
     office_jobs: bool = True  # issue dispositions and sweep deadlines (off in routing tests)
     audit_log: Path | None = None  # Samba full_audit log: who renamed a file (watcher/audit.py)
@@ -129,6 +136,7 @@ class Service:
         self.writing: dict[Path, float] = {}  # written, close event not yet seen: last write
         self.scans = 0  # folder scans done (startup, periodic, new folders); tests wait on it
         self.ready = threading.Event()  # set once the startup scan is queued
+        self.actor: ShareActors | None = None  # who renamed a file, from Samba's audit log
         self.heartbeat = Heartbeat(health_path(tree), polling=options.polling,
                                    rescan_seconds=options.rescan_seconds)  # fmt: skip
 
@@ -148,7 +156,7 @@ class Service:
 
     def _watch(self, stop: threading.Event, on_ready: Callable[[], None] | None, store: Store,
                guard: RecordGuard, lost: list[str]) -> None:  # fmt: skip
-        actor = share_actors(self.options.audit_log, owner=owner_of)
+        actor = self.actor = share_actors(self.options.audit_log, owner=owner_of)
         codes = [division.code for division in self.master().divisions]
         present = lying_in_delivery_folders(self.tree, self.sop, codes) if lost else frozenset()
         pipeline = self.pipeline = Pipeline(self.tree, store, self.master, self.now, actor=actor,
@@ -159,6 +167,7 @@ class Service:
             log.error("%s", description)
             store.append(lost_event(description))
         self.heartbeat.fields["riwayat_hilang"] = lost
+        self._follow_audit_log()
         self.heartbeat.beat(scans=self.scans, last_event_id=self.last_event_id)  # alive now
         scheduler = self._scheduler(
             OfficeJobs(self.tree, store, self.master, self.sop, self.now, self.mail), store
@@ -175,7 +184,12 @@ class Service:
                 self.heartbeat.stopped()
 
     def _started_message(self) -> str:
-        mode = f"polling tiap {self.options.polling:g} detik" if self.options.polling else "native"
+        if self.options.polling:
+            mode = f"polling tiap {self.options.polling:g} detik"
+        elif self.options.close_events:
+            mode = "native"
+        else:  # Windows, macOS: no close-after-write events
+            mode = f"native, berkas diproses setelah tenang {self.options.quiet_seconds:g} detik"
         return f"Layanan mulai mengawasi {self.tree.inbox} ({mode})."
 
     def _observer(self):  # type: ignore[no-untyped-def]
@@ -183,7 +197,7 @@ class Service:
             observer = PollingObserver(timeout=self.options.polling)
         else:
             observer = Observer()
-        use_close = not self.options.polling
+        use_close = self.options.close_events and not self.options.polling
         observer.schedule(
             _Queue(self.items, use_close=use_close), str(self.tree.inbox), recursive=True
         )
@@ -242,8 +256,15 @@ class Service:
             self._retry_due()
             now = time.monotonic()
             if now >= next_rescan:
+                self._follow_audit_log()
                 self.scan(self.tree.inbox)
                 next_rescan = now + self.options.rescan_seconds
+
+    def _follow_audit_log(self) -> None:
+        """Read the audit log now; health and status warn while it cannot be read."""
+        if self.actor is not None:
+            self.actor.follow()
+            self.heartbeat.fields["log_audit_tidak_terbaca"] = self.actor.problem
 
     def _notify(self, store: Store, *, force: bool = False) -> None:
         events = store.events(since_id=self.last_event_id)
@@ -399,6 +420,7 @@ class Service:
 
     def _handle(self, pipeline: Pipeline, path: Path) -> None:
         """Handle one file, isolated (`watcher.isolation`): the worker goes on whatever happens."""
+        head = pipeline.store.head()
         outcome = self.isolation.handle(pipeline, path)
         if outcome is None:
             return
@@ -408,7 +430,8 @@ class Service:
             return
         if handled in (Handled.PARKED, Handled.NOT_WATCHED, Handled.NOTED) or os.path.lexists(path):
             self.seen[path] = (info.st_size, info.st_mtime_ns, info.st_ino)
-        log.info("%s: %s", pipeline.relative(path), handled.value)
+        recorded = pipeline.store.events(since_id=head[0] if head else 0)
+        log.info("%s", outcome_line(pipeline.relative(path), handled, recorded))
 
 
 def _guarded(job: Callable[[], object]) -> None:

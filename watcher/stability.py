@@ -137,7 +137,7 @@ class FileStabilityTracker:
             try:
                 signature = self._signature(path)
             except OSError as exc:
-                log.warning("cannot stat %s, will look again: %s", path, exc)
+                log.warning("%s tidak dapat diperiksa (stat), dilihat lagi nanti: %s", path, exc)
                 self._pending[path] = _Pending(pending.signature, now, closed=False)
                 continue
             if signature is None:
@@ -187,5 +187,5 @@ class FileStabilityTracker:
         try:
             return self._signature(path)
         except OSError as exc:
-            log.warning("cannot stat %s, will look again: %s", path, exc)
+            log.warning("%s tidak dapat diperiksa (stat), dilihat lagi nanti: %s", path, exc)
             return None

@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from watcher.anchor import AnchorUnreadable, Head, anchor_path, read_anchor, report_heads
 from watcher.archive import archived_path
@@ -78,6 +79,18 @@ class VerifyResult:
     @property
     def exit_code(self) -> int:
         return 0 if self.ok else EXIT_DATA
+
+    def json(self) -> dict[str, Any]:
+        """`kinerja verify --json`: the same verdict for a monitoring program."""
+        head = None if self.head is None else {"id": self.head[0], "hash": self.head[1]}
+        findings = [
+            {"jenis": f.kind.value, "pesan": f.message, "kejadian": f.event_id,
+             "berkas": None if f.path is None else str(f.path)}
+            for f in self.findings
+        ]  # fmt: skip
+        return {"utuh": self.ok, "jumlah_kejadian": self.events, "jumlah_berkas": self.files,
+                "kepala_rantai": head, "kepala_dicocokkan": self.heads_checked,
+                "masalah": findings}  # fmt: skip
 
     def text(self) -> str:
         """The report `kinerja verify` prints."""

@@ -7,7 +7,8 @@
   Jalankan di PowerShell "Run as administrator" dari folder deploy\windows salinan kinerja:
     .\pasang-kinerja.ps1 -FolderKerja D:\Kinerja
   Langkah: memeriksa Python 3.11 atau lebih baru; membuat lingkungan Python di FolderPasang;
-  memasang kinerja dari folder sumber ini; menyiapkan folder kerja (kinerja init); menyalin
+  memasang kinerja dari folder sumber ini (arsip rilis kinerja-VERSI.tar.gz yang diekstrak),
+  dengan versi pustaka dari constraints.txt; menyiapkan folder kerja (kinerja init); menyalin
   jalankan-kinerja.ps1; mendaftarkan tugas "kinerja" dari kinerja-task.xml; menjalankannya;
   lalu memeriksa kesehatannya (kinerja health). Aman dijalankan ulang (pembaruan).
 
@@ -51,7 +52,8 @@ $venv = Join-Path $FolderPasang "venv"
 if (-not (Test-Path (Join-Path $venv "Scripts\python.exe"))) { & py -3 -m venv $venv }
 $python = Join-Path $venv "Scripts\python.exe"
 & $python -m pip install --upgrade pip
-& $python -m pip install --upgrade "$sumber[excel]"
+# constraints.txt: the library versions CI tested for this release (deploy\README.md, langkah 3)
+& $python -m pip install --upgrade "$sumber[excel]" -c (Join-Path $sumber "constraints.txt")
 if ($LASTEXITCODE -ne 0) { throw "Pemasangan kinerja gagal (lihat pesan pip di atas)." }
 $kinerja = Join-Path $venv "Scripts\kinerja.exe"
 
