@@ -172,7 +172,7 @@ def test_capaian_is_recomputed_whatever_column_j_holds(office: Office) -> None:
 
 @pytest.mark.parametrize(
     ("realisation", "expected"),
-    [(1.2, 120.0), (1.5, 100.0), (2.0, 200 / 3), (3.0, 0.0)],
+    [(1.2, 120.0), (1.5, 100.0), (2.0, 66.67), (3.0, 0.0)],
     ids=["faster-than-target", "on-target", "slower", "twice-the-target"],
 )
 def test_lower_is_better_capaian(office: Office, realisation: float, expected: float) -> None:
@@ -189,8 +189,8 @@ def test_lower_is_better_capaian(office: Office, realisation: float, expected: f
         assert not missing
 
 
-def test_zero_target_cannot_be_assessed_and_needs_no_kendala(office: Office) -> None:
-    """PDIP-04 has a zero target in TW III: no capaian, so no kendala demanded in the report."""
+def test_a_met_zero_target_scores_100_and_needs_no_kendala(office: Office) -> None:
+    """PDIP-04 has a zero target in TW III, met with 0: capaian 100, no kendala demanded."""
     workbook = issued(office.tree, "PDIP")
     for row, value in enumerate((22, 1, 80, 0), start=FIRST):
         main_sheet(workbook)[f"{COL['realisation']}{row}"] = value
@@ -199,7 +199,7 @@ def test_zero_target_cannot_be_assessed_and_needs_no_kendala(office: Office) -> 
     result = validate_bytes(to_bytes(workbook), office.master, expect)
 
     assert result.valid, describe(result)
-    assert result.values["PDIP-04"]["capaian"] is None
+    assert result.values["PDIP-04"]["capaian"] == 100.0
     assert result.values["PDIP-04"]["realisation"] == 0
 
 
@@ -261,7 +261,7 @@ def test_a_workbook_saved_by_libreoffice_passes(office: Office, saved_by_libreof
     for expect in (MATERIAL, REPORT):
         result = validate_bytes(saved_by_libreoffice["filled"], office.master, expect)
         assert result.valid and not result.findings, describe(result)
-        assert result.values["DAF-03"]["capaian"] == pytest.approx(1100 / 1200 * 100)
+        assert result.values["DAF-03"]["capaian"] == 91.67  # 1100 / 1200
 
 
 def test_div0_computed_by_libreoffice_is_reported_at_its_cell(
@@ -287,4 +287,4 @@ def test_a_stale_cached_capaian_is_ignored(office: Office, saved_by_libreoffice)
     result = validate_bytes(data, office.master, MATERIAL)
 
     assert result.values["DAF-01"]["realisation"] == 90
-    assert result.values["DAF-01"]["capaian"] == pytest.approx(90 / 99.2 * 100)
+    assert result.values["DAF-01"]["capaian"] == 90.73  # 90 / 99,2

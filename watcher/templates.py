@@ -21,7 +21,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from watcher.capaian import excel_formula
 from watcher.indonesian import long_datetime, quarter_months
 from watcher.layout import METADATA_KIND, TEXT_MAX_LENGTH, Layout, rencana_aksi_layout
-from watcher.master import Division, Indicator, MasterData, quarter_name
+from watcher.master import CapaianRules, Division, Indicator, MasterData, quarter_name
+from watcher.numbers import format_number
 from watcher.xlsx_style import (
     BOLD,
     BORDER,
@@ -77,7 +78,7 @@ def build_workbook(issue: Issue, layout: Layout | None = None) -> Workbook:
     sheet = workbook.active
     sheet.title = layout.main_sheet
     _header(sheet, issue, division, layout)
-    _table(sheet, indicators, issue.quarter, layout)
+    _table(sheet, indicators, issue.quarter, layout, issue.master.settings.capaian_rules)
     _note_and_signatures(sheet, division, len(indicators), layout)
     _print_setup(sheet, len(indicators), layout)
     sheet.protection.password = layout.password
@@ -120,7 +121,11 @@ def _header(sheet: Worksheet, issue: Issue, division: Division, layout: Layout) 
 
 
 def _table(
-    sheet: Worksheet, indicators: tuple[Indicator, ...], quarter: int, layout: Layout
+    sheet: Worksheet,
+    indicators: tuple[Indicator, ...],
+    quarter: int,
+    layout: Layout,
+    rules: CapaianRules,
 ) -> None:
     header, numbers = layout.rows["table_header"], layout.rows["column_numbers"]
     write_header_row(
@@ -131,12 +136,20 @@ def _table(
         cell = sheet.cell(row=numbers, column=column.index, value=f"({column.index})")
         cell.fill, cell.alignment, cell.border = NUMBER_FILL, CENTER, BORDER
     for position, indicator in enumerate(indicators):
-        _indicator_row(sheet, layout.data_row(position), position + 1, indicator, quarter, layout)
+        _indicator_row(
+            sheet, layout.data_row(position), position + 1, indicator, quarter, layout, rules
+        )
     _validations(sheet, indicators, layout)
 
 
 def _indicator_row(
-    sheet: Worksheet, row: int, number: int, indicator: Indicator, quarter: int, layout: Layout
+    sheet: Worksheet,
+    row: int,
+    number: int,
+    indicator: Indicator,
+    quarter: int,
+    layout: Layout,
+    rules: CapaianRules,
 ) -> None:
     col = {column.key: column.letter for column in layout.columns}
     values = {
@@ -154,6 +167,7 @@ def _indicator_row(
             f"{col['realisation']}{row}",
             formula=indicator.minimal_formula,
             cap=indicator.cap,
+            rules=rules,
         ),
     }
     number_format = "0.00" if indicator.is_percentage else "#,##0.00"
@@ -172,21 +186,33 @@ def _indicator_row(
         sheet[f"{col['indicator']}{row}"].comment = Comment(indicator.definition, "Data induk")
 
 
+def _range_validation(low: float, high: float | None) -> DataValidation:
+    """Excel's own check of a realisation cell: the indicator's plausible range."""
+    if high is None:
+        validation = DataValidation(
+            type="decimal", operator="greaterThanOrEqual", formula1=f"{low:g}"
+        )
+        validation.error = f"Isi angka {format_number(low)} atau lebih."
+    else:
+        validation = DataValidation(
+            type="decimal", operator="between", formula1=f"{low:g}", formula2=f"{high:g}"
+        )
+        validation.error = f"Isi angka antara {format_number(low)} dan {format_number(high)}."
+    validation.errorTitle, validation.showErrorMessage = "Realisasi tidak valid", True
+    validation.prompt, validation.showInputMessage = "Isi realisasi triwulan ini.", True
+    return validation
+
+
 def _validations(sheet: Worksheet, indicators: tuple[Indicator, ...], layout: Layout) -> None:
     first = layout.rows["first_data"]
     realisation = layout.column("realisation").letter
-    percent = DataValidation(type="decimal", operator="between", formula1="0", formula2="100")
-    percent.error = "Isi angka antara 0 dan 100 (persen)."
-    count = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0")
-    count.error = "Isi angka 0 atau lebih."
+    by_range: dict[tuple[float, float | None], DataValidation] = {}
     for position, indicator in enumerate(indicators):
-        target = percent if indicator.is_percentage else count
-        target.add(f"{realisation}{first + position}")
-    for validation in (percent, count):
-        validation.errorTitle, validation.showErrorMessage = "Realisasi tidak valid", True
-        validation.prompt, validation.showInputMessage = "Isi realisasi triwulan ini.", True
+        if indicator.plausible not in by_range:
+            by_range[indicator.plausible] = _range_validation(*indicator.plausible)
+        by_range[indicator.plausible].add(f"{realisation}{first + position}")
     last = first + len(indicators) - 1
-    validations = [percent, count]
+    validations = list(by_range.values())
     for column in layout.columns:
         if column.kind == "choice":
             choice = DataValidation(type="list", formula1='"' + ",".join(column.choices) + '"')

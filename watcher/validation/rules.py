@@ -168,13 +168,13 @@ def _table(
     expected = master.indicators_of(identity.division)
     found = _rows_by_code(book, layout, len(expected))
     _row_structure(expected, found, layout, findings)
-    threshold = master.settings.follow_up_threshold
+    settings = master.settings
     values: dict[str, dict[str, Any]] = {}
     for indicator in expected:
         if indicator.code in found:
             row = found[indicator.code]
             values[indicator.code] = check_row(
-                book, layout, indicator, row, identity.quarter, step, threshold, findings
+                book, layout, indicator, row, identity.quarter, step, settings, findings
             )
     stray_errors(book, layout, found, findings)
     stray_formulas(book, layout, found, findings)
