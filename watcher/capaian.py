@@ -108,23 +108,30 @@ def indicator_capaian(
     )
 
 
-def rules_text(rules: CapaianRules) -> str:
-    """The legend line that states the edge-case rules, in the words of the reports."""
-    zero = (
-        "target 0 tidak dapat dinilai"
-        if rules.zero_target is ZeroTarget.NOT_ASSESSABLE
-        else "target 0: capaian 100 bila terpenuhi (Maksimal: R >= 0; Minimal: R <= 0), "
-        "selain itu 0"
-    )
+def zero_target_text(rules: CapaianRules) -> str:
+    """How a zero target is assessed, in the words of the reports."""
+    if rules.zero_target is ZeroTarget.NOT_ASSESSABLE:
+        return "tidak dapat dinilai"
+    return "capaian 100 bila terpenuhi (Maksimal: R >= 0; Minimal: R <= 0), selain itu 0"
+
+
+def formula_text(rules: CapaianRules) -> str:
+    """The reports' legend: every rule a reviewer needs to recompute a row from its own cells."""
     floor = (
-        "capaian dilaporkan apa adanya walau negatif"
+        "Capaian negatif dilaporkan apa adanya."
         if rules.floor is None
-        else f"capaian di bawah {_shown(rules.floor)} dilaporkan {_shown(rules.floor)}"
+        else f"Capaian di bawah {_shown(rules.floor)} (rumus (2T-R)/T bila R > 2T) dilaporkan "
+        f"{_shown(rules.floor)}."
     )
     return (
-        f"{zero}; {floor}; capaian di atas Batas Capaian indikator (bila ada) dilaporkan "
-        "sebesar batas itu; capaian dibulatkan 2 desimal dan predikat ditentukan dari angka "
-        "yang tercetak"
+        "Capaian dihitung ulang dari target dan realisasi pada baris yang sama: Maksimal = "
+        "R/T x 100; Minimal = (2T-R)/T x 100 atau T/R x 100 sesuai data induk. "
+        f"Target 0: {zero_target_text(rules)}. {floor} Capaian di atas Batas Capaian "
+        "indikator (data induk) dilaporkan sebesar batas itu. Capaian s.d. triwulan dan "
+        "tahunan: Kumulatif = jumlah realisasi / jumlah target triwulan yang ada datanya; "
+        "Posisi Akhir = realisasi dan target triwulan terakhir yang ada datanya; triwulan "
+        "tanpa data disebut di keterangan. Capaian dibulatkan 2 desimal; predikat ditentukan "
+        "dari angka yang tercetak."
     )
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from watcher.capaian import predikat
+from watcher.capaian import formula_text, predikat, zero_target_text
 from watcher.indonesian import long_datetime
-from watcher.master import quarter_name
+from watcher.master import CapaianRules, quarter_name
 from watcher.reports.context import QuarterReport
 from watcher.reports.figures import DivisionBlock, Line
 from watcher.reports.pdf import percent_text
@@ -15,6 +15,7 @@ from watcher.reports.sheets import (
     bands_text,
     capaian_cell,
     height,
+    merged_note,
     number_cell,
     predikat_cell,
     sheet_name,
@@ -42,6 +43,8 @@ def _columns(quarter: int) -> tuple[tuple[str, float], ...]:
         (f"Realisasi {tw}", 10),
         (f"Capaian {tw} (%)", 10),
         ("Predikat", 12),
+        (f"Target s.d. {tw}", 10),
+        (f"Realisasi s.d. {tw}", 10),
         (f"Capaian s.d. {tw} (%)", 11),
         ("Kendala", 32),
         ("Tindak Lanjut", 32),
@@ -120,7 +123,7 @@ def _summary(
             number += 1
             sheet.row_xml(cells_xml([number], Style.CENTER) + cells, height=row_height)
     sheet.autofilter(header, sheet.next_row - 1)
-    _footnotes(sheet, report, len(columns))
+    _footnotes(sheet, report, [w for _, w in columns])
 
 
 def _encode(
@@ -130,7 +133,7 @@ def _encode(
     indicator, reading = line.indicator, line.reading
     kendala = reading.kendala if reading else ""
     follow_up = reading.follow_up if reading else ""
-    notes = _line_notes(block, line, report.quarter)
+    notes = _line_notes(block, line, report.quarter, report.master.settings.capaian_rules)
     missing = block.submission is None
     cells: list[object] = [
         block.division.name,
@@ -142,6 +145,8 @@ def _encode(
         (NOT_APPROVED, Style.MISSING) if missing else number_cell(line.quarter.realisation),
         capaian_cell(line.quarter),
         predikat_cell(line.quarter, report.figures.bands),
+        number_cell(line.to_date.figure.target),
+        number_cell(line.to_date.figure.realisation),
         capaian_cell(line.to_date.figure),
         kendala,
         follow_up,
@@ -151,42 +156,38 @@ def _encode(
         (block.division.name, widths[1]),
         (indicator.goal, widths[2]),
         (indicator.name, widths[4]),
-        (kendala, widths[11]),
-        (follow_up, widths[12]),
-        (notes, widths[13]),
+        (kendala, widths[13]),
+        (follow_up, widths[14]),
+        (notes, widths[15]),
     ]
     return cells_xml(cells), height(texts)
 
 
-def _line_notes(block: DivisionBlock, line: Line, quarter: int) -> str:
+def _line_notes(block: DivisionBlock, line: Line, quarter: int, rules: CapaianRules) -> str:
     notes = []
     if block.submission is None:
         notes.append(NOT_APPROVED)
     elif line.reading and line.reading.status and line.reading.status != "Final":
         notes.append(f"Data {line.reading.status.lower()}")
     if line.quarter.target == 0:
-        notes.append("Target triwulan 0: tidak dapat dinilai")
+        notes.append(f"Target triwulan 0: {zero_target_text(rules)}")
     gap = aggregate_note(line.to_date, quarter)
     if gap:
         notes.append(gap)
     return "; ".join(notes)
 
 
-def _footnotes(sheet: Sheet, report: QuarterReport, columns: int) -> None:
+def _footnotes(sheet: Sheet, report: QuarterReport, widths: list[float]) -> None:
     sheet.skip()
     notes = [
-        "Capaian dihitung ulang dari target dan realisasi: Maksimal = R/T x 100; Minimal = "
-        "(2T-R)/T x 100 atau T/R x 100 sesuai data induk; target 0 tidak dapat dinilai. "
-        "Capaian s.d. triwulan: Kumulatif = jumlah realisasi / jumlah target; Posisi Akhir = "
-        "triwulan terakhir yang ada datanya.",
+        formula_text(report.master.settings.capaian_rules),
         bands_text(report.figures.bands),
         f"Sumber: versi terakhir yang disetujui Kabid tiap bidang (salinan arsip); sidik sumber "
         f"{report.provenance.fingerprint}.",
         f"{report.provenance.chain_line}.",
     ]
     for note in notes:
-        row = sheet.row([note], style=Style.NOTE, height=26)
-        sheet.merge(row, 1, row, columns)
+        merged_note(sheet, note, widths)
 
 
 def _division(
