@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from watcher.calendar import cuti_bersama_notice
 from watcher.config import load_config
 from watcher.errors import EXIT_DATA, EXIT_UNUSABLE, MissingFileError, UsageError
 from watcher.excel_setup import describe_setup, excel_setup, excel_setup_arguments
@@ -162,6 +163,10 @@ def cmd_master(args: argparse.Namespace) -> int:
             f"  {division.code}: {division.name} ({len(master.indicators_of(division.code))} "
             "indikator)"
         )
+    year = master.settings.year
+    notice = cuti_bersama_notice((year, year + 1), master.settings.day_overrides)
+    if notice:
+        print(f"Peringatan: {notice}")
     return 0
 
 

@@ -146,6 +146,12 @@ class Indicator:
         return self.quarter_targets[quarter - 1]
 
     @property
+    def counts(self) -> bool:
+        """Counted in whole units (documents, people): not "%" and every target whole."""
+        targets = (self.annual_target, *self.quarter_targets)
+        return not self.is_percentage and all(float(t).is_integer() for t in targets)
+
+    @property
     def plausible(self) -> tuple[float, float | None]:
         """The range a realisation must fall in: as declared, else 0..100 for "%" and 0.. for
         other units. A growth rate or an index that may go negative or past 100 declares its own.

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, select_autoescape
 
 from watcher.anchor import head_line
+from watcher.calendar import cuti_bersama_notice
 from watcher.fsio import write_text_atomic
 from watcher.indonesian import long_datetime
 from watcher.issuing import reporting_period
@@ -62,6 +63,7 @@ class Snapshot:
     report: StepTiming  # step 6, the quarterly report
     warning: str  # the SOP's own warning line
     steps: tuple[tuple[int, str, str], ...]  # (number, actor, standard) for the headers
+    calendar_notice: str = ""  # years in use without known cuti bersama, or ""
 
 
 def current_period(store: Store, master: MasterData, now: datetime) -> tuple[int, int]:
@@ -106,6 +108,7 @@ def snapshot(
         report,
         sop.warning,
         headers,
+        cuti_bersama_notice(range(year, year + 2), master.settings.day_overrides),
     )
 
 
@@ -198,6 +201,8 @@ def snapshot_text(view: Snapshot) -> str:
         )
     report = view.report
     lines.append(f"  Laporan triwulan (langkah 6): {STATE_LABELS[report.state]}")
+    if view.calendar_notice:
+        lines.append(f"  Peringatan: {view.calendar_notice}")
     return "\n".join(lines)
 
 

@@ -170,7 +170,9 @@ def _indicator_row(
             rules=rules,
         ),
     }
-    number_format = "0.00" if indicator.is_percentage else "#,##0.00"
+    number_format = (
+        "0.00" if indicator.is_percentage else "#,##0" if indicator.counts else "#,##0.00"
+    )
     for column in layout.columns:
         cell = sheet[f"{column.letter}{row}"]
         cell.value = values.get(column.key)
