@@ -37,7 +37,7 @@ from watcher.ops_commands import (
     watch_operation_arguments,
 )
 from watcher.reports.auto import ReportListener
-from watcher.reports.commands import run_annual, run_quarterly
+from watcher.reports.commands import run_annual, run_export, run_quarterly
 from watcher.service import MasterSource, Service, ServiceOptions
 from watcher.setup_tree import init_tree
 from watcher.sop import Sop, default_sop_path, load_sop
@@ -208,6 +208,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    written = run_export(_tree(args), args.year)
+    print("Data kinerja ditulis (satu baris per bidang, indikator, periode dan tahun):")
+    for path in written:
+        print(f"  {path}")
+    return 0
+
+
 def cmd_excel_setup(args: argparse.Namespace) -> int:
     path = excel_setup(_tree(args).root, python=args.python, out=args.out, step=args.langkah)
     print(describe_setup(path))
@@ -249,6 +257,13 @@ def _report_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--year", type=int, required=True, metavar="TAHUN", help="tahun laporan")
     parser.add_argument("--quarter", type=int, choices=(1, 2, 3, 4), metavar="TRIWULAN",
                         help="triwulan 1-4 (untuk laporan triwulan)")  # fmt: skip
+
+
+def _export_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--year", type=int, action="append", metavar="TAHUN",
+        help="tahun yang diekspor (boleh diulang); bawaan: semua tahun yang ada persetujuannya",
+    )  # fmt: skip
 
 
 def _status_arguments(parser: argparse.ArgumentParser) -> None:
@@ -339,6 +354,17 @@ COMMANDS: dict[str, Command] = {
             "berkas yang masih bisa disunting) ke folder outbox, dalam .xlsx dan PDF.",
             cmd_report,
             _report_arguments,
+        ),
+        Command(
+            "ekspor",
+            "ekspor data kinerja sebagai satu tabel (CSV dan xlsx)",
+            "Menulis satu tabel rapi ke outbox/data: satu baris per bidang, indikator, periode "
+            "(TW I-IV dan Tahunan) dan tahun, dengan target, realisasi, capaian, predikat, "
+            "status, waktu persetujuan Kabid dan SHA-256 versinya; angkanya sama dengan laporan. "
+            "CSV memakai pemisah ';' dan koma desimal agar langsung terbuka di Excel berbahasa "
+            "Indonesia; xlsx siap untuk tabel pivot.",
+            cmd_export,
+            _export_arguments,
         ),
         Command(
             "verify",

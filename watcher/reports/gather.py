@@ -103,6 +103,11 @@ def approvals_for(
     return current_approvals(store.events(year=year, quarter=quarter))
 
 
+def approved_years(store: Store) -> list[int]:
+    """The years for which the log holds an approval, oldest first."""
+    return sorted({e.year for e in store.events(outcome=Outcome.APPROVED) if e.year})
+
+
 def read_submissions(
     tree: Tree,
     master: MasterData,
