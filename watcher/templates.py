@@ -177,8 +177,10 @@ def _indicator_row(
         cell = sheet[f"{column.letter}{row}"]
         cell.value = values.get(column.key)
         cell.border, cell.alignment = BORDER, WRAP
-        if column.key in ("annual_target", "target", "realisation", "capaian"):
+        if column.key in ("annual_target", "target", "capaian"):
             cell.number_format = "0.00" if column.key == "capaian" else number_format
+        # The realisation keeps the General format: a spreadsheet then marks a typed "34%" with
+        # a percent format (LibreOffice keeps "0.00" and shows 0,34), which validation reads.
         if column.is_input:
             cell.protection, cell.fill = UNLOCKED, INPUT_FILL
     sheet.row_dimensions[row].height = wrapped_height(
