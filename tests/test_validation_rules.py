@@ -189,6 +189,40 @@ def test_lower_is_better_capaian(office: Office, realisation: float, expected: f
         assert not missing
 
 
+GROWTH = {"DAF-02": {"lowest": -50.0, "highest": 300.0}}  # a growth rate in %, say
+
+# position, value typed, indicator options -> rule id of the error, or None (read as typed)
+RANGES = [
+    pytest.param(1, -12, GROWTH, None, id="declared_range_takes_a_negative_percent"),
+    pytest.param(1, 150, GROWTH, None, id="declared_range_takes_150_percent"),
+    pytest.param(1, 350, GROWTH, "table.implausible", id="above_the_declared_range"),
+    pytest.param(1, 100.5, {}, "table.implausible", id="default_percent_at_most_100"),
+    pytest.param(1, 100, {}, None, id="default_percent_100_is_fine"),
+    pytest.param(2, -5, {}, "table.implausible", id="default_count_not_negative"),
+    pytest.param(2, 0, {}, None, id="default_count_zero_is_fine"),
+    pytest.param(2, "1.180", {}, "table.ambiguous_number", id="thousands_or_decimal_text"),
+    pytest.param(2, "1.180,0", {}, None, id="grouped_with_decimals_is_clear"),
+    pytest.param(2, "34%", {}, "table.unit_mismatch", id="percent_text_for_a_count"),
+    pytest.param(0, "99,3%", {}, None, id="percent_text_for_a_percent"),
+]
+
+
+@pytest.mark.parametrize(("position", "value", "options", "rule"), RANGES)
+def test_plausible_ranges_and_unclear_numbers(
+    office: Office, position: int, value: object, options: dict, rule: str | None
+) -> None:
+    indicators = tuple(
+        dataclasses.replace(i, **options.get(i.code, {})) for i in office.master.indicators
+    )
+    master = dataclasses.replace(office.master, indicators=indicators)
+    address = f"{COL['realisation']}{FIRST + position}"
+
+    result = validate_bytes(filled_with(office.tree, **{address: value}), master, MATERIAL)
+
+    errors = [(f.rule, f.cell) for f in result.findings if f.severity.value == "error"]
+    assert errors == ([(rule, address)] if rule else []), describe(result)
+
+
 def test_a_met_zero_target_scores_100_and_needs_no_kendala(office: Office) -> None:
     """PDIP-04 has a zero target in TW III, met with 0: capaian 100, no kendala demanded."""
     workbook = issued(office.tree, "PDIP")
