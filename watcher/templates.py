@@ -258,12 +258,39 @@ def _note_and_signatures(sheet: Worksheet, division: Division, count: int, layou
         sheet[f"{letter}{row + 7}"] = name
         sheet[f"{letter}{row + 7}"].font = BOLD
         sheet[f"{letter}{row + 8}"] = f"NIP. {nip}" if nip else "NIP."
+    _guide(sheet, row + GUIDE_OFFSET, layout)
+
+
+GUIDE_OFFSET = 10  # rows from the Kabid's note to the filling guide, below the signatures
+GUIDE = (
+    "Petunjuk pengisian:",
+    "- Sel berwarna kuning diisi bidang: Realisasi, Status Data, Kendala dan Tindak Lanjut "
+    "(Analis Data dan Kasubag/Kasubid) serta Catatan Kabid (Kabid). Sel lain terkunci; Capaian "
+    "terisi sendiri dan selalu dihitung ulang oleh sistem.",
+    "- Realisasi diketik sebagai angka dalam satuan indikator: untuk satuan % ketik 99,3 (atau "
+    "99,3%); untuk jumlah ketik 1180, tanpa titik ribuan.",
+    "- Status Data: Final = angka sudah pasti; Sementara = angka masih dapat berubah (misalnya "
+    "menunggu data dari pusat) dan diperbarui pada laporan berikutnya.",
+)
+
+
+def _guide(sheet: Worksheet, row: int, layout: Layout) -> None:
+    """What the yellow cells and Status Data mean, printed with the form."""
+    width = sum(column.width for column in layout.columns)
+    for offset, text in enumerate(GUIDE):
+        sheet.merge_cells(f"A{row + offset}:{layout.last_letter}{row + offset}")
+        cell = sheet[f"A{row + offset}"]
+        cell.value, cell.alignment = text, WRAP
+        if offset == 0:
+            cell.font = BOLD
+        sheet.row_dimensions[row + offset].height = wrapped_height([(text, width)])
 
 
 def _print_setup(sheet: Worksheet, count: int, layout: Layout) -> None:
     rows = layout.rows
     sheet.freeze_panes = f"{layout.column('unit').letter}{rows['first_data']}"
-    sheet.print_area = f"A1:{layout.last_letter}{layout.note_row(count) + 8}"
+    last_row = layout.note_row(count) + GUIDE_OFFSET + len(GUIDE)
+    sheet.print_area = f"A1:{layout.last_letter}{last_row}"
     a4_print(sheet, title_rows=f"{rows['table_header']}:{rows['column_numbers']}")
     sheet.print_options.horizontalCentered = True
 
