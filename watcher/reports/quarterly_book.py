@@ -83,7 +83,9 @@ def quarterly_workbook(report: QuarterReport) -> bytes:
         footer=footer,
     ) as sheet:
         _timeliness(sheet, report)
-    with book.sheet("Grafik", [34, 16, 12], footer=footer) as sheet:
+    # Both charts on one page while they stay readable; past that, as many pages as it takes.
+    pages_high = 1 if len(report.figures.lines) <= ONE_PAGE_CHARTS else 0
+    with book.sheet("Grafik", CHART_WIDTHS, footer=footer, pages_high=pages_high) as sheet:
         _charts(sheet, report)
     return book.finish()
 
@@ -323,15 +325,26 @@ def _state(step: StepTiming) -> str:
     return label
 
 
+CHART_WIDTHS = [34, 12, 16, 44]  # the tables; the charts stand right of them, from column E
+ONE_PAGE_CHARTS = 40  # indicators; the chart sheet fits one page up to this many
+
+
 def _charts(sheet: Sheet, report: QuarterReport) -> None:
+    """Two tables with their charts. Categories are short (a division's name, an indicator's
+    code) and every one is labelled; rows are as tall as their wrapped text."""
     blocks = report.figures.blocks
-    title_rows(sheet, [f"Grafik Capaian - {report.title}"], 3)
+    title_rows(sheet, [f"Grafik Capaian - {report.title}"], 14)
     sheet.skip()
-    sheet.row(["Bidang", "Rata-rata Capaian (%)", "Indikator Dinilai"], style=Style.HEADER)
+    sheet.row(["Bidang", "Rata-rata Capaian (%)", "Indikator Dinilai"], style=Style.HEADER,
+              height=30)  # fmt: skip
     first = sheet.next_row
     for block in blocks:
         known = sum(1 for line in block.lines if line.quarter.capaian is not None)
-        sheet.row([block.division.name, (block.average, Style.PERCENT), known])
+        name = block.division.name
+        sheet.row(
+            [(name, Style.CELL), (block.average, Style.PERCENT), (known, Style.CENTER)],
+            height=height([(name, CHART_WIDTHS[0])]),
+        )
     last = sheet.next_row - 1
     if 0 < len(blocks) <= CHART_LIMIT:
         sheet.chart(
@@ -358,11 +371,19 @@ def _charts(sheet: Sheet, report: QuarterReport) -> None:
         )
         return
     sheet.skip()
-    sheet.row(["Indikator", "Capaian (%)", "Predikat"], style=Style.HEADER)
+    sheet.row(["Kode", "Capaian (%)", "Predikat", "Indikator Kinerja"], style=Style.HEADER)
     start = sheet.next_row
     for line in lines:
-        label = f"{line.indicator.code} {line.indicator.name}"
-        sheet.row([label, (line.quarter.capaian, Style.PERCENT), line.quarter.predikat or "-"])
+        name = line.indicator.name
+        sheet.row(
+            [
+                (line.indicator.code, Style.CELL),
+                (line.quarter.capaian, Style.PERCENT),
+                (line.quarter.predikat or "-", Style.CENTER),
+                (name, Style.CELL),
+            ],
+            height=height([(name, CHART_WIDTHS[3])]),
+        )
     end = sheet.next_row - 1
     top = max(18, 5 + 2 * len(blocks))
     sheet.chart(
@@ -371,9 +392,9 @@ def _charts(sheet: Sheet, report: QuarterReport) -> None:
             "Capaian (%)",
             (start, 1, end),
             (start, 2, end),
-            tuple(f"{line.indicator.code}" for line in lines),
+            tuple(line.indicator.code for line in lines),
             tuple(line.quarter.capaian for line in lines),
-            (4, top, 14, top + max(16, len(lines))),
+            (4, top, 14, top + max(16, len(lines) + 2)),
             reference_line=100.0,
         )
     )
