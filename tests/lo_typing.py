@@ -8,10 +8,9 @@ locale: the number scanner and the percent format are LibreOffice's own, not our
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
-from vba_office import _DTD, _HEAD, _library_xml, _soffice, install_profile
+from vba_office import _library_xml, _soffice, install_profile, write_module
 
 HERE = Path(__file__).parent
 TYPING = HERE / "vba" / "Typing.bas"
@@ -26,14 +25,7 @@ def typing_profile(soffice: str, profile: Path, locale: str) -> None:
     install_profile(soffice, profile)
     library = profile / "user" / "basic" / "KinerjaUji"
     (library / "script.xlb").write_text(_library_xml(["Harness", "Typing"]), encoding="utf-8")
-    source = html.escape(TYPING.read_text(encoding="ascii"), quote=False)
-    (library / "Typing.xba").write_text(
-        _HEAD
-        + _DTD.format(kind="script:module", dtd="module.dtd")
-        + '<script:module xmlns:script="http://openoffice.org/2000/script" '
-        f'script:name="Typing" script:language="StarBasic">{source}</script:module>\n',
-        encoding="utf-8",
-    )
+    write_module(library, TYPING)
     settings = profile / "user" / "registrymodifications.xcu"
     text = settings.read_text(encoding="utf-8")
     settings.write_text(

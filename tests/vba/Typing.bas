@@ -14,18 +14,6 @@ Sub Note(message As String)
     Close #fileNumber
 End Sub
 
-Function ReadJob(path As String) As String
-    Dim fileNumber As Integer, oneLine As String, collected As String
-    fileNumber = FreeFile
-    Open path For Input As #fileNumber
-    Do While Not EOF(fileNumber)
-        Line Input #fileNumber, oneLine
-        collected = collected & oneLine & Chr(10)
-    Loop
-    Close #fileNumber
-    ReadJob = collected
-End Function
-
 Sub TypeJob
     Dim jobLines() As String, oneLine As String, index As Integer, position As Integer
     Dim key As String, valueText As String, workbookPath As String, outputPath As String
@@ -34,7 +22,7 @@ Sub TypeJob
     Dim jump(0) As New com.sun.star.beans.PropertyValue
     Dim typed(0) As New com.sun.star.beans.PropertyValue
     Dim doc As Object, frame As Object, helper As Object, parts() As String
-    jobLines = Split(ReadJob(Environ("KINERJA_UJI_JOB")), Chr(10))
+    jobLines = Split(ReadAll(Environ("KINERJA_UJI_JOB")), Chr(10))  ' ReadAll: Harness.bas
     For index = LBound(jobLines) To UBound(jobLines)
         oneLine = jobLines(index)
         position = InStr(oneLine, "=")
