@@ -37,7 +37,7 @@ from watcher.master import (
     ZeroTarget,
     parse_clock,
 )
-from watcher.numbers import NotANumber, format_number, parse_number
+from watcher.numbers import AmbiguousNumber, NotANumber, format_number, parse_number
 from watcher.reader import check_extents
 from watcher.validation.safety import DEFAULT_LIMITS, check_bytes
 
@@ -598,6 +598,11 @@ def _number(
         return None
     try:
         number, _ = parse_number(value)
+    except AmbiguousNumber as unclear:
+        first, second = (_show(n) for n in unclear.readings)
+        report.add(cell, f"'{label}' tertulis {value!r}: bisa {first} atau {second}; ketik tanpa "
+                   "pemisah ribuan")  # fmt: skip
+        return None
     except NotANumber:
         report.add(cell, f"'{label}' harus angka, tertulis {value!r}")
         return None
