@@ -502,8 +502,12 @@ CONTENT_CASES: dict[str, Callable[[Tree], Case]] = {
     "decimal_comma": typed(
         "realisation", 0, "99,5", "table.number_as_text", "dibaca sebagai 99,5", valid=True
     ),
-    "negative_realisation": typed("realisation", 2, -5, "table.negative", "negatif (-5)"),
-    "percent_over_100": typed("realisation", 0, 120, "table.percent_bounds", "120% melebihi 100%"),
+    "negative_realisation": typed(
+        "realisation", 2, -5, "table.implausible", "-5 dokumen di luar rentang wajar (0 atau lebih)"
+    ),
+    "percent_over_100": typed(
+        "realisation", 0, 120, "table.implausible", "120 % di luar rentang wajar (0 sampai 100)"
+    ),
     "div0_realisation": div0_realisation,
     "ref_error_in_capaian": ref_error_in_capaian,
     # text cells

@@ -22,11 +22,13 @@ from watcher.calendar import (
     OfficeDay,
     WorkCalendar,
     build_calendar,
+    cuti_bersama_notice,
     deadline,
     is_late,
     national_holidays,
     next_office_moment,
     working_time_between,
+    years_without_cuti_bersama,
 )
 from watcher.sop import parse_time_standard
 
@@ -101,6 +103,47 @@ def test_the_module_does_not_hide_the_stdlib_calendar() -> None:
 )
 def test_national_holidays_include_cuti_bersama(day: date) -> None:
     assert day in national_holidays([2026, 2027])
+
+
+@pytest.mark.parametrize(
+    "day",
+    [
+        pytest.param(date(2027, 2, 5), id="imlek-cuti-bersama"),
+        pytest.param(date(2027, 3, 9), id="idul-fitri-cuti-bersama-before"),
+        pytest.param(date(2027, 3, 12), id="idul-fitri-cuti-bersama-after"),
+        pytest.param(date(2027, 12, 24), id="christmas-cuti-bersama"),
+    ],
+)
+def test_the_required_holidays_version_knows_2027_cuti_bersama(day: date) -> None:
+    """holidays 0.105 is the first with 2027's (0.99-0.104 have 2026's only): pyproject pins it."""
+    assert day in national_holidays([2027])
+
+
+YEARS = [
+    pytest.param((2026, 2027), (), (), id="both-known-to-the-package"),
+    pytest.param((2027, 2040), (), (2040,), id="a-year-the-package-does-not-cover"),
+    pytest.param(
+        (2040,), (DayOverride(date(2040, 5, 3), working=False),), (), id="the-office-listed-it"
+    ),
+    pytest.param(
+        (2040,), (DayOverride(date(2040, 5, 3), working=True),), (2040,), id="a-worked-day-is-none"
+    ),
+]
+
+
+@pytest.mark.parametrize(("years", "overrides", "missing"), YEARS)
+def test_years_without_cuti_bersama(
+    years: tuple[int, ...], overrides: tuple[DayOverride, ...], missing: tuple[int, ...]
+) -> None:
+    assert years_without_cuti_bersama(years, overrides) == missing
+
+
+def test_the_notice_tells_the_office_where_to_add_them() -> None:
+    notice = cuti_bersama_notice((2040, 2041))
+
+    assert "Cuti bersama tahun 2040, 2041 belum diketahui" in notice
+    assert "'Hari Libur Kantor' data induk" in notice
+    assert cuti_bersama_notice((2026, 2027)) == ""
 
 
 def test_national_holidays_leave_ordinary_days_alone() -> None:

@@ -127,3 +127,23 @@ def test_a_broken_master_is_listed_as_json(
     code, master = _json_of(capsys, "master", "--json", "--root", str(tree.root))
     assert code == 1 and master["baik"] is False  # type: ignore[index]
     assert master["masalah"] and all(p["pesan"] for p in master["masalah"])  # type: ignore[index]
+
+
+def test_kinerja_master_warns_of_a_year_without_cuti_bersama(tmp_path: Path) -> None:
+    import dataclasses
+
+    from watcher.master_loader import load_master
+    from watcher.master_writer import write_master
+    from watcher.tree import Tree
+
+    assert kinerja("init", cwd=tmp_path).returncode == 0
+    path = Tree(tmp_path).master_path
+    master = load_master(path)
+    settings = dataclasses.replace(master.settings, year=2040)
+    write_master(dataclasses.replace(master, settings=settings), path)
+
+    result = kinerja("master", cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert "Peringatan: Cuti bersama tahun 2040, 2041 belum diketahui" in result.stdout
+    assert "'Hari Libur Kantor' data induk" in result.stdout

@@ -61,7 +61,7 @@ SCENARIOS = (
     Scenario("not-a-number", 3, ["lima puluh", 50, 50], rules=frozenset({"table.not_a_number"})),
     Scenario("decimal-comma-text", 3, ["95,5", 50, 50]),
     Scenario("formula-error", 3, ["=1/0", 50, 50], rules=frozenset({"table.formula_error"})),
-    Scenario("negative", 3, [-4, 50, 50], rules=frozenset({"table.negative"})),
+    Scenario("negative", 3, [-4, 50, 50], rules=frozenset({"table.implausible"})),
     Scenario(
         "report-low-capaian-without-kendala",
         4,

@@ -7,6 +7,7 @@ sheet and the cell that was changed, in Indonesian.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import subprocess
@@ -20,7 +21,7 @@ from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
 from watcher.errors import KinerjaError, MasterDataError, MissingFileError
-from watcher.master import Aggregation
+from watcher.master import Aggregation, CapaianRules, ZeroTarget
 from watcher.master_loader import load_master
 from watcher.master_writer import write_master
 from watcher.sample_master import sample_master
@@ -85,6 +86,26 @@ def test_sample_survives_a_round_trip_through_excel(tmp_path: Path) -> None:
     assert load_master(sample_workbook(tmp_path)) == sample_master()
 
 
+def test_capaian_rules_and_plausible_ranges_survive_a_round_trip(tmp_path: Path) -> None:
+    master = sample_master()
+    rules = CapaianRules(zero_target=ZeroTarget.NOT_ASSESSABLE, floor=None)
+    settings = dataclasses.replace(master.settings, capaian_rules=rules)
+    indicators = tuple(
+        dataclasses.replace(i, lowest=-50.0, highest=300.0) if i.code == "DAF-02" else i
+        for i in master.indicators
+    )
+    changed = dataclasses.replace(master, settings=settings, indicators=indicators)
+    path = tmp_path / "data_induk.xlsx"
+    write_master(changed, path)
+
+    loaded = load_master(path)
+
+    assert loaded == changed
+    assert loaded.indicators[5].plausible == (-50.0, 300.0)
+    assert loaded.indicators[4].plausible == (0.0, 100.0)  # "%" by default
+    assert loaded.indicators[6].plausible == (0.0, None)  # dokumen
+
+
 def test_sample_has_five_divisions_each_with_indicators() -> None:
     master = sample_master()
 
@@ -140,6 +161,26 @@ BROKEN_WORKBOOKS = [
         [put("Indikator", "J5", "sembilan puluh")],
         [("Indikator", "J5", "'Target TW I' harus angka, tertulis 'sembilan puluh'")],
         id="target_in_words",
+    ),
+    pytest.param(
+        [put("Indikator", "L8", "1.200")],
+        [("Indikator", "L8", "'Target TW III' tertulis '1.200': bisa 1200 atau 1,2")],
+        id="target_text_with_one_thousands_group",
+    ),
+    pytest.param(
+        [put("Indikator", "R5", 50), put("Indikator", "S5", 10)],
+        [("Indikator", "S5", "'Realisasi Tertinggi' (10) harus lebih dari 'Realisasi Terendah'")],
+        id="plausible_range_upside_down",
+    ),
+    pytest.param(
+        [put("Pengaturan", "B12", "Nol saja")],
+        [("Pengaturan", "B12", "'Nol saja' tidak dikenal; pilih 'Tercapai 100, tidak 0'")],
+        id="unknown_zero_target_rule",
+    ),
+    pytest.param(
+        [put("Pengaturan", "B13", "rendah")],
+        [("Pengaturan", "B13", "Capaian Terendah harus angka, tertulis 'rendah'")],
+        id="floor_in_words",
     ),
     pytest.param(
         [put("Indikator", "L8", -1200)],

@@ -7,41 +7,50 @@ from datetime import UTC, datetime
 
 import pytest
 
-from watcher.capaian import capaian, excel_formula, indicator_capaian, predikat
+from watcher.capaian import capaian, excel_formula, indicator_capaian, mean_capaian, predikat
 from watcher.master import (
     DEFAULT_BANDS,
     Aggregation,
+    CapaianRules,
     Indicator,
     MinimalFormula,
     Polarity,
     PredikatBand,
+    ZeroTarget,
 )
-from watcher.reports.figures import aggregate, mean_capaian
+from watcher.reports.figures import Scoring, aggregate
 from watcher.reports.figures_year import year_figures
 from watcher.reports.gather import Approval, Reading, Submission
+from watcher.reports.pdf import percent_text
 from watcher.sample_master import sample_master
 
 MAX, MIN = Polarity.HIGHER_IS_BETTER, Polarity.LOWER_IS_BETTER
 SPECIAL, INVERSE = MinimalFormula.SPECIAL, MinimalFormula.INVERSE
 
 
-# target, realisation, polarity, formula, cap -> capaian (worked by hand)
+# target, realisation, polarity, formula, cap -> capaian (worked by hand, to 2 decimals)
 CAPAIAN = [
-    pytest.param(99.2, 99.3, MAX, SPECIAL, None, 99.3 / 99.2 * 100, id="max_ktp_el_100.10"),
-    pytest.param(1200, 1180, MAX, SPECIAL, None, 98.33333333, id="max_count_98.33"),
+    pytest.param(99.2, 99.3, MAX, SPECIAL, None, 100.1, id="max_ktp_el_100.10"),
+    pytest.param(1200, 1180, MAX, SPECIAL, None, 98.33, id="max_count_98.33"),
     pytest.param(70, 35, MAX, SPECIAL, None, 50.0, id="max_half_50"),
     pytest.param(1.5, 1.8, MIN, SPECIAL, None, 80.0, id="min_special_(3-1.8)/1.5=80"),
-    pytest.param(1.5, 1.8, MIN, INVERSE, None, 83.33333333, id="min_inverse_1.5/1.8=83.33"),
+    pytest.param(1.5, 1.8, MIN, INVERSE, None, 83.33, id="min_inverse_1.5/1.8=83.33"),
     pytest.param(2, 4, MIN, SPECIAL, None, 0.0, id="min_special_twice_target_0"),
-    pytest.param(2, 5, MIN, SPECIAL, None, -50.0, id="min_special_beyond_negative"),
+    pytest.param(2, 5, MIN, SPECIAL, None, 0.0, id="min_special_beyond_floored_at_0"),
     pytest.param(2, 1, MIN, SPECIAL, None, 150.0, id="min_special_better_150"),
     pytest.param(2, 1, MIN, SPECIAL, 120.0, 120.0, id="min_special_capped_120"),
     pytest.param(1, 2, MAX, SPECIAL, 120.0, 120.0, id="max_200_capped_120"),
-    pytest.param(1, 1.1, MAX, SPECIAL, 120.0, 110.00000000, id="max_under_cap_unchanged"),
+    pytest.param(1, 1.1, MAX, SPECIAL, 120.0, 110.0, id="max_under_cap_unchanged"),
     pytest.param(2, 0, MIN, INVERSE, None, None, id="min_inverse_zero_realisation_not_assessable"),
     pytest.param(2, 0, MIN, INVERSE, 120.0, 120.0, id="min_inverse_zero_realisation_is_the_cap"),
-    pytest.param(0, 1, MAX, SPECIAL, None, None, id="zero_target_not_assessable"),
-    pytest.param(0, 0, MIN, SPECIAL, 120.0, None, id="zero_target_minimal_not_assessable"),
+    pytest.param(0, 1, MAX, SPECIAL, None, 100.0, id="zero_target_max_met"),
+    pytest.param(0, 0, MIN, SPECIAL, 120.0, 100.0, id="zero_target_minimal_met"),
+    pytest.param(0, 2, MIN, SPECIAL, None, 0.0, id="zero_target_minimal_missed"),
+    pytest.param(0, 2, MIN, INVERSE, None, 0.0, id="zero_target_inverse_missed"),
+    pytest.param(90.004, 100, MAX, SPECIAL, None, 111.11, id="rounded_111.1061"),
+    pytest.param(100, 90.004, MAX, SPECIAL, None, 90.0, id="90.004_prints_90.00"),
+    pytest.param(100, 90.005, MAX, SPECIAL, None, 90.01, id="90.005_rounds_half_up"),
+    pytest.param(20, 18.001, MAX, SPECIAL, None, 90.01, id="18.001/20=90.005_half_up"),
     pytest.param(None, 5, MAX, SPECIAL, None, None, id="missing_target"),
     pytest.param(5, None, MAX, SPECIAL, None, None, id="missing_realisation"),
 ]
@@ -58,9 +67,55 @@ def test_capaian_by_hand(
     cap: float | None,
     expected: float | None,
 ) -> None:
-    result = capaian(target, realisation, polarity, formula=formula, cap=cap)
+    assert capaian(target, realisation, polarity, formula=formula, cap=cap) == expected
 
-    assert result == (pytest.approx(expected) if expected is not None else None)
+
+STRICT = CapaianRules(zero_target=ZeroTarget.NOT_ASSESSABLE, floor=None)
+
+# the office's other choices: zero targets not assessable, negative capaian as computed
+RULES = [
+    pytest.param(0, 0, MIN, STRICT, None, id="zero_target_not_assessable"),
+    pytest.param(0, 5, MAX, STRICT, None, id="zero_target_max_not_assessable"),
+    pytest.param(2, 5, MIN, STRICT, -50.0, id="negative_as_computed"),
+    pytest.param(2, 5, MIN, CapaianRules(floor=-20.0), -20.0, id="floor_minus_20"),
+    pytest.param(2, 3, MIN, CapaianRules(floor=60.0), 60.0, id="floor_60_lifts_50"),
+]
+
+
+@pytest.mark.parametrize(("target", "realisation", "polarity", "rules", "expected"), RULES)
+def test_capaian_rules_are_the_offices(
+    target: float,
+    realisation: float,
+    polarity: Polarity,
+    rules: CapaianRules,
+    expected: float | None,
+) -> None:
+    assert capaian(target, realisation, polarity, rules=rules) == expected
+
+
+# realisation against a target of 100 -> the capaian printed and its predikat (default bands)
+BOUNDARIES = [
+    pytest.param(50, "50,00", "Sangat Kurang", id="50"),
+    pytest.param(50.004, "50,00", "Sangat Kurang", id="50.004"),
+    pytest.param(50.005, "50,01", "Kurang", id="50.005"),
+    pytest.param(65, "65,00", "Kurang", id="65"),
+    pytest.param(65.01, "65,01", "Cukup", id="65.01"),
+    pytest.param(75, "75,00", "Cukup", id="75"),
+    pytest.param(75.005, "75,01", "Baik", id="75.005"),
+    pytest.param(90, "90,00", "Baik", id="90"),
+    pytest.param(90.004, "90,00", "Baik", id="90.004"),
+    pytest.param(90.005, "90,01", "Sangat Baik", id="90.005"),
+]
+
+
+@pytest.mark.parametrize(("realisation", "printed", "expected"), BOUNDARIES)
+def test_predikat_is_decided_on_the_printed_value(
+    realisation: float, printed: str, expected: str
+) -> None:
+    value = capaian(100, realisation, MAX)
+
+    assert percent_text(value) == printed
+    assert predikat(value) == expected
 
 
 def test_the_default_keeps_the_existing_behaviour() -> None:
@@ -129,7 +184,7 @@ AGGREGATES = [
         {1: 1200, 2: 1200, 3: 1200},
         {1: 1100, 2: 1250, 3: 1180},
         3,
-        (3600, 3530, 3530 / 3600 * 100, (1, 2, 3), ()),
+        (3600, 3530, 98.06, (1, 2, 3), ()),
         id="cumulative_sum_r_over_sum_t",
     ),
     pytest.param(
@@ -139,7 +194,7 @@ AGGREGATES = [
         {1: 98.8, 2: 99.0, 3: 99.2},
         {1: 98.9, 2: 99.1, 3: 99.3},
         3,
-        (99.2, 99.3, 99.3 / 99.2 * 100, (1, 2, 3), ()),
+        (99.2, 99.3, 100.1, (1, 2, 3), ()),
         id="last_position_takes_the_quarter",
     ),
     pytest.param(
@@ -189,8 +244,8 @@ AGGREGATES = [
         {1: 0},
         {1: 0},
         1,
-        (0, 0, None, (1,), ()),
-        id="only_zero_targets_not_assessable",
+        (0, 0, 100.0, (1,), ()),
+        id="only_zero_targets_met",
     ),
     pytest.param(
         LAST,
@@ -220,7 +275,7 @@ def test_aggregation_over_quarters_by_hand(
 ) -> None:
     item = indicator(aggregation=aggregation, polarity=polarity, cap=cap)
 
-    result = aggregate(item, realisations, targets, through, DEFAULT_BANDS)
+    result = aggregate(item, realisations, targets, through, Scoring(DEFAULT_BANDS))
 
     target, realisation, value, counted, missing = expected
     assert result.figure.target == pytest.approx(target)
@@ -235,7 +290,7 @@ def test_indicator_options_drive_capaian() -> None:
     inverse = indicator(polarity=MIN, minimal_formula=INVERSE)
     capped = indicator(cap=100.0)
 
-    assert indicator_capaian(inverse, 1.5, 1.8) == pytest.approx(83.333333)
+    assert indicator_capaian(inverse, 1.5, 1.8) == 83.33
     assert indicator_capaian(capped, 10, 12) == 100.0
 
 
@@ -245,13 +300,23 @@ def test_mean_skips_what_cannot_be_assessed() -> None:
 
 
 EXCEL = [
-    pytest.param(MAX, SPECIAL, None, "J10/H10*100", id="max"),
-    pytest.param(MIN, SPECIAL, None, "(2*H10-J10)/H10*100", id="min_special"),
+    pytest.param(MAX, SPECIAL, None, "ROUND(MAX(J10/H10*100,0),2)", id="max"),
+    pytest.param(MIN, SPECIAL, None, "ROUND(MAX((2*H10-J10)/H10*100,0),2)", id="min_special"),
     pytest.param(
-        MIN, INVERSE, None, 'IF(J10=0,"Tidak dapat dinilai",H10/J10*100)', id="min_inverse"
+        MIN,
+        INVERSE,
+        None,
+        'IF(J10=0,"Tidak dapat dinilai",ROUND(MAX(H10/J10*100,0),2))',
+        id="min_inverse",
     ),
-    pytest.param(MAX, SPECIAL, 120.0, "MIN(J10/H10*100,120)", id="max_capped"),
-    pytest.param(MIN, INVERSE, 120.0, "MIN(IF(J10=0,120,H10/J10*100),120)", id="inverse_capped"),
+    pytest.param(MAX, SPECIAL, 120.0, "ROUND(MIN(MAX(J10/H10*100,0),120),2)", id="max_capped"),
+    pytest.param(
+        MIN,
+        INVERSE,
+        120.0,
+        "IF(J10=0,120,ROUND(MIN(MAX(H10/J10*100,0),120),2))",
+        id="inverse_capped",
+    ),
 ]
 
 
@@ -259,9 +324,18 @@ EXCEL = [
 def test_excel_formula_follows_the_options(
     polarity: Polarity, formula: MinimalFormula, cap: float | None, core: str
 ) -> None:
-    text = excel_formula(polarity, "H10", "J10", formula=formula, cap=cap)
+    text = excel_formula(polarity, "H10", "J10", formula=formula, cap=cap, rules=STRICT_ZERO)
 
     assert text == (f'=IF(OR(J10="",NOT(ISNUMBER(J10))),"",IF(H10=0,"Tidak dapat dinilai",{core}))')
+
+
+STRICT_ZERO = CapaianRules(zero_target=ZeroTarget.NOT_ASSESSABLE)
+
+
+def test_excel_formula_scores_a_zero_target_like_capaian() -> None:
+    text = excel_formula(MIN, "H10", "J10")
+
+    assert "IF(H10=0,ROUND(MAX(IF(J10<=0,100,0),0),2)," in text
 
 
 def submission(division: str, quarter: int, readings: dict[str, tuple[float, float]]) -> Submission:
@@ -300,14 +374,15 @@ def test_the_year_compares_with_last_year_and_the_budget() -> None:
     lines = {line.indicator.code: line for line in figures.lines}
     daf01, daf04 = lines["DAF-01"], lines["DAF-04"]
     assert daf01.previous is not None and daf01.previous.source == "log"
-    assert daf01.previous.figure.capaian == pytest.approx(99.6 / 99.0 * 100)
+    assert daf01.previous.figure.capaian == 100.61  # 99,6 / 99,0
     assert daf01.trend == "memburuk"  # 99.6 -> 99.5, higher is better
     assert daf04.trend == "memburuk"  # 1.0 -> 1.2 days, lower is better
-    assert daf01.renstra is not None and daf01.renstra.capaian == pytest.approx(99.5 / 99.5 * 100)
+    assert daf01.renstra is not None and daf01.renstra.capaian == 100.0
     sek01 = lines["SEK-01"]  # no 2025 data in the log: the master's last-year column
     assert sek01.previous is not None and sek01.previous.source == "data induk"
     dafduk = next(row for row in figures.budget if row.division.code == "DAFDUK")
     assert dafduk.absorption == pytest.approx(641_250_000 / 685_000_000 * 100)
+    assert dafduk.performance is not None
     assert dafduk.efficiency == pytest.approx(dafduk.performance - dafduk.absorption)
     assert ("CAPIL", 1) in figures.missing and ("DAFDUK", 1) not in figures.missing
     goal = next(g for g in figures.goals if g.lines[0].division.code == "DAFDUK")

@@ -499,3 +499,16 @@ def test_snapshot_of_an_empty_master_renders(tmp_path: Path) -> None:
         view = snapshot(store, master, SOP, NOW)
     assert Page(render_html(view)).rows == []
     assert snapshot_json(view)["bidang"] == []
+
+
+def test_a_year_without_cuti_bersama_is_announced_on_the_page(tmp_path: Path) -> None:
+    """In 2040 the holidays package knows no cuti bersama yet: the page and `kinerja status`
+    tell the office to list them in the master workbook; 2026 and 2027 need no word."""
+    with Store(tmp_path / "log.sqlite3") as store:
+        later = snapshot(store, MASTER, SOP, w(2040, 10, 5, 9))
+        now = snapshot(store, MASTER, SOP, w(2026, 10, 5, 9))
+
+    assert "Cuti bersama tahun 2040, 2041 belum diketahui" in later.calendar_notice
+    assert "Hari Libur Kantor" in render_html(later)
+    assert "Cuti bersama tahun 2040" in snapshot_text(later)
+    assert now.calendar_notice == "" and "Kalender kerja" not in render_html(now)

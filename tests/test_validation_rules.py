@@ -173,7 +173,7 @@ def test_capaian_is_recomputed_whatever_column_j_holds(office: Office) -> None:
 
 @pytest.mark.parametrize(
     ("realisation", "expected"),
-    [(1.2, 120.0), (1.5, 100.0), (2.0, 200 / 3), (3.0, 0.0)],
+    [(1.2, 120.0), (1.5, 100.0), (2.0, 66.67), (3.0, 0.0)],
     ids=["faster-than-target", "on-target", "slower", "twice-the-target"],
 )
 def test_lower_is_better_capaian(office: Office, realisation: float, expected: float) -> None:
@@ -190,8 +190,42 @@ def test_lower_is_better_capaian(office: Office, realisation: float, expected: f
         assert not missing
 
 
-def test_zero_target_cannot_be_assessed_and_needs_no_kendala(office: Office) -> None:
-    """PDIP-04 has a zero target in TW III: no capaian, so no kendala demanded in the report."""
+GROWTH = {"DAF-02": {"lowest": -50.0, "highest": 300.0}}  # a growth rate in %, say
+
+# position, value typed, indicator options -> rule id of the error, or None (read as typed)
+RANGES = [
+    pytest.param(1, -12, GROWTH, None, id="declared_range_takes_a_negative_percent"),
+    pytest.param(1, 150, GROWTH, None, id="declared_range_takes_150_percent"),
+    pytest.param(1, 350, GROWTH, "table.implausible", id="above_the_declared_range"),
+    pytest.param(1, 100.5, {}, "table.implausible", id="default_percent_at_most_100"),
+    pytest.param(1, 100, {}, None, id="default_percent_100_is_fine"),
+    pytest.param(2, -5, {}, "table.implausible", id="default_count_not_negative"),
+    pytest.param(2, 0, {}, None, id="default_count_zero_is_fine"),
+    pytest.param(2, "1.180", {}, "table.ambiguous_number", id="thousands_or_decimal_text"),
+    pytest.param(2, "1.180,0", {}, None, id="grouped_with_decimals_is_clear"),
+    pytest.param(2, "34%", {}, "table.unit_mismatch", id="percent_text_for_a_count"),
+    pytest.param(0, "99,3%", {}, None, id="percent_text_for_a_percent"),
+]
+
+
+@pytest.mark.parametrize(("position", "value", "options", "rule"), RANGES)
+def test_plausible_ranges_and_unclear_numbers(
+    office: Office, position: int, value: object, options: dict, rule: str | None
+) -> None:
+    indicators = tuple(
+        dataclasses.replace(i, **options.get(i.code, {})) for i in office.master.indicators
+    )
+    master = dataclasses.replace(office.master, indicators=indicators)
+    address = f"{COL['realisation']}{FIRST + position}"
+
+    result = validate_bytes(filled_with(office.tree, **{address: value}), master, MATERIAL)
+
+    errors = [(f.rule, f.cell) for f in result.findings if f.severity.value == "error"]
+    assert errors == ([(rule, address)] if rule else []), describe(result)
+
+
+def test_a_met_zero_target_scores_100_and_needs_no_kendala(office: Office) -> None:
+    """PDIP-04 has a zero target in TW III, met with 0: capaian 100, no kendala demanded."""
     workbook = issued(office.tree, "PDIP")
     for row, value in enumerate((22, 1, 80, 0), start=FIRST):
         main_sheet(workbook)[f"{COL['realisation']}{row}"] = value
@@ -200,7 +234,7 @@ def test_zero_target_cannot_be_assessed_and_needs_no_kendala(office: Office) -> 
     result = validate_bytes(to_bytes(workbook), office.master, expect)
 
     assert result.valid, describe(result)
-    assert result.values["PDIP-04"]["capaian"] is None
+    assert result.values["PDIP-04"]["capaian"] == 100.0
     assert result.values["PDIP-04"]["realisation"] == 0
 
 
@@ -262,7 +296,7 @@ def test_a_workbook_saved_by_libreoffice_passes(office: Office, saved_by_libreof
     for expect in (MATERIAL, REPORT):
         result = validate_bytes(saved_by_libreoffice["filled"], office.master, expect)
         assert result.valid and not result.findings, describe(result)
-        assert result.values["DAF-03"]["capaian"] == pytest.approx(1100 / 1200 * 100)
+        assert result.values["DAF-03"]["capaian"] == 91.67  # 1100 / 1200
 
 
 def test_div0_computed_by_libreoffice_is_reported_at_its_cell(
@@ -288,4 +322,4 @@ def test_a_stale_cached_capaian_is_ignored(office: Office, saved_by_libreoffice)
     result = validate_bytes(data, office.master, MATERIAL)
 
     assert result.values["DAF-01"]["realisation"] == 90
-    assert result.values["DAF-01"]["capaian"] == pytest.approx(90 / 99.2 * 100)
+    assert result.values["DAF-01"]["capaian"] == 90.73  # 90 / 99,2

@@ -54,12 +54,17 @@ def install_profile(soffice: str, profile: Path) -> None:
         (basic / index).write_text(_index_xml(kind), encoding="utf-8")
     (library / "script.xlb").write_text(_library_xml(["Harness"]), encoding="utf-8")
     (library / "dialog.xlb").write_text(_library_xml([]), encoding="utf-8")
-    source = html.escape(HARNESS.read_text(encoding="ascii"), quote=False)
-    (library / "Harness.xba").write_text(
+    write_module(library, HARNESS)
+
+
+def write_module(library: Path, source: Path) -> None:
+    """Put the Basic module `source` (named by its stem) into the application `library`."""
+    code = html.escape(source.read_text(encoding="ascii"), quote=False)
+    (library / f"{source.stem}.xba").write_text(
         _HEAD
         + _DTD.format(kind="script:module", dtd="module.dtd")
         + '<script:module xmlns:script="http://openoffice.org/2000/script" '
-        f'script:name="Harness" script:language="StarBasic">{source}</script:module>\n',
+        f'script:name="{source.stem}" script:language="StarBasic">{code}</script:module>\n',
         encoding="utf-8",
     )
 

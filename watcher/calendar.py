@@ -161,6 +161,30 @@ def national_holidays(years: Iterable[int]) -> frozenset[date]:
     return frozenset(found.keys())
 
 
+def years_without_cuti_bersama(
+    years: Iterable[int], overrides: Iterable[DayOverride] = ()
+) -> tuple[int, ...]:
+    """The years among `years` of which no cuti bersama is known: the `holidays` package has
+    none (it learns each year's decree late) and the office listed no day off of its own."""
+    wanted = sorted(set(years))
+    known = country_holidays("ID", years=wanted, categories=(GOVERNMENT,))
+    covered = {d.year for d in known} | {o.day.year for o in overrides if not o.working}
+    return tuple(year for year in wanted if year not in covered)
+
+
+def cuti_bersama_notice(years: Iterable[int], overrides: Iterable[DayOverride] = ()) -> str:
+    """The warning for the years in use without cuti bersama ("" when there is none)."""
+    missing = years_without_cuti_bersama(years, overrides)
+    if not missing:
+        return ""
+    listed = ", ".join(str(year) for year in missing)
+    return (
+        f"Cuti bersama tahun {listed} belum diketahui kinerja: batas waktu dihitung seolah-olah "
+        "hari itu hari kerja. Tambahkan tanggal cuti bersama sesuai SKB tiga menteri di lembar "
+        "'Hari Libur Kantor' data induk (Jenis: Libur)."
+    )
+
+
 def build_calendar(
     *,
     tz_name: str = DEFAULT_TZ,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from watcher.calendar import cuti_bersama_notice
 from watcher.command_args import json_argument, print_json, sop_of, tree_of
 from watcher.config import load_config
 from watcher.errors import EXIT_DATA, EXIT_UNUSABLE, MasterDataError, MissingFileError, UsageError
@@ -35,7 +36,7 @@ from watcher.ops_commands import (
     watch_operation_arguments,
 )
 from watcher.reports.auto import ReportListener
-from watcher.reports.commands import run_annual, run_quarterly
+from watcher.reports.commands import run_annual, run_export, run_quarterly
 from watcher.service import MasterSource, Service, ServiceOptions
 from watcher.setup_tree import init_tree
 from watcher.sop import DEFAULT_STANDARD, Step
@@ -168,6 +169,10 @@ def cmd_master(args: argparse.Namespace) -> int:
             f"  {division.code}: {division.name} ({len(master.indicators_of(division.code))} "
             "indikator)"
         )
+    year = master.settings.year
+    notice = cuti_bersama_notice((year, year + 1), master.settings.day_overrides)
+    if notice:
+        print(f"Peringatan: {notice}")
     return 0
 
 
@@ -204,6 +209,14 @@ def cmd_report(args: argparse.Namespace) -> int:
         print_json({"berkas": [str(path) for path in written]})
         return 0
     print("Laporan ditulis:")
+    for path in written:
+        print(f"  {path}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    written = run_export(tree_of(args), args.year)
+    print("Data kinerja ditulis (satu baris per bidang, indikator, periode dan tahun):")
     for path in written:
         print(f"  {path}")
     return 0
@@ -285,6 +298,13 @@ def _report_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quarter", type=int, choices=(1, 2, 3, 4), metavar="TRIWULAN",
                         help="triwulan 1-4 (untuk laporan triwulan)")  # fmt: skip
     json_argument(parser)
+
+
+def _export_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--year", type=int, action="append", metavar="TAHUN",
+        help="tahun yang diekspor (boleh diulang); bawaan: semua tahun yang ada persetujuannya",
+    )  # fmt: skip
 
 
 def _watch_arguments(parser: argparse.ArgumentParser) -> None:
@@ -373,6 +393,17 @@ COMMANDS: dict[str, Command] = {
             "berkas yang masih bisa disunting) ke folder outbox, dalam .xlsx dan PDF.",
             cmd_report,
             _report_arguments,
+        ),
+        Command(
+            "ekspor",
+            "ekspor data kinerja sebagai satu tabel (CSV dan xlsx)",
+            "Menulis satu tabel rapi ke outbox/data: satu baris per bidang, indikator, periode "
+            "(TW I-IV dan Tahunan) dan tahun, dengan target, realisasi, capaian, predikat, "
+            "status, waktu persetujuan Kabid dan SHA-256 versinya; angkanya sama dengan laporan. "
+            "CSV memakai pemisah ';' dan koma desimal agar langsung terbuka di Excel berbahasa "
+            "Indonesia; xlsx siap untuk tabel pivot.",
+            cmd_export,
+            _export_arguments,
         ),
         Command(
             "verify",

@@ -73,7 +73,8 @@ def _write(sheet: Worksheet, issue: Issue, sop: Sop) -> None:
     )  # fmt: skip
     row = 6
     for label, value in fields:
-        sheet.cell(row=row, column=1, value=label).font = BOLD
+        label_cell = sheet.cell(row=row, column=1, value=label)
+        label_cell.font, label_cell.alignment = BOLD, WRAP  # beside its text, not below it
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
         sheet.merge_cells(start_row=row, start_column=3, end_row=row, end_column=5)
         sheet.cell(row=row, column=3, value=value).alignment = WRAP

@@ -39,6 +39,25 @@ class MinimalFormula(StrEnum):
     INVERSE = "T/R"
 
 
+class ZeroTarget(StrEnum):
+    """Capaian against a target of 0; the values are what users type in the master workbook."""
+
+    SCORED = "Tercapai 100, tidak 0"  # met (R >= 0, or R <= 0 when lower is better): 100
+    NOT_ASSESSABLE = "Tidak dapat dinilai"
+
+
+@dataclass(frozen=True)
+class CapaianRules:
+    """The office's rules for the edge cases of capaian (sheet Pengaturan; these are defaults).
+
+    `floor`: the lowest capaian reported, for (2T-R)/T that falls below 0 when the realisation
+    is more than twice the target; None reports it as computed.
+    """
+
+    zero_target: ZeroTarget = ZeroTarget.SCORED
+    floor: float | None = 0.0
+
+
 @dataclass(frozen=True)
 class PredikatBand:
     """One predikat: capaian strictly above `above` percent earns `label`; None = the rest."""
@@ -91,6 +110,7 @@ class Settings:
     signing_place: str = ""  # place written above report signatures; "" = from the office name
     week: dict[int, OfficeDay] = field(default_factory=lambda: dict(DEFAULT_WEEK))
     day_overrides: tuple[DayOverride, ...] = ()
+    capaian_rules: CapaianRules = CapaianRules()
 
 
 @dataclass(frozen=True)
@@ -120,9 +140,28 @@ class Indicator:
     cap: float | None = None  # capaian above this percent is shown as this; None = no cap
     renstra_target: float | None = None  # target at the end of the Renstra period
     previous_realisation: float | None = None  # last year's realisation, when the log has none
+    lowest: float | None = None  # plausible realisations; None = by unit (see `plausible`)
+    highest: float | None = None
 
     def target(self, quarter: int) -> float:
         return self.quarter_targets[quarter - 1]
+
+    @property
+    def counts(self) -> bool:
+        """Counted in whole units (documents, people): not "%" and every target whole."""
+        targets = (self.annual_target, *self.quarter_targets)
+        return not self.is_percentage and all(float(t).is_integer() for t in targets)
+
+    @property
+    def plausible(self) -> tuple[float, float | None]:
+        """The range a realisation must fall in: as declared, else 0..100 for "%" and 0.. for
+        other units. A growth rate or an index that may go negative or past 100 declares its own.
+        """
+        default_high = 100.0 if self.is_percentage else None
+        return (
+            0.0 if self.lowest is None else self.lowest,
+            default_high if self.highest is None else self.highest,
+        )
 
     @property
     def is_percentage(self) -> bool:

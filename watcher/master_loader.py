@@ -26,6 +26,7 @@ from watcher.master import (
     DEFAULT_BANDS,
     Aggregation,
     BudgetLine,
+    CapaianRules,
     Division,
     Indicator,
     MasterData,
@@ -33,9 +34,10 @@ from watcher.master import (
     Polarity,
     PredikatBand,
     Settings,
+    ZeroTarget,
     parse_clock,
 )
-from watcher.numbers import NotANumber, format_number, parse_number
+from watcher.numbers import AmbiguousNumber, NotANumber, format_number, parse_number
 from watcher.reader import check_extents
 from watcher.validation.safety import DEFAULT_LIMITS, check_bytes
 
@@ -197,9 +199,15 @@ def _settings(workbook: Workbook, problems: list[Problem]) -> Settings | None:
         )
         if key in values
     }
+    rules = _capaian_rules(values, found, report)
     week = _week(workbook, problems)
     overrides = _overrides(workbook, problems)
-    if year is None or week is None or any(value is None for value in numbers.values()):
+    if (
+        year is None
+        or week is None
+        or rules is None
+        or any(value is None for value in numbers.values())
+    ):
         return None
     text = {row.key: str(values.get(row.key, "")).strip() for row in sheets.SETTINGS}
     return Settings(
@@ -214,8 +222,35 @@ def _settings(workbook: Workbook, problems: list[Problem]) -> Settings | None:
         timezone=timezone,
         week=week,
         day_overrides=tuple(overrides),
+        capaian_rules=rules,
         **{key: value for key, value in numbers.items() if value is not None},
     )
+
+
+def _capaian_rules(
+    values: dict[str, Any], found: dict[str, tuple[Any, str]], report: _Collector
+) -> CapaianRules | None:
+    """Capaian Bila Target 0 and Capaian Terendah (blank = the defaults); None after a problem."""
+    default = CapaianRules()
+    zero_target, floor = default.zero_target, default.floor
+    ok = True
+    text = str(values.get("zero_target") or "").strip()
+    if text:
+        known = {member.value.lower(): member for member in ZeroTarget}
+        if text.lower() in known:
+            zero_target = known[text.lower()]
+        else:
+            choices = " atau ".join(f"'{member.value}'" for member in ZeroTarget)
+            report.add(found["zero_target"][1], f"'{text}' tidak dikenal; pilih {choices}")
+            ok = False
+    if "capaian_floor" in values:
+        value = values["capaian_floor"]
+        if str(value).strip().lower() == sheets.NO_FLOOR:
+            floor = None
+        else:
+            floor = _signed_number(value, found["capaian_floor"][1], report, "Capaian Terendah")
+            ok = ok and floor is not None
+    return CapaianRules(zero_target, floor) if ok else None
 
 
 def _week(workbook: Workbook, problems: list[Problem]) -> dict[int, OfficeDay] | None:
@@ -413,6 +448,18 @@ def _optional_indicator_fields(row: Row, report: _Collector) -> dict[str, Any] |
             ok = False
         else:
             fields[key] = number
+    for key in ("lowest", "highest"):
+        if row.value(key) not in (None, ""):
+            fields[key] = _signed_number(row.value(key), row.cell(key), report, labels[key])
+            ok = ok and fields[key] is not None
+    low, high = fields.get("lowest"), fields.get("highest")
+    if ok and low is not None and high is not None and low >= high:
+        report.add(
+            row.cell("highest"),
+            f"'{labels['highest']}' ({_show(high)}) harus lebih dari "
+            f"'{labels['lowest']}' ({_show(low)})",
+        )
+        ok = False
     return fields if ok else None
 
 
@@ -455,11 +502,13 @@ def _bands(workbook: Workbook, problems: list[Problem]) -> tuple[PredikatBand, .
     return tuple(sorted(bands, key=lambda b: -b.above if b.above is not None else math.inf))
 
 
-def _signed_number(value: Any, cell: str, report: _Collector) -> float | None:
+def _signed_number(
+    value: Any, cell: str, report: _Collector, label: str = "batas capaian"
+) -> float | None:
     try:
         number, _ = parse_number(value)
     except NotANumber:
-        report.add(cell, f"batas capaian harus angka, tertulis {value!r}")
+        report.add(cell, f"{label} harus angka, tertulis {value!r}")
         return None
     return number
 
@@ -549,6 +598,11 @@ def _number(
         return None
     try:
         number, _ = parse_number(value)
+    except AmbiguousNumber as unclear:
+        first, second = (_show(n) for n in unclear.readings)
+        report.add(cell, f"'{label}' tertulis {value!r}: bisa {first} atau {second}; ketik tanpa "
+                   "pemisah ribuan")  # fmt: skip
+        return None
     except NotANumber:
         report.add(cell, f"'{label}' harus angka, tertulis {value!r}")
         return None

@@ -56,12 +56,28 @@ SETTINGS: tuple[SettingRow, ...] = (
         "Peringatan dikirim saat waktu langkah mencapai persentase ini dari mutu baku",
     ),
     SettingRow(
+        "zero_target",
+        "Capaian Bila Target 0",
+        False,
+        "Tercapai 100, tidak 0 (bawaan): target 0 yang terpenuhi bercapaian 100, yang tidak 0; "
+        "atau Tidak dapat dinilai",
+    ),
+    SettingRow(
+        "capaian_floor",
+        "Capaian Terendah (%)",
+        False,
+        "Capaian di bawah angka ini (rumus (2T-R)/T bisa negatif) dilaporkan sebesar angka ini; "
+        "bawaan 0; tulis 'tanpa' untuk melaporkan apa adanya",
+    ),
+    SettingRow(
         "signing_place",
         "Tempat Penandatanganan",
         False,
         "Nama tempat di atas tanda tangan laporan; kosong = dari nama instansi (Jeneponto)",
     ),
 )
+
+NO_FLOOR = "tanpa"  # Capaian Terendah written so: capaian reported as computed, however low
 
 HOURS_COLUMNS: tuple[Column, ...] = (
     Column("day", "Hari", 12),
@@ -126,6 +142,21 @@ INDICATOR_COLUMNS: tuple[Column, ...] = (
         14,
         required=False,
         note="Dipakai di LKjIP bila data tahun lalu belum tercatat di kinerja",
+    ),
+    Column(
+        "lowest",
+        "Realisasi Terendah",
+        14,
+        required=False,
+        note="Realisasi di bawah angka ini dikembalikan ke bidang; kosong = 0",
+    ),
+    Column(
+        "highest",
+        "Realisasi Tertinggi",
+        14,
+        required=False,
+        note="Realisasi di atas angka ini dikembalikan ke bidang; kosong = 100 untuk satuan %, "
+        "tanpa batas untuk satuan lain (isi bila laju pertumbuhan atau indeks boleh melewatinya)",
     ),
 )
 

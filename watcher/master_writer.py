@@ -11,7 +11,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from watcher import master_sheets as sheets
 from watcher.fsio import save_workbook_atomic
-from watcher.master import MasterData, MinimalFormula
+from watcher.master import MasterData, MinimalFormula, Settings
 from watcher.xlsx_style import BOLD, TITLE_FONT, WRAP, write_header_row
 
 GUIDE = (
@@ -77,8 +77,17 @@ def _settings(sheet: Worksheet, master: MasterData) -> None:
     settings = master.settings
     write_header_row(sheet, 1, ["Pengaturan", "Nilai", "Keterangan"], [38, 60, 70])
     for row in sheets.SETTINGS:
-        sheet.append([row.label, getattr(settings, row.key), row.note])
+        sheet.append([row.label, _setting_value(settings, row.key), row.note])
         sheet.cell(row=sheet.max_row, column=1).font = BOLD
+
+
+def _setting_value(settings: Settings, key: str) -> object:
+    rules = settings.capaian_rules
+    if key == "zero_target":
+        return rules.zero_target.value
+    if key == "capaian_floor":
+        return sheets.NO_FLOOR if rules.floor is None else rules.floor
+    return getattr(settings, key)
 
 
 def _hours(sheet: Worksheet, master: MasterData) -> None:
@@ -124,6 +133,8 @@ def _indicators(sheet: Worksheet, master: MasterData) -> None:
             i.cap,
             i.renstra_target,
             i.previous_realisation,
+            i.lowest,
+            i.highest,
         ]
         for i in master.indicators
     ]

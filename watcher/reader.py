@@ -54,6 +54,7 @@ class Workbook:
     metadata: dict[str, Any] = field(default_factory=dict)
     error_cells: dict[str, str] = field(default_factory=dict)  # "J12" -> "#DIV/0!"
     formula_cells: frozenset[str] = frozenset()  # cells holding a formula, e.g. {"J12"}
+    percent_cells: frozenset[str] = frozenset()  # cells with a percent format: 0.34 shows 34%
 
     def value(self, row: int, column: int) -> Any:
         """Cell value by 1-based row and column; "" outside the used area."""
@@ -81,7 +82,12 @@ def read_workbook(data: bytes, layout: Layout, *, name: str = "") -> Workbook:
     main = package.scans.get(layout.main_sheet)
     errors = dict(main.error_cells) if main else {}
     formulas = frozenset(main.formula_cells) if main else frozenset()
-    return Workbook(names, hidden, grid, metadata, errors, formulas)
+    percent = frozenset(
+        cell
+        for cell, style in (main.styles if main else {}).items()
+        if style in package.percent_styles
+    )
+    return Workbook(names, hidden, grid, metadata, errors, formulas, percent)
 
 
 def check_extents(data: bytes, *, name: str = "") -> None:

@@ -36,6 +36,7 @@ from watchdog.observers.polling import PollingObserver
 
 from watcher.audit import ShareActors, share_actors
 from watcher.backoff import Backoff
+from watcher.calendar import cuti_bersama_notice
 from watcher.console import outcome_line
 from watcher.errors import KinerjaError, RecordLostError, UsageError
 from watcher.health import Heartbeat, health_path
@@ -163,6 +164,10 @@ class Service:
                                             guard=guard, present_at_loss=present,
                                             sop=self.sop)  # fmt: skip
         store.append(Event(outcome=Outcome.STARTED, message=self._started_message()))
+        settings, year = self.master().settings, self.now().year
+        notice = cuti_bersama_notice((year, year + 1), settings.day_overrides)
+        if notice:  # deadlines of a year without cuti bersama run through those days
+            log.warning("%s", notice)
         for description in lost:  # history lost while the service was down: said once, loudly
             log.error("%s", description)
             store.append(lost_event(description))

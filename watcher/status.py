@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, select_autoescape
 
 from watcher.anchor import head_line
+from watcher.calendar import cuti_bersama_notice
 from watcher.fsio import write_text_atomic
 from watcher.indonesian import long_datetime
 from watcher.master import MasterData
@@ -65,6 +66,7 @@ class Snapshot:
     period_label: str = ""  # "Triwulan III"
     approver: str = "Kabid"  # who approves last (the SOP's final check)
     report_title: str = ""  # "Langkah 6: Laporan Triwulan (Kasubag Perencanaan, 1 Hari)"
+    calendar_notice: str = ""  # years in use without known cuti bersama, or ""
 
 
 def current_period(store: Store, master: MasterData, sop: Sop, now: datetime) -> tuple[int, int]:
@@ -113,6 +115,7 @@ def snapshot(
         period_label=sop.period.label(quarter),
         approver=sop.final_check.actor,
         report_title=_report_title(sop, report),
+        calendar_notice=cuti_bersama_notice(range(year, year + 2), master.settings.day_overrides),
     )
 
 
@@ -214,6 +217,8 @@ def snapshot_text(view: Snapshot) -> str:
         )
     if view.report is not None:
         lines.append(f"  {view.report_title}: {STATE_LABELS[view.report.state]}")
+    if view.calendar_notice:
+        lines.append(f"  Peringatan: {view.calendar_notice}")
     return "\n".join(lines)
 
 

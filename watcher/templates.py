@@ -21,7 +21,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from watcher.capaian import excel_formula
 from watcher.indonesian import long_datetime
 from watcher.layout import METADATA_KIND, TEXT_MAX_LENGTH, Layout, rencana_aksi_layout
-from watcher.master import Division, Indicator, MasterData, period_target
+from watcher.master import CapaianRules, Division, Indicator, MasterData, period_target
+from watcher.numbers import format_number
 from watcher.period import QUARTERLY, Period, PeriodKind
 from watcher.sop import Step
 from watcher.xlsx_style import (
@@ -87,7 +88,7 @@ def build_workbook(issue: Issue, layout: Layout | None = None) -> Workbook:
     sheet = workbook.active
     sheet.title = layout.main_sheet
     _header(sheet, issue, division, layout)
-    _table(sheet, indicators, issue, layout)
+    _table(sheet, indicators, issue, layout, issue.master.settings.capaian_rules)
     _note_and_signatures(sheet, division, len(indicators), layout)
     _print_setup(sheet, len(indicators), layout)
     sheet.protection.password = layout.password
@@ -133,7 +134,11 @@ def _header(sheet: Worksheet, issue: Issue, division: Division, layout: Layout) 
 
 
 def _table(
-    sheet: Worksheet, indicators: tuple[Indicator, ...], issue: Issue, layout: Layout
+    sheet: Worksheet,
+    indicators: tuple[Indicator, ...],
+    issue: Issue,
+    layout: Layout,
+    rules: CapaianRules,
 ) -> None:
     header, numbers = layout.rows["table_header"], layout.rows["column_numbers"]
     titles = [c.title(issue.period, issue.quarter) for c in layout.columns]
@@ -144,12 +149,20 @@ def _table(
         cell.fill, cell.alignment, cell.border = NUMBER_FILL, CENTER, BORDER
     for position, indicator in enumerate(indicators):
         target = period_target(indicator, issue.period, issue.quarter)
-        _indicator_row(sheet, layout.data_row(position), position + 1, indicator, target, layout)
+        _indicator_row(
+            sheet, layout.data_row(position), position + 1, indicator, target, layout, rules
+        )
     _validations(sheet, indicators, layout)
 
 
 def _indicator_row(
-    sheet: Worksheet, row: int, number: int, indicator: Indicator, target: float, layout: Layout
+    sheet: Worksheet,
+    row: int,
+    number: int,
+    indicator: Indicator,
+    target: float,
+    layout: Layout,
+    rules: CapaianRules,
 ) -> None:
     col = {column.key: column.letter for column in layout.columns}
     values = {
@@ -167,15 +180,20 @@ def _indicator_row(
             f"{col['realisation']}{row}",
             formula=indicator.minimal_formula,
             cap=indicator.cap,
+            rules=rules,
         ),
     }
-    number_format = "0.00" if indicator.is_percentage else "#,##0.00"
+    number_format = (
+        "0.00" if indicator.is_percentage else "#,##0" if indicator.counts else "#,##0.00"
+    )
     for column in layout.columns:
         cell = sheet[f"{column.letter}{row}"]
         cell.value = values.get(column.key)
         cell.border, cell.alignment = BORDER, WRAP
-        if column.key in ("annual_target", "target", "realisation", "capaian"):
+        if column.key in ("annual_target", "target", "capaian"):
             cell.number_format = "0.00" if column.key == "capaian" else number_format
+        # The realisation keeps the General format: a spreadsheet then marks a typed "34%" with
+        # a percent format (LibreOffice keeps "0.00" and shows 0,34), which validation reads.
         if column.is_input:
             cell.protection, cell.fill = UNLOCKED, INPUT_FILL
     sheet.row_dimensions[row].height = wrapped_height(
@@ -185,21 +203,33 @@ def _indicator_row(
         sheet[f"{col['indicator']}{row}"].comment = Comment(indicator.definition, "Data induk")
 
 
+def _range_validation(low: float, high: float | None) -> DataValidation:
+    """Excel's own check of a realisation cell: the indicator's plausible range."""
+    if high is None:
+        validation = DataValidation(
+            type="decimal", operator="greaterThanOrEqual", formula1=f"{low:g}"
+        )
+        validation.error = f"Isi angka {format_number(low)} atau lebih."
+    else:
+        validation = DataValidation(
+            type="decimal", operator="between", formula1=f"{low:g}", formula2=f"{high:g}"
+        )
+        validation.error = f"Isi angka antara {format_number(low)} dan {format_number(high)}."
+    validation.errorTitle, validation.showErrorMessage = "Realisasi tidak valid", True
+    validation.prompt, validation.showInputMessage = "Isi realisasi triwulan ini.", True
+    return validation
+
+
 def _validations(sheet: Worksheet, indicators: tuple[Indicator, ...], layout: Layout) -> None:
     first = layout.rows["first_data"]
     realisation = layout.column("realisation").letter
-    percent = DataValidation(type="decimal", operator="between", formula1="0", formula2="100")
-    percent.error = "Isi angka antara 0 dan 100 (persen)."
-    count = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0")
-    count.error = "Isi angka 0 atau lebih."
+    by_range: dict[tuple[float, float | None], DataValidation] = {}
     for position, indicator in enumerate(indicators):
-        target = percent if indicator.is_percentage else count
-        target.add(f"{realisation}{first + position}")
-    for validation in (percent, count):
-        validation.errorTitle, validation.showErrorMessage = "Realisasi tidak valid", True
-        validation.prompt, validation.showInputMessage = "Isi realisasi triwulan ini.", True
+        if indicator.plausible not in by_range:
+            by_range[indicator.plausible] = _range_validation(*indicator.plausible)
+        by_range[indicator.plausible].add(f"{realisation}{first + position}")
     last = first + len(indicators) - 1
-    validations = [percent, count]
+    validations = list(by_range.values())
     for column in layout.columns:
         if column.kind == "choice":
             choice = DataValidation(type="list", formula1='"' + ",".join(column.choices) + '"')
@@ -241,12 +271,39 @@ def _note_and_signatures(sheet: Worksheet, division: Division, count: int, layou
         sheet[f"{letter}{row + 7}"] = name
         sheet[f"{letter}{row + 7}"].font = BOLD
         sheet[f"{letter}{row + 8}"] = f"NIP. {nip}" if nip else "NIP."
+    _guide(sheet, row + GUIDE_OFFSET, layout)
+
+
+GUIDE_OFFSET = 10  # rows from the Kabid's note to the filling guide, below the signatures
+GUIDE = (
+    "Petunjuk pengisian:",
+    "- Sel berwarna kuning diisi bidang: Realisasi, Status Data, Kendala dan Tindak Lanjut "
+    "(Analis Data dan Kasubag/Kasubid) serta Catatan Kabid (Kabid). Sel lain terkunci; Capaian "
+    "terisi sendiri dan selalu dihitung ulang oleh sistem.",
+    "- Realisasi diketik sebagai angka dalam satuan indikator: untuk satuan % ketik 99,3 (atau "
+    "99,3%); untuk jumlah ketik 1180, tanpa titik ribuan.",
+    "- Status Data: Final = angka sudah pasti; Sementara = angka masih dapat berubah (misalnya "
+    "menunggu data dari pusat) dan diperbarui pada laporan berikutnya.",
+)
+
+
+def _guide(sheet: Worksheet, row: int, layout: Layout) -> None:
+    """What the yellow cells and Status Data mean, printed with the form."""
+    width = sum(column.width for column in layout.columns)
+    for offset, text in enumerate(GUIDE):
+        sheet.merge_cells(f"A{row + offset}:{layout.last_letter}{row + offset}")
+        cell = sheet[f"A{row + offset}"]
+        cell.value, cell.alignment = text, WRAP
+        if offset == 0:
+            cell.font = BOLD
+        sheet.row_dimensions[row + offset].height = wrapped_height([(text, width)])
 
 
 def _print_setup(sheet: Worksheet, count: int, layout: Layout) -> None:
     rows = layout.rows
     sheet.freeze_panes = f"{layout.column('unit').letter}{rows['first_data']}"
-    sheet.print_area = f"A1:{layout.last_letter}{layout.note_row(count) + 8}"
+    last_row = layout.note_row(count) + GUIDE_OFFSET + len(GUIDE)
+    sheet.print_area = f"A1:{layout.last_letter}{last_row}"
     a4_print(sheet, title_rows=f"{rows['table_header']}:{rows['column_numbers']}")
     sheet.print_options.horizontalCentered = True
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from watcher.capaian import formula_text
 from watcher.master import MasterData, Polarity, quarter_name
 from watcher.reports.annual_book import annual_workbook
 from watcher.reports.context import Provenance, YearReport
@@ -113,6 +114,7 @@ def annual_html(report: YearReport) -> str:
     return render_html(
         "lkjip.html.j2",
         report=report,
+        legend=formula_text(report.master.settings.capaian_rules),
         chart=chart,
         quarter_name=quarter_name,
         band_class=band_classes(report.figures.bands),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from watcher.capaian import NOT_ASSESSABLE
+from watcher.capaian import NOT_ASSESSABLE, formula_text
 from watcher.indonesian import long_datetime
 from watcher.master import quarter_name
 from watcher.reports.context import YearReport
@@ -14,6 +14,7 @@ from watcher.reports.sheets import (
     bands_text,
     capaian_cell,
     height,
+    merged_note,
     number_cell,
     predikat_cell,
     title_rows,
@@ -36,9 +37,11 @@ def _columns() -> tuple[tuple[str, float], ...]:
         ("Agregasi", 11),
         *quarters,
         ("Target Tahunan", 10),
+        ("Target Pembanding", 11),
         ("Realisasi Tahunan", 10),
         ("Capaian (%)", 10),
         ("Predikat", 12),
+        ("Target Tahun Lalu", 10),
         ("Realisasi Tahun Lalu", 10),
         ("Capaian Tahun Lalu (%)", 10),
         ("Dibanding Tahun Lalu", 11),
@@ -98,12 +101,16 @@ def _lines(sheet: Sheet, report: YearReport, columns: tuple[tuple[str, float], .
     for number, line in enumerate(figures.lines, start=1):
         _line(sheet, report, line, number)
     sheet.autofilter(header, sheet.next_row - 1)
+    sheet.skip()
+    merged_note(sheet, formula_text(report.master.settings.capaian_rules), [w for _, w in columns])
 
 
 def _line(sheet: Sheet, report: YearReport, line: YearLine, number: int) -> None:
     indicator, whole = line.indicator, line.year.figure
     previous = line.previous.figure if line.previous else None
     notes = [aggregate_note(line.year, 4)]
+    if whole.target is not None and whole.target != line.annual_target:
+        notes.append("capaian terhadap Target Pembanding: target triwulan yang ada datanya")
     if line.previous and line.previous.source == "data induk":
         notes.append("realisasi tahun lalu dari data induk")
     if whole.realisation is not None and whole.capaian is None:
@@ -120,9 +127,11 @@ def _line(sheet: Sheet, report: YearReport, line: YearLine, number: int) -> None
         *(number_cell(f.target) for f in line.quarters),
         *(number_cell(f.realisation) for f in line.quarters),
         number_cell(line.annual_target),
+        number_cell(whole.target),
         number_cell(whole.realisation),
         capaian_cell(whole),
         predikat_cell(whole, report.figures.bands),
+        number_cell(previous.target if previous else None),
         number_cell(previous.realisation if previous else None),
         (previous.capaian if previous else None, Style.PERCENT),
         line.trend or "-",

@@ -1,4 +1,5 @@
-"""Entry points for `kinerja report quarterly|annual`: load what a build needs, run it.
+"""Entry points for `kinerja report quarterly|annual` and `kinerja ekspor`: load what a build
+needs, run it.
 
 The CLI wires these to its arguments and turns `KinerjaError` into a message and exit code
 (1 when, for instance, no workbook is approved for the period).
@@ -7,15 +8,29 @@ The CLI wires these to its arguments and turns `KinerjaError` into a message and
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
 from watcher.errors import MissingFileError, UsageError
+from watcher.fsio import atomic_writer
 from watcher.master_loader import load_master
 from watcher.reports.annual import build_annual
-from watcher.reports.gather import Progress
+from watcher.reports.dataset import (
+    csv_bytes,
+    dataset_folder,
+    dataset_frame,
+    dataset_name,
+    xlsx_bytes,
+)
+from watcher.reports.gather import (
+    Progress,
+    ReportError,
+    approvals_for,
+    approved_years,
+    read_submissions,
+)
 from watcher.reports.quarterly import build_quarterly
 from watcher.store import Store, utc_now
 from watcher.tree import Tree
@@ -74,6 +89,42 @@ def run_annual(
             pdf=pdf,
             progress=progress or terminal_progress(),
         )
+
+
+def run_export(
+    tree: Tree, years: Sequence[int] | None = None, *, progress: Progress | None = None
+) -> list[Path]:
+    """Write the tidy table of `years` (default: every year with an approval) as CSV and xlsx
+    into outbox/data; return the files written."""
+    for year in years or ():
+        _check_period(year, None)
+    master = load_master(tree.master_path)
+    with _store(tree) as store:
+        wanted = sorted(set(years)) if years else approved_years(store)
+        found = {year: approvals_for(store, year) for year in wanted}
+        if not any(found.values()):
+            shown = ", ".join(map(str, wanted)) or "mana pun"
+            raise ReportError(
+                f"Belum ada laporan bidang yang disetujui Kabid untuk tahun {shown}; tidak ada "
+                "data untuk diekspor."
+            )
+        submissions = {
+            year: read_submissions(
+                tree, master, approvals.values(), progress=progress or terminal_progress()
+            )
+            for year, approvals in found.items()
+        }
+    frame = dataset_frame(master, submissions)
+    folder = dataset_folder(tree.outbox)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = dataset_name(wanted)
+    written = []
+    for suffix, data in ((".csv", csv_bytes(frame)), (".xlsx", xlsx_bytes(frame))):
+        path = folder / f"{name}{suffix}"
+        with atomic_writer(path) as handle:
+            handle.write(data)
+        written.append(path)
+    return written
 
 
 def terminal_progress(stream: TextIO | None = None) -> Progress:

@@ -1,8 +1,9 @@
 """The figures of the reports, computed from readings and the master data (pure).
 
 Rules (each indicator's options come from the master workbook):
-- capaian per `watcher.capaian.indicator_capaian` (polarity, Minimal formula, cap), predikat per
-  the master's bands; a zero or missing target is not assessable;
+- capaian per `watcher.capaian.indicator_capaian` (polarity, Minimal formula, cap, the office's
+  rules for zero targets and the floor), rounded as printed; predikat per the master's bands,
+  on that rounded value;
 - over quarters, a cumulative indicator sums the realisations and the targets of the quarters
   that have a realisation (R1+..+Rn)/(T1+..+Tn); a last-position indicator takes the latest
   quarter that has one. Quarters without approved data are listed as missing, never counted
@@ -14,13 +15,14 @@ Rules (each indicator's options come from the master workbook):
 
 from __future__ import annotations
 
-import statistics
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from watcher.capaian import indicator_capaian, predikat
+from watcher.capaian import DEFAULT_RULES, indicator_capaian, mean_capaian, predikat
 from watcher.master import (
     Aggregation,
+    CapaianRules,
     Division,
     Indicator,
     MasterData,
@@ -50,14 +52,24 @@ class Aggregate:
     missing: tuple[int, ...]  # quarters up to `through` without a realisation
 
 
+@dataclass(frozen=True)
+class Scoring:
+    """What turns a target and a realisation into capaian and predikat: the master's bands and
+    the office's capaian rules."""
+
+    bands: tuple[PredikatBand, ...]
+    rules: CapaianRules = DEFAULT_RULES
+
+    @classmethod
+    def of(cls, master: MasterData) -> Scoring:
+        return cls(master.bands, master.settings.capaian_rules)
+
+
 def assess(
-    indicator: Indicator,
-    target: float | None,
-    realisation: float | None,
-    bands: Sequence[PredikatBand],
+    indicator: Indicator, target: float | None, realisation: float | None, scoring: Scoring
 ) -> Figure:
-    value = indicator_capaian(indicator, target, realisation)
-    return Figure(target, realisation, value, predikat(value, bands))
+    value = indicator_capaian(indicator, target, realisation, scoring.rules)
+    return Figure(target, realisation, value, predikat(value, scoring.bands))
 
 
 def aggregate(
@@ -65,7 +77,7 @@ def aggregate(
     realisations: Mapping[int, float | None],
     targets: Mapping[int, float | None],
     through: int,
-    bands: Sequence[PredikatBand],
+    scoring: Scoring,
 ) -> Aggregate:
     """Quarters 1..`through` added up by the indicator's aggregation (see the module doc)."""
     quarters = [q for q in QUARTERS if q <= through]
@@ -75,18 +87,17 @@ def aggregate(
         return Aggregate(Figure(targets.get(through), None, None, None), counted, missing)
     if indicator.aggregation is Aggregation.CUMULATIVE:
         known = [targets.get(q) for q in counted]
-        target = None if any(t is None for t in known) else sum(t or 0.0 for t in known)
-        realisation = sum(realisations[q] or 0.0 for q in counted)
+        target = None if any(t is None for t in known) else _total(t or 0.0 for t in known)
+        realisation = _total(realisations[q] or 0.0 for q in counted)
     else:
         last = counted[-1]
         target, realisation = targets.get(last), realisations[last]
-    return Aggregate(assess(indicator, target, realisation, bands), counted, missing)
+    return Aggregate(assess(indicator, target, realisation, scoring), counted, missing)
 
 
-def mean_capaian(values: Iterable[float | None]) -> float | None:
-    """The mean of the assessable capaian values; None when there is none."""
-    known = [v for v in values if v is not None]
-    return statistics.fmean(known) if known else None
+def _total(values: Iterable[float]) -> float:
+    """A sum as printed and as a reviewer adds it up: 0.1 + 0.2 is 0.3, not 0.30000000000000004."""
+    return round(math.fsum(values), 9)
 
 
 def predikat_counts(figures: Iterable[Figure], bands: Sequence[PredikatBand]) -> dict[str, int]:
@@ -171,6 +182,7 @@ def quarter_figures(
     master: MasterData, year: int, quarter: int, submissions: Mapping[tuple[str, int], Submission]
 ) -> QuarterFigures:
     """Every division's indicators for one quarter, with the year to date."""
+    scoring = Scoring.of(master)
     blocks = []
     for division in master.divisions:
         submission = submissions.get((division.code, quarter))
@@ -183,10 +195,8 @@ def quarter_figures(
             lines.append(
                 Line(
                     indicator,
-                    assess(
-                        indicator, targets.get(quarter), realisations.get(quarter), master.bands
-                    ),
-                    aggregate(indicator, realisations, targets, quarter, master.bands),
+                    assess(indicator, targets.get(quarter), realisations.get(quarter), scoring),
+                    aggregate(indicator, realisations, targets, quarter, scoring),
                     reading,
                 )
             )

@@ -9,16 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from watcher.capaian import predikat
+from watcher.capaian import mean_capaian, predikat
 from watcher.master import Division, Indicator, MasterData, Polarity, PredikatBand
 from watcher.reports.figures import (
     QUARTERS,
     Aggregate,
     Figure,
+    Scoring,
     aggregate,
     annual_target_for,
     assess,
-    mean_capaian,
     predikat_counts,
     readings_through,
     targets_for,
@@ -166,10 +166,11 @@ def _year_line(
     readings = readings_through(submissions, division.code, indicator.code, 4)
     targets = targets_for(indicator, master, year, readings)
     realisations = {q: (r.realisation if r else None) for q, r in readings.items()}
-    quarters = tuple(assess(indicator, targets[q], realisations[q], master.bands) for q in QUARTERS)
-    whole = aggregate(indicator, realisations, targets, 4, master.bands)
+    scoring = Scoring.of(master)
+    quarters = tuple(assess(indicator, targets[q], realisations[q], scoring) for q in QUARTERS)
+    whole = aggregate(indicator, realisations, targets, 4, scoring)
     renstra = (
-        assess(indicator, indicator.renstra_target, whole.figure.realisation, master.bands)
+        assess(indicator, indicator.renstra_target, whole.figure.realisation, scoring)
         if indicator.renstra_target is not None and whole.figure.realisation is not None
         else None
     )
@@ -197,7 +198,7 @@ def _previous(
         if any(r is not None and r.realisation is not None for r in readings.values()):
             targets = {q: (r.target if r else None) for q, r in readings.items()}
             realisations = {q: (r.realisation if r else None) for q, r in readings.items()}
-            whole = aggregate(indicator, realisations, targets, 4, master.bands)
+            whole = aggregate(indicator, realisations, targets, 4, Scoring.of(master))
             return Previous(whole.figure, "log")
     if master.settings.year == year and indicator.previous_realisation is not None:
         figure = Figure(None, indicator.previous_realisation, None, None)

@@ -10,6 +10,7 @@ file system whatever a clerk typed into a kendala cell (which is escaped anyway)
 from __future__ import annotations
 
 import logging
+import textwrap
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import cache
@@ -79,6 +80,9 @@ def render_html(template: str, **context: Any) -> str:
     return environment().get_template(template).render(**context)
 
 
+CHART_LABEL_CHARACTERS = 44  # per line of a bar's label; longer labels wrap, never cut
+
+
 def bar_chart_svg(
     labels: Sequence[str],
     values: Sequence[float | None],
@@ -86,30 +90,45 @@ def bar_chart_svg(
     reference: float = 100.0,
     width: int = 900,
 ) -> Markup:
-    """A horizontal bar chart as inline SVG (escaped labels), with a line at `reference`."""
-    row, top, left, right = 18, 8, 230, 60
-    height = top + row * len(labels) + 28
+    """A horizontal bar chart as inline SVG (escaped labels), with a line at `reference`.
+
+    Labels wrap onto as many lines as they need; values stand in their own column right of the
+    bars, so neither the reference line nor a long bar runs through them.
+    """
+    line, top, left, right = 11, 8, 250, 52
+    wrapped = [textwrap.wrap(label, CHART_LABEL_CHARACTERS) or [""] for label in labels]
+    rows = [max(18, len(lines) * line + 7) for lines in wrapped]
+    bottom = top + sum(rows)
+    height = bottom + 28
     top_value = max([reference, *(v for v in values if v is not None)])
-    scale = (width - left - right) / (top_value * 1.05 or 1)
+    scale = (width - left - right - 8) / (top_value * 1.05 or 1)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" font-family="Liberation Sans, Arial, sans-serif" '
         'font-size="10">'
     ]
-    for index, (label, value) in enumerate(zip(labels, values, strict=True)):
-        y = top + index * row
-        short = label if len(label) <= 42 else label[:40] + "…"
-        parts.append(f'<text x="{left - 6}" y="{y + 12}" text-anchor="end">{escape(short)}</text>')
-        if value is None:
-            parts.append(f'<text x="{left + 4}" y="{y + 12}" fill="#7f7f7f">tidak dinilai</text>')
-            continue
-        length = max(value, 0) * scale
-        parts.append(
-            f'<rect x="{left}" y="{y + 3}" width="{length:.1f}" height="{row - 6}" fill="#2e75b6"/>'
-            f'<text x="{left + length + 4:.1f}" y="{y + 12}">{escape(percent_text(value))}</text>'
+    y = top
+    for lines, row, value in zip(wrapped, rows, values, strict=True):
+        middle = y + row / 2
+        first = middle - (len(lines) - 1) * line / 2 + 3.5
+        spans = "".join(
+            f'<tspan x="{left - 6}" y="{first + i * line:.1f}">{escape(text)}</tspan>'
+            for i, text in enumerate(lines)
         )
+        parts.append(f'<text text-anchor="end">{spans}</text>')
+        if value is None:
+            parts.append(f'<text x="{left + 4}" y="{middle + 3.5:.1f}" fill="#7f7f7f">'
+                         "tidak dinilai</text>")  # fmt: skip
+        else:
+            length = max(value, 0) * scale
+            parts.append(
+                f'<rect x="{left}" y="{middle - 6:.1f}" width="{length:.1f}" height="12" '
+                'fill="#2e75b6"/>'
+                f'<text x="{width - 4}" y="{middle + 3.5:.1f}" text-anchor="end">'
+                f"{escape(percent_text(value))}</text>"
+            )
+        y += row
     x = left + reference * scale
-    bottom = top + row * len(labels)
     parts.append(
         f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{bottom}" stroke="#c00000" '
         'stroke-dasharray="4 3"/>'

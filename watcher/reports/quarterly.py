@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 
+from watcher.capaian import formula_text
 from watcher.master import MasterData, quarter_name
 from watcher.reports.context import Provenance, QuarterReport
 from watcher.reports.figures import quarter_figures
@@ -122,6 +123,7 @@ def quarterly_html(report: QuarterReport) -> str:
     return render_html(
         "quarterly.html.j2",
         report=report,
+        legend=formula_text(report.master.settings.capaian_rules),
         chart=chart,
         quarter_name=quarter_name,
         band_class=band_classes(report.figures.bands),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from watcher.capaian import predikat
+from watcher.capaian import formula_text, predikat, zero_target_text
 from watcher.indonesian import long_datetime
-from watcher.master import quarter_name
+from watcher.master import CapaianRules, quarter_name
 from watcher.reports.context import QuarterReport
 from watcher.reports.figures import DivisionBlock, Line
 from watcher.reports.pdf import percent_text
@@ -15,6 +15,7 @@ from watcher.reports.sheets import (
     bands_text,
     capaian_cell,
     height,
+    merged_note,
     number_cell,
     predikat_cell,
     sheet_name,
@@ -42,6 +43,8 @@ def _columns(quarter: int) -> tuple[tuple[str, float], ...]:
         (f"Realisasi {tw}", 10),
         (f"Capaian {tw} (%)", 10),
         ("Predikat", 12),
+        (f"Target s.d. {tw}", 10),
+        (f"Realisasi s.d. {tw}", 10),
         (f"Capaian s.d. {tw} (%)", 11),
         ("Kendala", 32),
         ("Tindak Lanjut", 32),
@@ -80,7 +83,9 @@ def quarterly_workbook(report: QuarterReport) -> bytes:
         footer=footer,
     ) as sheet:
         _timeliness(sheet, report)
-    with book.sheet("Grafik", [34, 16, 12], footer=footer) as sheet:
+    # Both charts on one page while they stay readable; past that, as many pages as it takes.
+    pages_high = 1 if len(report.figures.lines) <= ONE_PAGE_CHARTS else 0
+    with book.sheet("Grafik", CHART_WIDTHS, footer=footer, pages_high=pages_high) as sheet:
         _charts(sheet, report)
     return book.finish()
 
@@ -120,7 +125,7 @@ def _summary(
             number += 1
             sheet.row_xml(cells_xml([number], Style.CENTER) + cells, height=row_height)
     sheet.autofilter(header, sheet.next_row - 1)
-    _footnotes(sheet, report, len(columns))
+    _footnotes(sheet, report, [w for _, w in columns])
 
 
 def _encode(
@@ -130,7 +135,7 @@ def _encode(
     indicator, reading = line.indicator, line.reading
     kendala = reading.kendala if reading else ""
     follow_up = reading.follow_up if reading else ""
-    notes = _line_notes(block, line, report.quarter)
+    notes = _line_notes(block, line, report.quarter, report.master.settings.capaian_rules)
     missing = block.submission is None
     cells: list[object] = [
         block.division.name,
@@ -142,6 +147,8 @@ def _encode(
         (NOT_APPROVED, Style.MISSING) if missing else number_cell(line.quarter.realisation),
         capaian_cell(line.quarter),
         predikat_cell(line.quarter, report.figures.bands),
+        number_cell(line.to_date.figure.target),
+        number_cell(line.to_date.figure.realisation),
         capaian_cell(line.to_date.figure),
         kendala,
         follow_up,
@@ -151,42 +158,38 @@ def _encode(
         (block.division.name, widths[1]),
         (indicator.goal, widths[2]),
         (indicator.name, widths[4]),
-        (kendala, widths[11]),
-        (follow_up, widths[12]),
-        (notes, widths[13]),
+        (kendala, widths[13]),
+        (follow_up, widths[14]),
+        (notes, widths[15]),
     ]
     return cells_xml(cells), height(texts)
 
 
-def _line_notes(block: DivisionBlock, line: Line, quarter: int) -> str:
+def _line_notes(block: DivisionBlock, line: Line, quarter: int, rules: CapaianRules) -> str:
     notes = []
     if block.submission is None:
         notes.append(NOT_APPROVED)
     elif line.reading and line.reading.status and line.reading.status != "Final":
         notes.append(f"Data {line.reading.status.lower()}")
     if line.quarter.target == 0:
-        notes.append("Target triwulan 0: tidak dapat dinilai")
+        notes.append(f"Target triwulan 0: {zero_target_text(rules)}")
     gap = aggregate_note(line.to_date, quarter)
     if gap:
         notes.append(gap)
     return "; ".join(notes)
 
 
-def _footnotes(sheet: Sheet, report: QuarterReport, columns: int) -> None:
+def _footnotes(sheet: Sheet, report: QuarterReport, widths: list[float]) -> None:
     sheet.skip()
     notes = [
-        "Capaian dihitung ulang dari target dan realisasi: Maksimal = R/T x 100; Minimal = "
-        "(2T-R)/T x 100 atau T/R x 100 sesuai data induk; target 0 tidak dapat dinilai. "
-        "Capaian s.d. triwulan: Kumulatif = jumlah realisasi / jumlah target; Posisi Akhir = "
-        "triwulan terakhir yang ada datanya.",
+        formula_text(report.master.settings.capaian_rules),
         bands_text(report.figures.bands),
         f"Sumber: versi terakhir yang disetujui Kabid tiap bidang (salinan arsip); sidik sumber "
         f"{report.provenance.fingerprint}.",
         f"{report.provenance.chain_line}.",
     ]
     for note in notes:
-        row = sheet.row([note], style=Style.NOTE, height=26)
-        sheet.merge(row, 1, row, columns)
+        merged_note(sheet, note, widths)
 
 
 def _division(
@@ -322,15 +325,26 @@ def _state(step: StepTiming) -> str:
     return label
 
 
+CHART_WIDTHS = [34, 12, 16, 44]  # the tables; the charts stand right of them, from column E
+ONE_PAGE_CHARTS = 40  # indicators; the chart sheet fits one page up to this many
+
+
 def _charts(sheet: Sheet, report: QuarterReport) -> None:
+    """Two tables with their charts. Categories are short (a division's name, an indicator's
+    code) and every one is labelled; rows are as tall as their wrapped text."""
     blocks = report.figures.blocks
-    title_rows(sheet, [f"Grafik Capaian - {report.title}"], 3)
+    title_rows(sheet, [f"Grafik Capaian - {report.title}"], 14)
     sheet.skip()
-    sheet.row(["Bidang", "Rata-rata Capaian (%)", "Indikator Dinilai"], style=Style.HEADER)
+    sheet.row(["Bidang", "Rata-rata Capaian (%)", "Indikator Dinilai"], style=Style.HEADER,
+              height=30)  # fmt: skip
     first = sheet.next_row
     for block in blocks:
         known = sum(1 for line in block.lines if line.quarter.capaian is not None)
-        sheet.row([block.division.name, (block.average, Style.PERCENT), known])
+        name = block.division.name
+        sheet.row(
+            [(name, Style.CELL), (block.average, Style.PERCENT), (known, Style.CENTER)],
+            height=height([(name, CHART_WIDTHS[0])]),
+        )
     last = sheet.next_row - 1
     if 0 < len(blocks) <= CHART_LIMIT:
         sheet.chart(
@@ -357,11 +371,19 @@ def _charts(sheet: Sheet, report: QuarterReport) -> None:
         )
         return
     sheet.skip()
-    sheet.row(["Indikator", "Capaian (%)", "Predikat"], style=Style.HEADER)
+    sheet.row(["Kode", "Capaian (%)", "Predikat", "Indikator Kinerja"], style=Style.HEADER)
     start = sheet.next_row
     for line in lines:
-        label = f"{line.indicator.code} {line.indicator.name}"
-        sheet.row([label, (line.quarter.capaian, Style.PERCENT), line.quarter.predikat or "-"])
+        name = line.indicator.name
+        sheet.row(
+            [
+                (line.indicator.code, Style.CELL),
+                (line.quarter.capaian, Style.PERCENT),
+                (line.quarter.predikat or "-", Style.CENTER),
+                (name, Style.CELL),
+            ],
+            height=height([(name, CHART_WIDTHS[3])]),
+        )
     end = sheet.next_row - 1
     top = max(18, 5 + 2 * len(blocks))
     sheet.chart(
@@ -370,9 +392,9 @@ def _charts(sheet: Sheet, report: QuarterReport) -> None:
             "Capaian (%)",
             (start, 1, end),
             (start, 2, end),
-            tuple(f"{line.indicator.code}" for line in lines),
+            tuple(line.indicator.code for line in lines),
             tuple(line.quarter.capaian for line in lines),
-            (4, top, 14, top + max(16, len(lines))),
+            (4, top, 14, top + max(16, len(lines) + 2)),
             reference_line=100.0,
         )
     )

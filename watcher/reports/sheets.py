@@ -37,6 +37,12 @@ def title_rows(sheet: Sheet, lines: Sequence[str], columns: int) -> None:
         sheet.merge(number, 1, number, columns)
 
 
+def merged_note(sheet: Sheet, text: str, widths: Sequence[float]) -> None:
+    """A note across the table, tall enough for its wrapped text (at least two lines)."""
+    row = sheet.row([text], style=Style.NOTE, height=max(height([(text, sum(widths))]) or 0, 26))
+    sheet.merge(row, 1, row, len(widths))
+
+
 def band_style(label: str | None, bands: Sequence[PredikatBand]) -> Style:
     """The fill of a predikat: the bands' order maps onto green ... red."""
     labels = [band.label for band in bands]

@@ -172,8 +172,12 @@ class XlsxBook:
         landscape: bool = True,
         title_rows: tuple[int, int] | None = None,
         footer: str = "",
+        pages_high: int = 0,
     ) -> Iterator[Sheet]:
-        """Stream one worksheet; `name` must be unique, at most 31 characters, no []:*?/\\."""
+        """Stream one worksheet; `name` must be unique, at most 31 characters, no []:*?/\\.
+
+        It prints one page wide; `pages_high` (0 = as many as it takes) also fits its height, so
+        a chart is never cut by a page break."""
         info = _SheetInfo(name, title_rows)
         self._sheets.append(info)
         number = len(self._sheets)
@@ -181,7 +185,7 @@ class XlsxBook:
             handle.write(_sheet_head(widths, freeze_rows, number == 1).encode("utf-8"))
             sheet = Sheet(handle, info, len(widths))
             yield sheet
-            sheet._close(_sheet_tail(landscape, footer, bool(info.charts)))
+            sheet._close(_sheet_tail(landscape, footer, bool(info.charts), pages_high))
 
     def finish(self) -> bytes:
         """Write the workbook parts and return the file's bytes."""
@@ -308,13 +312,14 @@ def _sheet_head(widths: Sequence[float], freeze_rows: int, selected: bool) -> st
     )
 
 
-def _sheet_tail(landscape: bool, footer: str, drawing: bool) -> str:
+def _sheet_tail(landscape: bool, footer: str, drawing: bool, pages_high: int = 0) -> str:
     orientation = "landscape" if landscape else "portrait"
     left = f"&amp;L&amp;8{text_xml(footer).replace('&amp;', '&amp;&amp;')}" if footer else ""
     return (
         '<printOptions horizontalCentered="1"/>'
         '<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
-        f'<pageSetup paperSize="9" orientation="{orientation}" fitToWidth="1" fitToHeight="0"/>'
+        f'<pageSetup paperSize="9" orientation="{orientation}" fitToWidth="1" '
+        f'fitToHeight="{pages_high}"/>'
         f"<headerFooter><oddFooter>{left}&amp;R&amp;8Halaman &amp;P dari &amp;N</oddFooter>"
         "</headerFooter>" + ('<drawing r:id="rId1"/>' if drawing else "") + "</worksheet>"
     )

@@ -86,7 +86,7 @@ def chart_xml(chart: BarChart, sheet: str) -> str:
         '<c:grouping val="clustered"/><c:varyColors val="0"/><c:ser><c:idx val="0"/>'
         f'<c:order val="0"/><c:tx><c:v>{text_xml(chart.series_name)}</c:v></c:tx>'
         '<c:spPr><a:solidFill><a:srgbClr val="2E75B6"/></a:solidFill></c:spPr>'
-        '<c:invertIfNegative val="0"/><c:dLbls><c:numFmt formatCode="0.0" sourceLinked="0"/>'
+        '<c:invertIfNegative val="0"/><c:dLbls><c:numFmt formatCode="0.00" sourceLinked="0"/>'
         "<c:spPr><a:noFill/><a:ln><a:noFill/></a:ln></c:spPr><c:txPr><a:bodyPr/><a:p><a:pPr>"
         '<a:defRPr sz="800"/></a:pPr><a:endParaRPr lang="id-ID"/></a:p></c:txPr>'
         '<c:showLegendKey val="0"/><c:showVal val="1"/><c:showCatName val="0"/>'
@@ -102,7 +102,8 @@ def chart_xml(chart: BarChart, sheet: str) -> str:
         '<c:minorTickMark val="none"/><c:tickLblPos val="nextTo"/><c:txPr><a:bodyPr/><a:p>'
         '<a:pPr><a:defRPr sz="800"/></a:pPr><a:endParaRPr lang="id-ID"/></a:p></c:txPr>'
         '<c:crossAx val="50020"/><c:crosses val="autoZero"/><c:auto val="1"/>'
-        '<c:lblAlgn val="ctr"/><c:lblOffset val="100"/><c:noMultiLvlLbl val="0"/></c:catAx>'
+        '<c:lblAlgn val="ctr"/><c:lblOffset val="100"/><c:tickLblSkip val="1"/>'
+        '<c:noMultiLvlLbl val="0"/></c:catAx>'
         f'<c:valAx><c:axId val="50020"/><c:scaling><c:orientation val="minMax"/>{maximum}'
         '<c:min val="0"/></c:scaling><c:delete val="0"/><c:axPos val="b"/><c:majorGridlines/>'
         "<c:title><c:tx><c:rich><a:bodyPr/><a:p><a:r><a:t>Capaian (%)</a:t></a:r></a:p>"

@@ -13,8 +13,15 @@ from typing import Any
 
 from watcher.capaian import indicator_capaian
 from watcher.layout import TEXT_MAX_LENGTH, Layout
-from watcher.master import Indicator, period_target
-from watcher.numbers import NotANumber, format_number, parse_number
+from watcher.master import Indicator, Settings, period_target
+from watcher.numbers import (
+    AmbiguousNumber,
+    NotANumber,
+    UnitMismatch,
+    format_number,
+    parse_number,
+    read_quantity,
+)
 from watcher.period import Period
 from watcher.reader import Workbook
 from watcher.sop import RuleSet
@@ -48,7 +55,7 @@ def check_row(
     row: int,
     target: Target,
     rules: RuleSet,
-    threshold: float,
+    settings: Settings,
     findings: list[Finding],
 ) -> dict[str, Any]:
     def cell(key: str) -> tuple[Any, str]:
@@ -73,7 +80,8 @@ def check_row(
     ):
         _target(cell(key), expected, label, indicator, add)
     realisation = _realisation(book, cell("realisation"), indicator, add)
-    result = indicator_capaian(indicator, target.value, realisation)
+    result = indicator_capaian(indicator, target.value, realisation, settings.capaian_rules)
+    threshold = settings.follow_up_threshold
     texts = {
         key: _text(book, cell(key), layout.column(key).header, indicator, add)
         for key in ("kendala", "follow_up")
@@ -94,7 +102,7 @@ def check_row(
                 add(
                     ERROR,
                     f"step4.{key}_missing",
-                    f"Capaian {indicator.code} {format_number(round(result, 2))}% di bawah "
+                    f"Capaian {indicator.code} {format_number(result)}% di bawah "
                     f"{format_number(threshold)}%: {label.lower()} wajib diisi.",
                     f"Isi kolom {label} untuk indikator ini.",
                     cell(key)[1],
@@ -146,16 +154,13 @@ def _realisation(
             address,
         )
         return None
+    percent_format = address in book.percent_cells
     try:
-        number, from_text = parse_number(value)
-    except NotANumber:
-        add(
-            ERROR,
-            "table.not_a_number",
-            f"Realisasi {indicator.code} bukan angka: {value!r}.",
-            "Isi dengan angka saja, tanpa huruf atau satuan.",
-            address,
+        number, from_text = read_quantity(
+            value, percent_unit=indicator.is_percentage, percent_format=percent_format
         )
+    except NotANumber as exc:
+        _unreadable(exc, indicator, value, address, add)
         return None
     if not abs(number) <= MAX_MAGNITUDE:  # also catches NaN and inf read from text
         return _out_of_range(indicator, value, address, add)
@@ -168,25 +173,64 @@ def _realisation(
             "Ketik ulang sebagai angka agar Excel menghitung capaiannya.",
             address,
         )
-    if number < 0:
+    elif percent_format:
         add(
-            ERROR,
-            "table.negative",
-            f"Realisasi {indicator.code} negatif ({format_number(number)}).",
-            "Realisasi tidak boleh kurang dari 0.",
+            WARNING,
+            "table.percent_format",
+            f"Realisasi {indicator.code} diketik sebagai persen ({format_number(number)}%); "
+            f"dibaca sebagai {format_number(number)}.",
+            "Capaian di buku kerja ini bisa tampil keliru; ketik angkanya saja tanpa tanda %.",
             address,
         )
-        return None
-    if indicator.is_percentage and number > 100:
+    low, high = indicator.plausible
+    if number < low or (high is not None and number > high):
+        allowed = (
+            f"{format_number(low)} sampai {format_number(high)}"
+            if high is not None
+            else f"{format_number(low)} atau lebih"
+        )
         add(
             ERROR,
-            "table.percent_bounds",
-            f"Realisasi {indicator.code} {format_number(number)}% melebihi 100%.",
-            "Periksa kembali pembilang dan penyebutnya.",
+            "table.implausible",
+            f"Realisasi {indicator.code} {format_number(number)} {indicator.unit} di luar "
+            f"rentang wajar ({allowed}).",
+            "Periksa kembali pembilang dan penyebutnya; bila angka ini memang benar, minta "
+            "Subbagian Perencanaan mengisi Realisasi Terendah/Tertinggi di data induk.",
             address,
         )
         return None
     return number
+
+
+def _unreadable(exc: NotANumber, indicator: Indicator, value: Any, address: str, add: Any) -> None:
+    """The finding for a realisation that is not one number in the indicator's unit."""
+    if isinstance(exc, AmbiguousNumber):
+        first, second = (format_number(n) for n in exc.readings)
+        add(
+            ERROR,
+            "table.ambiguous_number",
+            f"Realisasi {indicator.code} di sel {address} tertulis {exc.text!r}: bisa berarti "
+            f"{first} atau {second}.",
+            "Ketik angkanya tanpa pemisah ribuan (misalnya 1200 atau 1,2).",
+            address,
+        )
+    elif isinstance(exc, UnitMismatch):
+        add(
+            ERROR,
+            "table.unit_mismatch",
+            f"Realisasi {indicator.code} di sel {address} tertulis sebagai persen ({exc}), "
+            f"padahal satuannya {indicator.unit}.",
+            f"Ketik jumlahnya dalam {indicator.unit}, tanpa tanda %.",
+            address,
+        )
+    else:
+        add(
+            ERROR,
+            "table.not_a_number",
+            f"Realisasi {indicator.code} bukan angka: {value!r}.",
+            "Isi dengan angka saja, tanpa huruf atau satuan.",
+            address,
+        )
 
 
 def _out_of_range(indicator: Indicator, value: Any, address: str, add: Any) -> None:

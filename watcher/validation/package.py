@@ -28,6 +28,7 @@ from typing import TypeVar
 from urllib.parse import unquote
 from xml.sax.saxutils import escape, quoteattr
 
+from watcher.validation.number_formats import percent_styles
 from watcher.validation.refusal import Refusal
 from watcher.validation.sheet_scan import SheetScan, scan_sheet
 from watcher.validation.xml_stream import feed_xml, local_name, namespace_of
@@ -73,6 +74,7 @@ class Package:
     sheets: tuple[SheetEntry, ...]
     scans: dict[str, SheetScan]  # by sheet name, for the sheets asked for
     calamine_bytes: bytes  # the rebuilt package
+    percent_styles: frozenset[int] = frozenset()  # style indexes with a percent number format
 
 
 def open_package(data: bytes, read: list[str]) -> Package:
@@ -110,7 +112,7 @@ def open_package(data: bytes, read: list[str]) -> Package:
     if extra.get("sharedStrings"):
         _check_shared_strings(extra["sharedStrings"])
     rebuilt = _rebuild(sheets, parts, workbook.date1904, extra)
-    return Package(sheets, scans, rebuilt)
+    return Package(sheets, scans, rebuilt, percent_styles(extra.get("styles") or b""))
 
 
 def _check_main_part(view: memoryview, members: dict[str, zipfile.ZipInfo]) -> None:

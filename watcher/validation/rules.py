@@ -175,14 +175,14 @@ def _table(
     expected = master.indicators_of(identity.division)
     found = _rows_by_code(book, layout, len(expected))
     _row_structure(expected, found, layout, findings)
-    threshold = master.settings.follow_up_threshold
+    settings = master.settings
     values: dict[str, dict[str, Any]] = {}
     for indicator in expected:
         if indicator.code in found:
             row = found[indicator.code]
             target = Target.of(indicator, expect.period, identity.quarter)
             values[indicator.code] = check_row(
-                book, layout, indicator, row, target, expect.rules, threshold, findings
+                book, layout, indicator, row, target, expect.rules, settings, findings
             )
     stray_errors(book, layout, found, findings)
     stray_formulas(book, layout, found, findings)

@@ -11,7 +11,8 @@ memory-limited child, its sheet reader:
     previous row.
 So the extent is measured from every cell's and row's position as the XML parser decodes it,
 with unaddressed cells and rows placed as calamine places them, and the `<dimension ref>` too.
-Formula cells and cached error values (calamine turns #DIV/0! into "") are collected on the way.
+Formula cells, cached error values (calamine turns #DIV/0! into "") and the cells' style
+indexes (which say what a percent format means) are collected on the way.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class SheetScan:
     cells: int = 0
     formula_cells: set[str] = field(default_factory=set)
     error_cells: dict[str, str] = field(default_factory=dict)  # "J12" -> "#DIV/0!"
+    styles: dict[str, int] = field(default_factory=dict)  # "J12" -> its `s` (style) index
 
     @property
     def extent(self) -> int:
@@ -93,6 +95,9 @@ class _Measure:
             self._column = column
             self._cell = f"{column_letters(column)}{row}"
             self._error = attrib.get("t", "").strip() == "e"
+            style = attrib.get("s", "").strip()
+            if style.isdigit() and style != "0":
+                self.scan.styles[self._cell] = int(style)
             self.scan.cells += 1
             self._grow(max(row, 1), column)
             if self.scan.cells > self._limit:
