@@ -8,8 +8,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from watcher.moving import unique_destination
-from watcher.names import fit, fits, printable
+from watcher.names import fit, fits, printable, unique_destination
 from watcher.notices import REFUSAL_SUFFIXES, RETURN_SUFFIX, STRAY_SUFFIX, is_service_notice
 from watcher.placement import Where, place_of
 from watcher.tree import Folder

@@ -26,7 +26,7 @@ from watcher.issuing import issue_quarter
 from watcher.locator import FOLDER_OF_STEP, placement
 from watcher.master import MasterData
 from watcher.master_loader import load_master
-from watcher.moving import unique_destination
+from watcher.names import unique_destination
 from watcher.pipeline import Handled, Pipeline
 from watcher.routing import STEP_RULES
 from watcher.sop import load_sop
