@@ -15,8 +15,8 @@ import pytest
 from office import issued_office
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
+from support.engine import LibreOfficeEngine
 
-from watcher.engine import LibreOfficeEngine
 from watcher.master_loader import load_master
 from watcher.tree import Folder
 from watcher.validation import safety

@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from office import ISSUE_TIME, issued_office
 from service_run import fill
+from support.engine import LibreOfficeEngine
 from xlwings_stub import fake_xlwings
 
 from watcher.delivery import DeliveryError, deliver
 from watcher.desk_check import desk_check, workbook_from_cells
-from watcher.engine import LibreOfficeEngine
 from watcher.excel_bridge import read_cells
 from watcher.issuing import issue_quarter
 from watcher.locator import FOLDER_OF_STEP, placement

@@ -29,6 +29,7 @@ from watcher.errors import UsageError
 from watcher.indonesian import long_datetime
 from watcher.issuing import issue_quarter
 from watcher.master import MasterData, quarter_name
+from watcher.reports.auto import ReportListener
 from watcher.service import Listener, MasterSource, Service, ServiceOptions
 from watcher.setup_tree import init_tree
 from watcher.sop import Sop, load_sop
@@ -104,7 +105,7 @@ def run_demo(root: Path | None = None, *, echo: Callable[[str], None],
         _material(tour)
         _reports(tour)
         _review(tour)
-        _quarterly_report(tour, reporting=len(listeners) > 1)
+        _quarterly_report(tour)
     _closing(tour)
     return tree
 
@@ -208,21 +209,14 @@ def _await_all(tour: Tour, folder: Folder, what: str) -> None:
 def _report_listeners(tour: Tour) -> list[Listener]:
     """The status page, and step 6 as the service does it: the report once all are approved."""
     master = MasterSource(tour.tree.master_path)
-    listeners: list[Listener] = [
-        StatusPage(tour.tree.status_page, master, tour.sop, tour.clock.now)
+    return [
+        StatusPage(tour.tree.status_page, master, tour.sop, tour.clock.now),
+        ReportListener(tour.tree, master, tour.sop, now=tour.clock.now),
     ]
-    try:
-        from watcher.reports.auto import ReportListener
-    except ImportError:  # the reports arrive in a later version
-        return listeners
-    return [*listeners, ReportListener(tour.tree, master, tour.sop, now=tour.clock.now)]
 
 
-def _quarterly_report(tour: Tour, reporting: bool) -> None:
+def _quarterly_report(tour: Tour) -> None:
     tour.say("\n== Langkah 6: laporan triwulan untuk Kasubag Perencanaan ==")
-    if not reporting:
-        tour.say("  Penyusunan laporan triwulan belum tersedia di versi ini.")
-        return
     tour.wait(lambda: _step6(tour), "penyusunan laporan triwulan")
     tour.say("  Layanan menyusunnya sendiri begitu laporan terakhir disetujui "
              "(atau: kinerja report quarterly).")  # fmt: skip
