@@ -10,11 +10,12 @@ cells and its cached error values, which calamine turns into empty strings.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from dataclasses import dataclass, field
 from typing import Any
 
-from python_calamine import CalamineError, CalamineWorkbook
+from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
 from watcher.errors import RefusedFileError
 from watcher.layout import Layout
@@ -67,12 +68,7 @@ def read_workbook(data: bytes, layout: Layout, *, name: str = "") -> Workbook:
     read = [layout.main_sheet, layout.metadata_sheet]
     try:
         package = open_package(data, read)
-        book = CalamineWorkbook.from_filelike(io.BytesIO(package.calamine_bytes))
-        names = tuple(book.sheet_names)
-        grid = _rows(book, layout.main_sheet) if layout.main_sheet in names else []
-        metadata = (
-            _metadata(_rows(book, layout.metadata_sheet)) if layout.metadata_sheet in names else {}
-        )
+        book = _values(package.calamine_bytes, layout)
     except Refusal as refusal:
         raise _error(refusal, name) from None
     except (CalamineError, ValueError, OSError) as exc:
@@ -81,7 +77,32 @@ def read_workbook(data: bytes, layout: Layout, *, name: str = "") -> Workbook:
     main = package.scans.get(layout.main_sheet)
     errors = dict(main.error_cells) if main else {}
     formulas = frozenset(main.formula_cells) if main else frozenset()
-    return Workbook(names, hidden, grid, metadata, errors, formulas)
+    return dataclasses.replace(book, hidden_sheets=hidden, error_cells=errors,
+                               formula_cells=formulas)  # fmt: skip
+
+
+def read_approved(data: bytes, layout: Layout, *, name: str = "") -> Workbook:
+    """The values of bytes `read_workbook` accepted before (an approved version's archived
+    original, checked against its SHA-256): the same reading without measuring the package
+    again, about six times faster; error and formula cells are left empty."""
+    try:
+        return _values(data, layout)
+    except (CalamineError, ValueError, OSError) as exc:
+        raise _error(Refusal("read.unreadable"), name) from exc
+
+
+def _values(data: bytes, layout: Layout) -> Workbook:
+    """Sheet names, visibility, the main grid and the metadata, as calamine reads them."""
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    names = tuple(book.sheet_names)
+    hidden = frozenset(
+        s.name for s in book.sheets_metadata if s.visible != SheetVisibleEnum.Visible
+    )
+    grid = _rows(book, layout.main_sheet) if layout.main_sheet in names else []
+    metadata = (
+        _metadata(_rows(book, layout.metadata_sheet)) if layout.metadata_sheet in names else {}
+    )
+    return Workbook(names, hidden, grid, metadata)
 
 
 def check_extents(data: bytes, *, name: str = "") -> None:

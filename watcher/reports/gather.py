@@ -9,22 +9,18 @@ period by the Kabid withdraws the approval.
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePosixPath
-from typing import Any
-
-from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
 from watcher.archive import archived_path
-from watcher.errors import KinerjaError
+from watcher.errors import KinerjaError, RefusedFileError
 from watcher.layout import Layout, rencana_aksi_layout
 from watcher.master import MasterData, quarter_name
 from watcher.numbers import NotANumber, parse_number
-from watcher.reader import Workbook
+from watcher.reader import Workbook, read_approved
 from watcher.store import Event, Outcome, Store
 from watcher.tree import Tree
 from watcher.validation.rules import Expectation, check
@@ -153,7 +149,10 @@ def read_submission(
             f"Salinan arsip {path} ({period}) tidak sesuai kode SHA-256-nya; laporan tidak "
             "disusun dari berkas yang mungkin telah diubah. Periksa media penyimpanan arsip."
         )
-    book = approved_workbook(data, layout, name=path.name)
+    try:
+        book = read_approved(data, layout, name=path.name)
+    except RefusedFileError as exc:
+        raise ReportError(f"Salinan arsip {path.name} ({period}): {exc.message}") from exc
     result = check(book, master, layout, Expectation(step=4, division=approval.division))
     if result.division != approval.division or not result.values:
         raise ReportError(
@@ -175,33 +174,6 @@ def read_submission(
         for code, values in result.values.items()
     }
     return Submission(approval, readings, result.kabid_note)
-
-
-def approved_workbook(data: bytes, layout: Layout, *, name: str = "") -> Workbook:
-    """The values of an approved workbook's bytes, read with python-calamine.
-
-    Unlike `reader.read_workbook`, the XML is not scanned again for error and formula cells:
-    these exact bytes passed that scan when they were validated on approval, and a report needs
-    only the values.
-    """
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        names = tuple(book.sheet_names)
-        hidden = frozenset(
-            s.name for s in book.sheets_metadata if s.visible != SheetVisibleEnum.Visible
-        )
-        grid: list[list[Any]] = (
-            book.get_sheet_by_name(layout.main_sheet).to_python(skip_empty_area=False)
-            if layout.main_sheet in names
-            else []
-        )
-        metadata: dict[str, Any] = {}
-        if layout.metadata_sheet in names:
-            rows = book.get_sheet_by_name(layout.metadata_sheet).to_python(skip_empty_area=False)
-            metadata = {str(row[0]).strip(): row[1] for row in rows[1:] if len(row) >= 2 and row[0]}
-    except (CalamineError, ValueError, OSError) as exc:
-        raise ReportError(f"Salinan arsip {name} tidak dapat dibaca ({exc}).") from exc
-    return Workbook(names, hidden, grid, metadata)
 
 
 def _written_targets(
