@@ -46,7 +46,7 @@ import watchdog.version
 from tests.office import issued_office
 from tests.service_run import fill
 from watcher.master_loader import load_master
-from watcher.tree import Folder, Tree
+from watcher.tree import Folder, Tree, workbook_file_name
 
 REPO = Path(__file__).resolve().parents[1]
 AIM_P95_S = 1.0  # issue 4: a file reaches the next folder within about a second (p95)
@@ -78,7 +78,7 @@ def material(tree: Tree) -> dict[str, bytes]:
     work = tree.root / "bench-filled"
     return {
         code: fill(
-            tree.folder(code, Folder.DISPOSITION) / f"Rencana_Aksi_{code}_2026_TW3.xlsx",
+            tree.folder(code, Folder.DISPOSITION) / workbook_file_name(code, 2026, 3),
             work / f"{code}.xlsx",
         ).read_bytes()
         for code in codes

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from watcher.demo_office import (
     DemoClock,
-    disposition_day,
+    disposition_moment,
     fill_workbook,
     realisations,
     service_thread,
@@ -92,7 +92,7 @@ def run_demo(root: Path | None = None, *, echo: Callable[[str], None],
     tree = _prepare(root)
     master = init_tree(tree).master
     year = master.settings.year
-    start = disposition_day(year, QUARTER, master.settings.timezone)
+    start = disposition_moment(year, QUARTER, master.settings)
     zone = ZoneInfo(master.settings.timezone)
     tour = Tour(tree, master, load_sop(), DemoClock(start), echo, year, zone, timeout)
     tour.say(f"Demo kinerja: SOP 010 Pengumpulan Data Kinerja, Triwulan {quarter_name(QUARTER)} "
@@ -129,7 +129,7 @@ def _dispositions(tour: Tour) -> None:
         issued = issue_quarter(tour.tree, tour.master, tour.sop, year=tour.year, quarter=QUARTER,
                                now=tour.clock.now, store=store)  # fmt: skip
     for item in issued:
-        if item.path.name.startswith("Rencana_Aksi"):
+        if item.path.name == tour.name(item.division):
             tour.say(f"  {item.division:<12} rencana aksi dan disposisi di {item.path.parent}")
 
 

@@ -8,17 +8,19 @@ import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 
+from watcher.calendar import opening_time
 from watcher.errors import KinerjaError
 from watcher.fsio import save_workbook_atomic
 from watcher.layout import rencana_aksi_layout
-from watcher.master import Indicator, Polarity
+from watcher.master import Indicator, Polarity, Settings
 from watcher.service import Service
+from watcher.sla import disposition_day
 from watcher.store import utc_now
 
 SHORTFALL = 0.97  # the one indicator per division that misses its target, to show kendala
@@ -46,13 +48,13 @@ class DemoClock:
         self._offset += max(moment - self.now(), timedelta(0))
 
 
-def disposition_day(year: int, quarter: int, zone: str) -> datetime:
-    """08:00 on the 10th of the month after the quarter (a weekend moves to Monday)."""
-    month, year_of = (quarter * 3 + 1, year) if quarter < 4 else (1, year + 1)
-    day = date(year_of, month, 10)
+def disposition_moment(year: int, quarter: int, settings: Settings) -> datetime:
+    """Opening time on the SOP's disposition day of the quarter (a weekend moves to Monday)."""
+    day = disposition_day(year, quarter)
     while day.weekday() >= 5:
         day += timedelta(days=1)
-    return datetime(day.year, day.month, day.day, 8, 0, tzinfo=ZoneInfo(zone))
+    opening = opening_time(settings.week, day.weekday())
+    return datetime.combine(day, opening, tzinfo=ZoneInfo(settings.timezone))
 
 
 def realisations(indicators: tuple[Indicator, ...], quarter: int) -> list[float]:

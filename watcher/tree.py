@@ -26,6 +26,7 @@ stay where they are, with "<nama> - TIDAK DIPROSES.txt" beside them.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -121,10 +122,25 @@ class Tree:
         return fixed + [self.folder(code, folder) for code in codes for folder in Folder]
 
 
+# The issued files' names, built and recognised here only: "Rencana_Aksi_DAFDUK_2026_TW3.xlsx".
+_WORKBOOK, _DISPOSITION = "Rencana_Aksi", "Disposisi"
+_ISSUED_NAME = re.compile(
+    rf"^(?:{_WORKBOOK}|{_DISPOSITION})_(?P<code>.+)_(?P<year>\d{{4}})_TW(?P<quarter>[1-4])\.xlsx$"
+)
+
+
 def workbook_file_name(code: str, year: int, quarter: int) -> str:
     """Standard file name of a division's rencana aksi workbook for a quarter."""
-    return f"Rencana_Aksi_{code}_{year}_TW{quarter}.xlsx"
+    return f"{_WORKBOOK}_{code}_{year}_TW{quarter}.xlsx"
 
 
 def disposition_file_name(code: str, year: int, quarter: int) -> str:
-    return f"Disposisi_{code}_{year}_TW{quarter}.xlsx"
+    return f"{_DISPOSITION}_{code}_{year}_TW{quarter}.xlsx"
+
+
+def issued_period(name: str) -> tuple[str, int, int] | None:
+    """(division, year, quarter) of an issued workbook's or disposition's name, else None."""
+    match = _ISSUED_NAME.match(name)
+    if match is None:
+        return None
+    return match["code"], int(match["year"]), int(match["quarter"])

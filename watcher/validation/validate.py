@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from watcher.layout import Layout, rencana_aksi_layout
 from watcher.master import MasterData
 from watcher.names import printable
 from watcher.reader import read_workbook
-from watcher.tree import Folder, Tree
+from watcher.tree import Folder, Tree, issued_period
 from watcher.validation import safety
 from watcher.validation.findings import Finding, Result, Severity
 from watcher.validation.rules import Expectation, check
@@ -25,7 +24,6 @@ _OS_REASONS: tuple[tuple[type[OSError], str], ...] = (
     (IsADirectoryError, "ini sebuah folder, bukan berkas"),
     (PermissionError, "tidak ada izin membaca berkas ini"),
 )
-_ISSUED_NAME = re.compile(r"^(?:Rencana_Aksi|Disposisi)_(.+)_(\d{4})_TW([1-4])\.xlsx$")
 
 
 def validate_bytes(data: bytes, master: MasterData, expect: Expectation, *, name: str = "",
@@ -98,7 +96,7 @@ def open_periods(tree: Tree, division: str, today: date) -> frozenset[tuple[int,
     found = set()
     if folder.is_dir():
         for entry in folder.iterdir():
-            match = _ISSUED_NAME.match(entry.name)
-            if match and match.group(1) == division:
-                found.add((int(match.group(2)), int(match.group(3))))
+            issued = issued_period(entry.name)
+            if issued and issued[0] == division:
+                found.add(issued[1:])
     return frozenset(found or {reporting_period(today)})
