@@ -18,7 +18,7 @@ from pathlib import Path
 
 import openpyxl
 
-from watcher.engine import LibreOfficeEngine
+from tests.support.engine import LibreOfficeEngine
 
 ROWS = 40  # indicators per workbook, each with a division and an IF formula
 

@@ -43,6 +43,7 @@ from watcher.master import Aggregation, Division, Indicator, MasterData, Polarit
 from watcher.reader import read_workbook
 from watcher.sample_master import sample_master
 from watcher.templates import Issue, workbook_bytes
+from watcher.tree import workbook_file_name
 from watcher.validation.package import open_package
 from watcher.validation.rules import Expectation, check
 from watcher.validation.safety import check_bytes
@@ -127,7 +128,8 @@ def make_workbooks(folder: Path, master: MasterData, count: int) -> list[Path]:
         )
         workbook = openpyxl.load_workbook(io.BytesIO(workbook_bytes(issue)))
         _fill(workbook[layout.main_sheet], master, layout, number)
-        path = folder / f"Rencana_Aksi_{DIVISION}_{year}_TW{QUARTER}_{number:05d}.xlsx"
+        issued = Path(workbook_file_name(DIVISION, year, QUARTER))
+        path = folder / f"{issued.stem}_{number:05d}{issued.suffix}"
         workbook.save(path)
         paths.append(path)
     digests = {hashlib.sha256(path.read_bytes()).digest() for path in paths}

@@ -6,8 +6,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
-
-from watcher.engine import LibreOfficeEngine, find_soffice
+from support.engine import LibreOfficeEngine, find_soffice
 
 
 @pytest.fixture(scope="session")

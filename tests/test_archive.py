@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from watcher import archive
+from watcher import fsio
 from watcher.archive import (
     ArchiveCorruptError,
     ArchivedFile,
@@ -140,7 +140,7 @@ def test_a_full_disk_is_a_typed_error_and_leaves_no_partial_file(
     def disk_full(fd: int) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(archive.os, "fsync", disk_full)
+    monkeypatch.setattr(fsio.os, "fsync", disk_full)
 
     with pytest.raises(ArchiveError) as raised:
         archive_bytes(WORKBOOK, tmp_path)
@@ -157,7 +157,7 @@ def test_a_failing_rename_leaves_no_partial_file(
     def refuse(src: object, dst: object) -> None:
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(archive.os, "replace", refuse)
+    monkeypatch.setattr(fsio.os, "replace", refuse)
 
     with pytest.raises(ArchiveError, match="tidak ada izin"):
         archive_bytes(WORKBOOK, tmp_path)

@@ -18,11 +18,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
-from watcher.engine import (
+from support.engine import (
     EngineError,
     LibreOfficeEngine,
-    default_engine,
     find_soffice,
     seed_profile,
 )
@@ -129,7 +127,7 @@ def test_batch_converts_every_file_in_one_process(
         _clerk_workbook(tmp_path / "masuk" / f"RA_{n}.xlsx", realisasi_first=9 * n)
         for n in range(1, 6)
     ]
-    with caplog.at_level(logging.INFO, logger="watcher.engine"):
+    with caplog.at_level(logging.INFO, logger="support.engine"):
         outputs = lo_engine.recalculate(sources, tmp_path / "hasil")
 
     assert outputs == [tmp_path / "hasil" / source.name for source in sources]
@@ -186,14 +184,6 @@ def test_timeout_raises_and_leaves_nothing_behind(soffice: str, tmp_path: Path) 
     with engine, pytest.raises(EngineError, match=r"tidak selesai dalam 0\.001 detik.*ra\.xlsx"):
         engine.recalculate([source], tmp_path / "hasil")
     assert list((tmp_path / "hasil").iterdir()) == []
-
-
-def test_default_engine_is_libreoffice(soffice: str) -> None:
-    engine = default_engine()
-    try:
-        assert isinstance(engine, LibreOfficeEngine)
-    finally:
-        engine.close()
 
 
 # --- failure handling without LibreOffice -----------------------------------------------------
@@ -272,17 +262,6 @@ def test_find_soffice_honours_the_environment(
     assert find_soffice() == fake
     monkeypatch.setenv("KINERJA_SOFFICE", str(tmp_path / "tidak-ada"))
     assert find_soffice() is None
-
-
-@pytest.mark.parametrize(
-    ("name", "message"),
-    [
-        pytest.param("gnumeric", "tidak dikenal", id="unknown-name"),
-    ],
-)
-def test_default_engine_refuses(name: str, message: str) -> None:
-    with pytest.raises(EngineError, match=message):
-        default_engine(name)
 
 
 def test_seed_profile_forces_recalculation_and_keeps_other_settings(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""The Excel engine (xlwings) behind `default_engine("excel")`, with xlwings replaced.
+"""The Excel engine (xlwings), with xlwings replaced.
 
 Excel cannot run here: `xlwings` is the stand-in of tests/fake_xlwings, which opens real files
 and records what the engine asks Excel to do.
@@ -12,10 +12,9 @@ from types import ModuleType
 
 import openpyxl
 import pytest
+from support.engine import EngineError
+from support.engine_excel import ExcelEngine
 from xlwings_stub import install_fake_xlwings
-
-from watcher.engine import EngineError, default_engine
-from watcher.engine_excel import ExcelEngine
 
 
 def _clerk_workbook(path: Path) -> Path:
@@ -37,8 +36,7 @@ def test_excel_engine_recalculates_before_saving_and_exports_pdf(
     xw: ModuleType, tmp_path: Path
 ) -> None:
     sources = [_clerk_workbook(tmp_path / "masuk" / f"{n}.xlsx") for n in ("a", "b")]
-    with default_engine("excel") as engine:
-        assert isinstance(engine, ExcelEngine)
+    with ExcelEngine() as engine:
         recalculated = engine.recalculate(sources, tmp_path / "hasil")
         pdfs = engine.to_pdf(sources, tmp_path / "pdf")
 
@@ -71,5 +69,5 @@ def test_excel_engine_without_excel_says_so_in_indonesian(
 
 def test_excel_engine_without_xlwings_points_to_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "xlwings", None)  # import xlwings -> ImportError
-    with pytest.raises(EngineError, match=r"ekstra \[excel\], lihat macros/README.md"):
-        default_engine("excel")
+    with pytest.raises(EngineError, match=r"pip install kinerja\[excel\]"):
+        ExcelEngine()

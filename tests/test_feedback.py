@@ -16,8 +16,8 @@ from office import issued_office
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from sop010 import Folder
+from support.engine import LibreOfficeEngine
 
-from watcher.engine import LibreOfficeEngine
 from watcher.master_loader import load_master
 from watcher.sop import RuleSet
 from watcher.validation import safety

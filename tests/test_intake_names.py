@@ -9,8 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sop010 import RETURN_SUFFIX, Folder
 
-from watcher.moving import unique_destination
-from watcher.names import fit, fits, printable
+from watcher.names import fit, fits, printable, unique_destination
 from watcher.notices import REFUSAL_SUFFIXES, STRAY_SUFFIX, is_service_notice
 from watcher.placement import Where, place_of
 from watcher.sop_loader import load_sop

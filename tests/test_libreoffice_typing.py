@@ -11,10 +11,10 @@ from __future__ import annotations
 import pytest
 from lo_typing import type_into, typing_profile
 from office import issued_office
+from sop010 import Folder
 
 from watcher.layout import rencana_aksi_layout
 from watcher.master_loader import load_master
-from watcher.tree import Folder
 from watcher.validation.findings import Severity
 from watcher.validation.rules import Expectation
 from watcher.validation.validate import validate_bytes

@@ -17,18 +17,18 @@ import pytest
 from office import ISSUE_TIME, issued_office
 from service_run import fill
 from sop010 import Folder
+from support.engine import LibreOfficeEngine
 from xlwings_stub import fake_xlwings
 
 from watcher.delivery import DeliveryError, deliver
 from watcher.desk_check import desk_check, workbook_from_cells
-from watcher.engine import LibreOfficeEngine
 from watcher.errors import UsageError
 from watcher.excel_bridge import read_cells
 from watcher.issuing import issue_quarter
 from watcher.locator import placement
 from watcher.master import MasterData
 from watcher.master_loader import load_master
-from watcher.moving import unique_destination
+from watcher.names import unique_destination
 from watcher.pipeline import Handled, Pipeline
 from watcher.sop import RuleSet
 from watcher.sop_loader import load_sop

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from reports_office import WITA, approve, office
+from support.engine import LibreOfficeEngine
 
 from watcher.anchor import head_line, parse_head_line, report_heads
-from watcher.engine import LibreOfficeEngine
 from watcher.errors import MissingFileError, UsageError
 from watcher.master import MinimalFormula
 from watcher.master_loader import load_master

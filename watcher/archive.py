@@ -1,29 +1,26 @@
 """Content-addressed archive of every submitted file's original bytes.
 
 Each version is stored once under `archive_dir/<sha[:2]>/<sha256><suffix>`. Writes are
-crash-safe: the bytes go to a temporary file in the same directory, are flushed and fsynced,
-renamed into place with `os.replace`, and the directory is fsynced, so after a crash the archive
-holds either the complete copy or nothing (at worst a stray `.tmp` file, never a partial copy
-under the final name). Archiving the same bytes again does nothing. An existing copy is never
-overwritten: if it no longer matches its name, that is reported as `ArchiveCorruptError`.
+crash-safe (`fsio.atomic_writer`: temp file, fsync, rename, fsync the directory), so after a
+crash the archive holds either the complete copy or nothing (at worst a stray `.tmp` file, never
+a partial copy under the final name). Archiving the same bytes again does nothing. An existing
+copy is never overwritten: if it no longer matches its name, that is reported as
+`ArchiveCorruptError`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import hashlib
-import itertools
 import logging
-import os
 import re
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from watcher.errors import KinerjaError
+from watcher.fsio import atomic_writer, make_dirs
 
 log = logging.getLogger(__name__)
 
@@ -169,46 +166,20 @@ def _hash_file(path: Path) -> str:
 
 
 def _write_atomically(data: bytes, target: Path) -> None:
-    """Temp file in the target's directory -> fsync -> rename -> fsync the directory."""
-    shard = target.parent
+    """Write the copy durably (`fsio`): temp file, fsync, rename, fsync the folders."""
     try:
-        created = list(itertools.takewhile(lambda d: not d.exists(), (shard, *shard.parents)))
-        shard.mkdir(parents=True, exist_ok=True)
-        for directory in created:  # a new folder's entry in its parent must be durable too
-            _fsync_dir(directory.parent)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp", dir=shard)
+        make_dirs(target.parent)
     except OSError as exc:
-        raise _error("menyiapkan folder arsip", shard, exc) from exc
-    tmp = Path(tmp_name)
+        raise _error("menyiapkan folder arsip", target.parent, exc) from exc
     try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        tmp.chmod(_ARCHIVED_MODE)
         # Same bytes under the same name: replacing a copy a concurrent writer just made is
         # harmless; a different copy was ruled out by _existing_copy_matches.
-        os.replace(tmp, target)
+        with atomic_writer(target, mode=_ARCHIVED_MODE) as stream:
+            stream.write(data)
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+        # At worst the copy is complete but its folder entry unsynced: archiving again is a
+        # harmless retry.
         raise _error("menulis salinan arsip", target, exc) from exc
-    try:
-        _fsync_dir(shard)
-    except OSError as exc:
-        # The copy is complete under its final name; archiving again is a harmless retry.
-        raise _error("menyimpan folder arsip ke disk", shard, exc) from exc
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make a rename or a new entry in `directory` durable (not possible on Windows)."""
-    if os.name == "nt":
-        return
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _error(action: str, path: Path, exc: OSError) -> ArchiveError:

@@ -95,6 +95,12 @@ DEFAULT_WEEK: Mapping[int, OfficeDay] = MappingProxyType(
 )
 
 
+def opening_time(week: Mapping[int, OfficeDay], weekday: int = 0) -> time:
+    """When the office opens on `weekday` (0 = Monday): that day's hours, else Monday's, else
+    the default week's (07:30). The one place the service and the demo take opening time from."""
+    return (week.get(weekday) or week.get(0) or DEFAULT_WEEK[0]).start
+
+
 @dataclass(frozen=True)
 class DayOverride:
     """The office's own correction of the national calendar for one date.

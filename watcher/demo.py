@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from watcher.demo_office import (
     DemoClock,
-    disposition_day,
+    disposition_moment,
     fill_workbook,
     realisations,
     service_thread,
@@ -30,6 +30,7 @@ from watcher.indonesian import long_datetime
 from watcher.issuing import issue_quarter
 from watcher.master import MasterData, period_target
 from watcher.notices import return_suffix
+from watcher.reports.auto import ReportListener
 from watcher.service import Listener, MasterSource, Service, ServiceOptions
 from watcher.setup_tree import init_tree
 from watcher.sop import RuleSet, Sop, Step, StepKind
@@ -107,7 +108,7 @@ def run_demo(root: Path | None = None, *, echo: Callable[[str], None],
     sop = load_sop(sop_path)
     master = init_tree(tree, sop).master
     year, index = master.settings.year, demo_period(sop)
-    start = disposition_day(sop.period.issue_date(year, index), master.settings.timezone)
+    start = disposition_moment(sop.period.issue_date(year, index), master.settings)
     zone = ZoneInfo(master.settings.timezone)
     tour = Tour(tree, master, sop, DemoClock(start), echo, year, index, zone, timeout)
     tour.say(f"Demo kinerja: SOP {sop.number} {sop.name}, {sop.period.label(index)} {year}, "
@@ -147,7 +148,7 @@ def _dispositions(tour: Tour) -> None:
         issued = issue_quarter(tour.tree, tour.master, tour.sop, year=tour.year,
                                quarter=tour.index, now=tour.clock.now, store=store)  # fmt: skip
     for item in issued:
-        if item.path.name.startswith("Rencana_Aksi"):
+        if item.path.name == tour.name(item.division):
             tour.say(f"  {item.division:<12} rencana aksi dan disposisi di {item.path.parent}")
 
 
@@ -262,14 +263,10 @@ def _await_next(tour: Tour, step: Step, codes: list[str]) -> None:
 def _report_listeners(tour: Tour) -> list[Listener]:
     """The status page, and step 6 as the service does it: the report once all are approved."""
     master = MasterSource(tour.tree.master_path)
-    listeners: list[Listener] = [
-        StatusPage(tour.tree.status_page, master, tour.sop, tour.clock.now)
+    return [
+        StatusPage(tour.tree.status_page, master, tour.sop, tour.clock.now),
+        ReportListener(tour.tree, master, tour.sop, now=tour.clock.now),
     ]
-    try:
-        from watcher.reports.auto import ReportListener
-    except ImportError:  # the reports arrive in a later version
-        return listeners
-    return [*listeners, ReportListener(tour.tree, master, tour.sop, now=tour.clock.now)]
 
 
 def _period_report(tour: Tour) -> None:

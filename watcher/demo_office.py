@@ -14,10 +14,11 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 
+from watcher.calendar import opening_time
 from watcher.errors import KinerjaError
 from watcher.fsio import save_workbook_atomic
 from watcher.layout import rencana_aksi_layout
-from watcher.master import Indicator, Polarity, period_target
+from watcher.master import Indicator, Polarity, Settings, period_target
 from watcher.period import Period
 from watcher.service import Service
 from watcher.store import utc_now
@@ -47,11 +48,12 @@ class DemoClock:
         self._offset += max(moment - self.now(), timedelta(0))
 
 
-def disposition_day(day: date, zone: str) -> datetime:
-    """08:00 on the period's issue day (a weekend moves to Monday)."""
+def disposition_moment(day: date, settings: Settings) -> datetime:
+    """Opening time on the period's issue day (a weekend moves to Monday)."""
     while day.weekday() >= 5:
         day += timedelta(days=1)
-    return datetime(day.year, day.month, day.day, 8, 0, tzinfo=ZoneInfo(zone))
+    opening = opening_time(settings.week, day.weekday())
+    return datetime.combine(day, opening, tzinfo=ZoneInfo(settings.timezone))
 
 
 def realisations(indicators: tuple[Indicator, ...], period: Period, index: int) -> list[float]:

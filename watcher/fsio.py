@@ -1,11 +1,20 @@
-"""Crash-safe file writing: write a temp file beside the target, fsync, then rename."""
+"""Durable file operations: every file the service writes or moves goes through this module.
+
+A write goes to a temp file beside the target, is flushed and fsynced, then renamed into place
+(or hard-linked, when nothing may be replaced) and the folder is fsynced, so after a crash the
+target holds the old bytes or the new ones, never part of them: at worst a stray
+`.kinerja-*.tmp` is left. New folders on the way are fsynced into their parents. A move is a
+rename that never replaces what is already there.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import secrets
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -14,6 +23,44 @@ from openpyxl.workbook.workbook import Workbook
 _TEMP_FLAGS = (
     os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
 )
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename or a new entry in `folder` durable; OSError when it cannot be synced.
+
+    Does nothing on Windows, which cannot fsync a directory (NTFS journals the rename itself).
+    """
+    if os.name == "nt":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def make_dirs(folder: Path) -> None:
+    """Create `folder` and its missing parents, each new entry fsynced into its parent."""
+    created = list(itertools.takewhile(lambda d: not d.exists(), (folder, *folder.parents)))
+    folder.mkdir(parents=True, exist_ok=True)
+    for directory in reversed(created):
+        fsync_dir(directory.parent)
+
+
+@dataclass
+class _Stage:
+    """A temp file beside the target: written through `handle`, then `sync`ed and renamed."""
+
+    handle: IO[bytes]
+    temp: str
+
+    def sync(self, mode: int | None = None) -> None:
+        """Flush, fsync and close the bytes; set `mode` if given."""
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+        self.handle.close()
+        if mode is not None:
+            os.chmod(self.temp, mode)
 
 
 def _new_temp(folder: Path) -> tuple[int, str]:
@@ -32,20 +79,30 @@ def _new_temp(folder: Path) -> tuple[int, str]:
 
 
 @contextlib.contextmanager
-def atomic_writer(path: Path) -> Iterator[IO[bytes]]:
-    """Yield a binary file that replaces `path` only once fully written and synced."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = _new_temp(path.parent)
+def _staged(folder: Path) -> Iterator[_Stage]:
+    """A temp file in `folder` (created with its parents), removed unless renamed away."""
+    make_dirs(folder)
+    fd, temp = _new_temp(folder)
+    stage = _Stage(os.fdopen(fd, "wb"), temp)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
+        yield stage
+    finally:
+        stage.handle.close()
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
-        raise
+
+
+@contextlib.contextmanager
+def atomic_writer(path: Path, *, mode: int | None = None) -> Iterator[IO[bytes]]:
+    """Yield a binary file that replaces `path` only once fully written and synced.
+
+    `mode`, if given, is set before the file takes its name (the archive's read-only copies).
+    """
+    with _staged(path.parent) as stage:
+        yield stage.handle
+        stage.sync(mode)
+        os.replace(stage.temp, path)
+    fsync_dir(path.parent)
 
 
 def save_workbook_atomic(workbook: Workbook, path: Path) -> None:
@@ -66,15 +123,11 @@ def create_new(path: Path, data: bytes) -> bool:
     """
     if path.exists():
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = _new_temp(path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+    with _staged(path.parent) as stage:
+        stage.handle.write(data)
+        stage.sync()
         try:
-            os.link(temp, path)
+            os.link(stage.temp, path)
         except FileExistsError:
             return False
         except OSError:
@@ -82,8 +135,22 @@ def create_new(path: Path, data: bytes) -> bool:
             # check-then-rename, whose window is a few microseconds.
             if path.exists():
                 return False
-            os.replace(temp, path)
-        return True
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
+            os.replace(stage.temp, path)
+    fsync_dir(path.parent)
+    return True
+
+
+def move_no_overwrite(source: Path, destination: Path) -> None:
+    """Rename `source` to `destination`; FileExistsError if something is there already.
+
+    A rename within one file system is atomic: after a crash the file is in exactly one of the
+    two places. The existence check closes the door on overwriting (POSIX rename would replace).
+    The folders are then synced as well as they can be: the move itself has happened.
+    """
+    if os.path.lexists(destination):
+        raise FileExistsError(str(destination))
+    make_dirs(destination.parent)
+    os.rename(source, destination)
+    for folder in {destination.parent, source.parent}:
+        with contextlib.suppress(OSError):
+            fsync_dir(folder)

@@ -2,7 +2,7 @@
 
 Pure: the folder and name follow from the shared folder's root, the workbook's identity (division,
 year, quarter from its metadata) and the step the sender works at. Only `free_path` looks at the
-disk, to add the same version suffix the service uses (`moving.unique_destination`).
+disk, to add the same version suffix the service uses (`names.unique_destination`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from watcher.errors import UsageError
-from watcher.moving import unique_destination
+from watcher.names import unique_destination
 from watcher.sop import Sop, Step, StepKind
 from watcher.tree import Tree, workbook_file_name
 from watcher.tree_sop import resolve_sop

@@ -1,4 +1,5 @@
-"""File names that fit: shortening a name (UTF-8 and UTF-16 aware) so that a suffix always fits.
+"""File names that fit: shortening a name (UTF-8 and UTF-16 aware) so that a suffix always fits,
+and the next free version of a name (`name (2).xlsx`) in a folder.
 
 A clerk's file may already use the whole file-name limit (255 bytes on Linux, 255 UTF-16 units
 on Windows). The service's versions (`name (2).xlsx`) and notices (`name - DITOLAK.txt`) add to
@@ -9,10 +10,13 @@ undecodable name (surrogate escapes) is measured by the bytes it stands for.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 DEFAULT_NAME_MAX = 255
 FALLBACK_STEM = "berkas"
+MAX_VERSIONS = 10_000
+_VERSION = re.compile(r"^(?P<stem>.*?)(?: \((?P<n>\d+)\))?\Z", re.DOTALL)
 
 
 def name_max(folder: Path) -> int:
@@ -56,3 +60,22 @@ def split_extension(name: str) -> tuple[str, str]:
 def printable(text: str) -> str:
     """`text` safe to store and show: undecodable bytes (surrogate escapes) become `\\xNN`."""
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def unique_destination(folder: Path, name: str) -> Path:
+    """`folder/name`, or `folder/name (2).xlsx`, `(3)`, ... the first that does not exist.
+
+    A version's name is shortened (never its number or extension) to fit the folder's limit;
+    a link (even a dangling one) counts as existing: a rename would replace it.
+    """
+    limit = name_max(folder if folder.is_dir() else folder.parent)
+    stem, extension = split_extension(name)
+    candidate = folder / fit(stem, extension, limit)
+    if not os.path.lexists(candidate):
+        return candidate
+    stem = _VERSION.match(stem).group("stem")  # type: ignore[union-attr]
+    for number in range(2, MAX_VERSIONS):
+        candidate = folder / fit(stem, f" ({number}){extension}", limit)
+        if not os.path.lexists(candidate):
+            return candidate
+    raise FileExistsError(f"terlalu banyak versi {name} di {folder}")

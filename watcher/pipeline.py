@@ -54,6 +54,7 @@ from pathlib import Path
 from watcher.acl import adopt_folder_permissions
 from watcher.archive import archive_bytes, archived_path, verify
 from watcher.errors import RefusedFileError
+from watcher.fsio import move_no_overwrite
 from watcher.in_place import InPlace, note_in_place
 from watcher.intake import (
     Identity,
@@ -65,8 +66,7 @@ from watcher.intake import (
     still_there,
 )
 from watcher.master import MasterData
-from watcher.moving import move_no_overwrite, unique_destination
-from watcher.names import printable
+from watcher.names import printable, unique_destination
 from watcher.notices import write_notices
 from watcher.placement import Place, Where, place_of, stray_message
 from watcher.record_guard import RecordGuard

@@ -12,7 +12,8 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from watcher.moving import move_no_overwrite, unique_destination
+from watcher.fsio import move_no_overwrite
+from watcher.names import unique_destination
 from watcher.notices import QUARANTINE_SUFFIX, notice_beside, write_plain_notice
 from watcher.tree import Tree
 

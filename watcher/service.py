@@ -24,7 +24,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from datetime import time as dtime
 from pathlib import Path
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -36,7 +35,7 @@ from watchdog.observers.polling import PollingObserver
 
 from watcher.audit import ShareActors, share_actors
 from watcher.backoff import Backoff
-from watcher.calendar import cuti_bersama_notice
+from watcher.calendar import cuti_bersama_notice, opening_time
 from watcher.console import outcome_line
 from watcher.errors import KinerjaError, RecordLostError, UsageError
 from watcher.health import Heartbeat, health_path
@@ -226,8 +225,7 @@ class Service:
 
     def _opening_time(self, settings: Settings) -> str:
         """Monday's opening in the office's zone, as this machine's local "HH:MM"."""
-        hours = settings.week.get(0)
-        opening = hours.start if hours else dtime(7, 30)
+        opening = opening_time(settings.week)
         office = datetime.combine(self.now().date(), opening, tzinfo=ZoneInfo(settings.timezone))
         return office.astimezone().strftime("%H:%M")
 

@@ -18,10 +18,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
-from watcher.calendar import WorkCalendar, build_calendar, deadline, working_time_between
+from watcher.calendar import (
+    WorkCalendar,
+    build_calendar,
+    deadline,
+    opening_time,
+    working_time_between,
+)
 from watcher.master import Settings
 from watcher.period import Period
 from watcher.routing import ends_step
@@ -88,9 +94,7 @@ def scheduled_moment(cal: WorkCalendar, settings: Settings, period: Period, year
                      index: int) -> datetime:  # fmt: skip
     """Opening time on the period's issue day (Monday's opening if that weekday has no hours)."""
     day = period.issue_date(year, index)
-    hours = settings.week.get(day.weekday()) or settings.week.get(0)
-    opening = hours.start if hours else time(7, 30)
-    return datetime.combine(day, opening, tzinfo=cal.tz)
+    return datetime.combine(day, opening_time(settings.week, day.weekday()), tzinfo=cal.tz)
 
 
 def timing(

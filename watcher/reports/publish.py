@@ -15,8 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from watcher.fsio import atomic_writer
-from watcher.moving import move_no_overwrite, unique_destination
+from watcher.fsio import atomic_writer, move_no_overwrite
+from watcher.names import unique_destination
 from watcher.reports.gather import ReportError
 from watcher.reports.pdf import html_to_pdf
 from watcher.store import Event, Outcome, Store

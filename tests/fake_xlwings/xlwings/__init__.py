@@ -1,6 +1,6 @@
 """A stand-in for xlwings, for the one boundary kinerja cannot cross on Linux: Excel itself.
 
-Only the part of xlwings' API that `watcher.excel_bridge` and `watcher.engine_excel` use, with
+Only the part of xlwings' API that `watcher.excel_bridge` and `support.engine_excel` use, with
 xlwings' conventions (numbers as floats, None for empty cells, errors as None unless
 `err_to_str`, formulas as tuples of tuples, a scalar for one cell). A book is loaded from a real
 xlsx with openpyxl: the cached values are what Excel would show, the formulas what it would

@@ -18,7 +18,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from watcher.engine import ClosingEngine, EngineError, check_batch, collect_outputs
+from support.engine import ClosingEngine, EngineError, check_batch, collect_outputs
 
 log = logging.getLogger(__name__)
 

@@ -1,9 +1,10 @@
 """Spreadsheet engine: recalculate generated workbooks and export PDF on the server.
 
-One small interface, `SpreadsheetEngine`, two engines chosen by name in `default_engine`:
-`LibreOfficeEngine` (the server's), which runs LibreOffice headless once per *batch* call (a cold
-start costs about two seconds; a file inside a batch a small fraction of that, see
-`bench/engine_batch.py`), and `engine_excel.ExcelEngine`, Excel through xlwings on Windows/macOS.
+Used by the tests (and `bench/engine_batch.py`) to check what Excel would compute from the
+workbooks kinerja writes; the service itself never recalculates. One small interface,
+`SpreadsheetEngine`, two engines: `LibreOfficeEngine`, which runs LibreOffice headless once per
+*batch* call (a cold start costs about two seconds; a file inside a batch a small fraction of
+that), and `engine_excel.ExcelEngine`, Excel through xlwings on Windows/macOS.
 
 Why batches and not one long-running soffice (unoserver): a resident process converts a file no
 faster than a batch does (both about 0.1 s per workbook here: the time is loading, recalculating
@@ -32,7 +33,7 @@ import tempfile
 import threading
 import time
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Protocol, Self
@@ -360,24 +361,3 @@ def _log_output(stdout: str, stderr: str) -> None:
         # "Error: source file could not be loaded" matters; the javaldx warning does not.
         level = logging.WARNING if line.startswith("Error") else logging.DEBUG
         log.log(level, "soffice stderr: %s", line)
-
-
-def _excel_engine() -> SpreadsheetEngine:
-    from watcher.engine_excel import ExcelEngine  # imports this module: loaded when chosen
-
-    return ExcelEngine()
-
-
-_ENGINES: dict[str, Callable[[], SpreadsheetEngine]] = {
-    "libreoffice": LibreOfficeEngine,
-    "excel": _excel_engine,
-}
-
-
-def default_engine(name: str = "libreoffice") -> SpreadsheetEngine:
-    """Return a new engine by configuration name; the caller closes it."""
-    factory = _ENGINES.get(name.strip().lower())
-    if factory is None:
-        known = ", ".join(sorted(_ENGINES))
-        raise EngineError(f"Mesin lembar kerja tidak dikenal: {name!r} (pilihan: {known})")
-    return factory()

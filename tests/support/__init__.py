@@ -1,0 +1,1 @@
+"""What the tests build their world from: office builders, stubs and a spreadsheet engine."""
