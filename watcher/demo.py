@@ -273,6 +273,12 @@ def _period_report(tour: Tour) -> None:
     step = tour.sop.compile_step
     if step is None:
         return
+    if not tour.sop.builds_reports:
+        tour.say(f"\n== Langkah {step.number}: {step.actor} ==\n  Laporan periode "
+                 f"{tour.sop.period.kind.value} belum disusun otomatis oleh kinerja (laporan "
+                 "triwulan dan LKjIP dibuat untuk SOP berperiode triwulan); versi yang disetujui "
+                 "tersimpan di arsip dan log.")  # fmt: skip
+        return
     tour.say(f"\n== Langkah {step.number}: laporan {tour.sop.period.kind.value} untuk "
              f"{step.actor} ==")  # fmt: skip
     tour.wait(lambda: _compiled(tour, step.number), "penyusunan laporan periode")

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from watcher.period import QUARTERLY, Period
+from watcher.period import QUARTERLY, Period, PeriodKind
 
 DEFAULT_STANDARD = "umum"
 ANNUAL_STANDARD = "tahunan"
@@ -167,6 +167,18 @@ class Sop:
     def compile_step(self) -> Step | None:
         steps = self.of_kind(StepKind.COMPILE)
         return steps[0] if steps else None
+
+    @property
+    def compile_number(self) -> int | None:
+        """The compile step's number, which the reports' events carry (None: no such step)."""
+        return self.compile_step.number if self.compile_step else None
+
+    @property
+    def builds_reports(self) -> bool:
+        """Whether the service compiles reports for this SOP: the quarterly report and the
+        LKjIP are built for a quarterly period with a compile step (reports of other periods
+        are not built yet; their approved versions stay in the record)."""
+        return self.compile_step is not None and self.period.kind is PeriodKind.QUARTER
 
     def producer(self, check: Step) -> Step:
         """The submission whose workbook a check looks at: the last SUBMIT before it."""

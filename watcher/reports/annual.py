@@ -78,6 +78,7 @@ def build_annual(
         year=year,
         quarter=None,
         message=message,
+        step=sop.compile_number,
     )
 
 

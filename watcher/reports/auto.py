@@ -50,9 +50,11 @@ class ReportListener:
         years = sorted({e.year for e in events if e.outcome in TRIGGERS and e.year})
         if not years:
             return
+        if not self.sop.builds_reports:
+            return
         master = self.master()
         for year in years:
-            for quarter in (1, 2, 3, 4):
+            for quarter in range(1, self.sop.period.count + 1):
                 self._quarter(store, master, year, quarter)
             self._annual(store, master, year)
 
@@ -118,7 +120,7 @@ class ReportListener:
             store.append(
                 Event(
                     outcome=Outcome.ERROR,
-                    step=6,
+                    step=self.sop.compile_number,
                     year=year,
                     quarter=quarter,
                     message=f"{what} gagal disusun: {exc.message}",

@@ -23,7 +23,6 @@ from watcher.store import Event, Outcome, Store
 from watcher.tree import Tree
 
 log = logging.getLogger(__name__)
-STEP = 6
 
 
 @dataclass(frozen=True)
@@ -41,6 +40,7 @@ def publish(
     year: int,
     quarter: int | None,
     message: str,
+    step: int | None,
 ) -> list[Path]:
     """Write `outputs` into `folder`, log one REPORT_BUILT event per file; return the paths."""
     written = []
@@ -58,7 +58,7 @@ def publish(
         store.append(
             Event(
                 outcome=Outcome.REPORT_BUILT,
-                step=STEP,
+                step=step,
                 year=year,
                 quarter=quarter,
                 file_hash=hashlib.sha256(output.data).hexdigest(),
@@ -80,6 +80,7 @@ def publish_report(
     year: int,
     quarter: int | None,
     message: str,
+    step: int | None,
 ) -> list[Path]:
     """Publish `outputs` plus, when `pdf` is given, (name, HTML source) printed to PDF.
 
@@ -93,7 +94,8 @@ def publish_report(
             outputs = [*outputs, Output(name, html_to_pdf(html()))]
         except ReportError as exc:
             failure = exc
-    written = publish(tree, store, folder, outputs, year=year, quarter=quarter, message=message)
+    written = publish(tree, store, folder, outputs, year=year, quarter=quarter, message=message,
+                      step=step)  # fmt: skip
     if failure is not None:
         names = ", ".join(path.name for path in written)
         raise ReportError(f"{failure.message} Berkas lain tetap ditulis: {names}.")

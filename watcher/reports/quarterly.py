@@ -93,6 +93,7 @@ def build_quarterly(
         year=year,
         quarter=quarter,
         message=message,
+        step=sop.compile_number,
     )
 
 

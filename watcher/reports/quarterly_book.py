@@ -23,6 +23,7 @@ from watcher.reports.sheets import (
 )
 from watcher.reports.xlsx import BarChart, Sheet, Style, XlsxBook, cells_xml
 from watcher.sla import StepState, StepTiming
+from watcher.sop import StepKind
 from watcher.status import STATE_LABELS, duration_text
 
 CHART_LIMIT = 100  # more bars than this make an unreadable chart; the table stays
@@ -263,11 +264,12 @@ def _timeliness(sheet: Sheet, report: QuarterReport) -> None:
     for number, block in enumerate(_problems_first(report), start=1):
         _timeliness_rows(sheet, report, block, number)
     sheet.autofilter(header, sheet.next_row - 1)
-    step = report.report_step
+    step, compiler = report.report_step, report.sop.compile_step
     sheet.skip()
+    who = f"Langkah {compiler.number} (laporan triwulan, {compiler.actor})" if compiler else ""
     row = sheet.row(
         [
-            f"Langkah 6 (laporan triwulan, Kasubag Perencanaan): mutu baku {step.standard}; "
+            f"{who}: mutu baku {step.standard}; "
             f"{STATE_LABELS[step.state]}"
             + (f"; batas {long_datetime(step.deadline)}" if step.deadline else "")
         ],
@@ -292,7 +294,8 @@ def _timeliness_rows(
     progress = report.progress.get(block.division.code)
     when: Callable[[object], str] = lambda m: long_datetime(m) if m else "-"  # noqa: E731
     status = "Disetujui" if block.submission else NOT_APPROVED
-    for step in progress.steps[2:] if progress else ():
+    issued = {s.number for s in report.sop.of_kind(StepKind.ISSUE)}  # the service's own steps
+    for step in [s for s in progress.steps if s.step not in issued] if progress else ():
         late = step.state in LATE_STATES or (
             block.submission is None and step.state not in (StepState.DONE, StepState.NOT_STARTED)
         )
