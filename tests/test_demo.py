@@ -10,6 +10,7 @@ from sop010 import Folder
 
 from watcher.demo import BOUNCED, run_demo
 from watcher.errors import UsageError
+from watcher.sop_loader import sample_sop_path
 from watcher.store import Outcome, Store
 from watcher.verify import verify_tree
 
@@ -42,3 +43,25 @@ def test_the_demo_never_mixes_with_an_office_folder(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="tidak kosong"):
         run_demo(tmp_path, echo=lambda text: None)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["inbox"]
+
+
+def test_the_demo_plays_a_period_of_another_sop(tmp_path: Path) -> None:
+    """The shipped monthly sample: one submission, a Sekretaris who verifies (and returns once),
+    a Kepala Dinas who approves; played by the real service in the SOP's own folders."""
+    printed: list[str] = []
+    sop_path = sample_sop_path("sop_contoh_bulanan.toml")
+    tree = run_demo(tmp_path / "demo", echo=printed.append, timeout=60, sop_path=sop_path)
+    text = "\n".join(printed)
+    expected = ("Bulan September 2026", "bukan angka", "DIKEMBALIKAN SEKRETARIS",
+                "diteruskan ke Kepala Dinas (04_pengesahan)", "disetujui Kepala Dinas",
+                "Log kejadian utuh")  # fmt: skip
+    assert [words for words in expected if words not in text] == []
+    with Store(tree.store_path) as store:
+        events = store.events()
+    assert len({e.division for e in events if e.outcome is Outcome.APPROVED}) == 5
+    assert len({e.division for e in events if e.outcome is Outcome.FORWARDED}) == 5
+    assert {e.step for e in events if e.outcome is Outcome.APPROVED} == {4}
+    assert [(e.division, e.step) for e in events if e.outcome is Outcome.RETURNED] == [(BOUNCED, 3)]
+    approved = tree.folder(BOUNCED, "04_pengesahan/disetujui")
+    assert [p.name for p in approved.iterdir()] == ["Rencana_Aksi_DAFDUK_2026_B09.xlsx"]
+    assert verify_tree(tree).ok
