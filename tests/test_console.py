@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from office import issued_office
-from reports_office import approved_office
 from service_run import fill, wait_for
 from sop010 import Folder
 
@@ -113,16 +112,3 @@ def test_ctrl_c_stops_the_demo_without_a_traceback(tmp_path: Path) -> None:
         assert demo.interrupt() == EXIT_INTERRUPTED
     assert "Dihentikan dengan Ctrl-C." in demo.err, demo.err
     assert not any("Traceback" in line for line in demo.err), demo.err
-
-
-def test_ctrl_c_stops_a_report_without_a_traceback(tmp_path: Path) -> None:
-    root = approved_office(tmp_path / "kantor").root
-    with Kinerja("report", "quarterly", "--year", "2026", "--quarter", "3",
-                 "--root", str(root)) as report:  # fmt: skip
-        # numpy comes in with pandas, which the commands import inside cli.main: Ctrl-C while
-        # Python itself starts up ends any program with Python's own message, not kinerja's.
-        wait_for(lambda: report.loaded("numpy"), what="the libraries loading")
-        assert report.process.poll() is None, f"the report finished before Ctrl-C: {report.out}"
-        assert report.interrupt() == EXIT_INTERRUPTED
-    assert "Dihentikan dengan Ctrl-C." in report.err, report.err
-    assert not any("Traceback" in line for line in report.err), report.err

@@ -69,5 +69,5 @@ def test_excel_engine_without_excel_says_so_in_indonesian(
 
 def test_excel_engine_without_xlwings_points_to_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "xlwings", None)  # import xlwings -> ImportError
-    with pytest.raises(EngineError, match=r"pip install kinerja\[excel\]"):
+    with pytest.raises(EngineError, match=r"ekstra \[excel\], lihat macros/README.md"):
         ExcelEngine()

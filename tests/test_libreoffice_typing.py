@@ -15,13 +15,16 @@ from sop010 import Folder
 
 from watcher.layout import rencana_aksi_layout
 from watcher.master_loader import load_master
+from watcher.sop import RuleSet
 from watcher.validation.findings import Severity
 from watcher.validation.rules import Expectation
 from watcher.validation.validate import validate_bytes
 
 LAYOUT = rencana_aksi_layout()
 COLUMN, FIRST = LAYOUT.column("realisation").letter, LAYOUT.rows["first_data"]
-MATERIAL = Expectation(step=3, division="DAFDUK", open_periods=frozenset({(2026, 3)}))
+MATERIAL = Expectation(
+    step=3, rules=RuleSet.MATERIAL, division="DAFDUK", open_periods=frozenset({(2026, 3)})
+)
 # DAF-01 and DAF-02 are in %, DAF-03 in dokumen, DAF-04 in hari (lower is better)
 TYPED = {
     "id-ID": ["99,3%", "98,5", "1.180", "1,8"],
