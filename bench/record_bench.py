@@ -10,7 +10,8 @@ Run from the repository root:
 - append: events appended per second by `Store.append` (one transaction, `synchronous=FULL`)
   without the anchor file, with it (the slot written in place and fdatasynced, as the store
   does), and with the first design: the whole file rewritten as a temp file, fsynced and
-  renamed (`watcher.fsio.write_text_atomic`) after each append; ratios to "without". All run
+  renamed (`watcher.record.durable.write_text_atomic`) after each append; ratios to "without". All
+run
   on a real disk under `--dir` (default: the current folder), since fsync is free on tmpfs.
 
 Nothing is asserted; the figures are printed.
@@ -26,11 +27,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from watcher.fsio import write_text_atomic
-from watcher.lock import ServiceLock
-from watcher.record_guard import RecordGuard
-from watcher.store import Event, Outcome, Store
-from watcher.tree import Tree
+from watcher.record.durable import write_text_atomic
+from watcher.record.guard import RecordGuard
+from watcher.record.store import Event, Outcome, Store
+from watcher.service.lock import ServiceLock
+from watcher.service.tree import Tree
 
 
 def per_call(action: Callable[[], object], count: int) -> float:

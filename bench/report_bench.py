@@ -6,8 +6,8 @@ Run from the repository root:
 
 Sets up an office of `--files` divisions with `--rows` indicators each, one approved, archived
 and logged workbook per division for the third quarter (a few distinct filled workbooks made by
-`watcher.templates` and openpyxl as a clerk's Excel would, then given each division's code), and
-times in the same run:
+`watcher.workbook.write` and openpyxl as a clerk's Excel would, then given each division's code),
+and times in the same run:
 
 - kinerja: `build_quarterly` without the PDF (log query, archived bytes checked against their
   SHA-256, calamine read, content rules, figures, the workbook with its summary, per-division,
@@ -43,16 +43,16 @@ import pandas as pd
 from sop010 import Folder
 
 from bench.validate_bench import bench_master
-from watcher.archive import archive_bytes
-from watcher.capaian import capaian
-from watcher.layout import rencana_aksi_layout
-from watcher.master import Division, MasterData, Polarity
+from watcher.masterdata.capaian import capaian
+from watcher.masterdata.model import Division, MasterData, Polarity
+from watcher.record.archive import archive_bytes
+from watcher.record.store import Event, Outcome, Store
 from watcher.reports.commands import terminal_progress
 from watcher.reports.quarterly import build_quarterly
-from watcher.sop_loader import load_sop
-from watcher.store import Event, Outcome, Store
-from watcher.templates import Issue, workbook_bytes
-from watcher.tree import Tree
+from watcher.service.tree import Tree
+from watcher.sop.load import load_sop
+from watcher.workbook.layout import rencana_aksi_layout
+from watcher.workbook.write import Issue, workbook_bytes
 
 YEAR, QUARTER = 2026, 3
 REPEATS = 3

@@ -5,7 +5,7 @@ Run from the repository root:
     python -m bench.validate_bench [--files 500] [--rows 40]
 
 Generates `--files` distinct, valid step-4 rencana aksi workbooks of one division with `--rows`
-indicators (issued by `watcher.templates`, then filled and saved with openpyxl as a clerk's
+indicators (issued by `watcher.workbook.write`, then filled and saved with openpyxl as a clerk's
 Excel would), checks that kinerja finds every one valid, then times in the same run:
 
 - kinerja: `validate_file` (safety layer, calamine read, content rules) of every file;
@@ -37,17 +37,17 @@ from pathlib import Path
 import openpyxl
 from openpyxl.worksheet.worksheet import Worksheet
 
-from watcher.capaian import capaian
-from watcher.layout import Layout, rencana_aksi_layout
-from watcher.master import Aggregation, Division, Indicator, MasterData, Polarity
-from watcher.reader import read_workbook
-from watcher.sample_master import sample_master
-from watcher.templates import Issue, workbook_bytes
-from watcher.tree import workbook_file_name
+from watcher.masterdata.capaian import capaian
+from watcher.masterdata.model import Aggregation, Division, Indicator, MasterData, Polarity
+from watcher.masterdata.sample import sample_master
+from watcher.service.tree import workbook_file_name
 from watcher.validation.package import open_package
 from watcher.validation.rules import Expectation, check
 from watcher.validation.safety import check_bytes
 from watcher.validation.validate import validate_file
+from watcher.workbook.layout import Layout, rencana_aksi_layout
+from watcher.workbook.read import read_workbook
+from watcher.workbook.write import Issue, workbook_bytes
 
 DIVISION = "BENCH"
 QUARTER = 2

@@ -43,11 +43,11 @@ from pathlib import Path
 import openpyxl
 import watchdog.version
 from sop010 import Folder
-
 from tests.office import issued_office
 from tests.service_run import fill
-from watcher.master_loader import load_master
-from watcher.tree import Tree
+
+from watcher.masterdata.load import load_master
+from watcher.service.tree import Tree
 
 REPO = Path(__file__).resolve().parents[1]
 AIM_P95_S = 1.0  # issue 4: a file reaches the next folder within about a second (p95)

@@ -1,13 +1,13 @@
 Attribute VB_Name = "KinerjaCommands"
 Option Explicit
 '
-' What the buttons do. The checking itself is Python's (watcher/excel_bridge.py, through xlwings'
-' RunPython): the same rules as the server, on the workbook as it is open now. Python also shows
-' the outcome (message box, "Hasil Validasi" workbook, first offending cell), because on macOS
+' What the buttons do. The checking itself is Python's (watcher/desk/excel_bridge.py, through
+' xlwings' RunPython): the same rules as the server, on the workbook as it is open now. Python also
+' shows the outcome (message box, "Hasil Validasi" workbook, first offending cell), because on macOS
 ' RunPython returns before Python has finished.
 
-Public Const CHECK_COMMAND As String = "import watcher.excel_bridge as k; k.periksa()"
-Public Const SEND_COMMAND As String = "import watcher.excel_bridge as k; k.kirim()"
+Public Const CHECK_COMMAND As String = "import watcher.desk.excel_bridge as k; k.periksa()"
+Public Const SEND_COMMAND As String = "import watcher.desk.excel_bridge as k; k.kirim()"
 
 ' Periksa: check the active workbook with the server's rules.
 Public Sub CheckActiveWorkbook()

@@ -4,7 +4,7 @@ Option Explicit
 ' Settings of the kinerja add-in. They live in xlwings' own user config file (one
 ' "KEY","value" pair a line, as VBA's Write # writes it), so that one file, written by
 ' "kinerja excel-setup" or by the Atur Folder button, configures both xlwings and this add-in,
-' and the Python side (watcher/excel_config.py) reads the same values. xlwings ignores keys it
+' and the Python side (watcher/desk/excel_config.py) reads the same values. xlwings ignores keys it
 ' does not know and keeps them when its own ribbon saves a setting.
 '
 ' Beside the file, the folder "kinerja" is where Kirim leaves the copy for Python.

@@ -11,9 +11,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from watcher.sop import Sop
-from watcher.tree import Tree, default_root
-from watcher.tree_sop import resolve_sop
+from watcher.service.tree import Tree, default_root
+from watcher.sop.model import Sop
+from watcher.sop.tree_sop import resolve_sop
 
 
 def with_common(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -49,5 +49,5 @@ def tree_of(args: argparse.Namespace) -> Tree:
 
 
 def sop_of(args: argparse.Namespace) -> Sop:
-    """The tree's SOP (`watcher.tree_sop`); `--sop` sets it for a tree that has none yet."""
+    """The tree's SOP (`watcher.sop.tree_sop`); `--sop` sets it for a tree that has none yet."""
     return resolve_sop(tree_of(args), args.sop)

@@ -15,16 +15,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from watcher.calendar import cuti_bersama_notice
 from watcher.command_args import json_argument, print_json, sop_of, tree_of
-from watcher.config import load_config
+from watcher.desk.excel_setup import describe_setup, excel_setup, excel_setup_arguments
 from watcher.errors import EXIT_DATA, EXIT_UNUSABLE, MasterDataError, MissingFileError, UsageError
-from watcher.excel_setup import describe_setup, excel_setup, excel_setup_arguments
-from watcher.health import waiting_report
-from watcher.issuing import issue_quarter
-from watcher.logfile import log_to_file, stamp_console
-from watcher.mailer import send_mail
-from watcher.master_loader import load_master
+from watcher.masterdata.load import load_master
 from watcher.ops_commands import (
     cmd_demo,
     cmd_health,
@@ -35,14 +29,20 @@ from watcher.ops_commands import (
     verify_arguments,
     watch_operation_arguments,
 )
+from watcher.record.store import Store
 from watcher.reports.auto import ReportListener
 from watcher.reports.commands import run_annual, run_export, run_quarterly
-from watcher.service import MasterSource, Service, ServiceOptions
-from watcher.setup_tree import init_tree
-from watcher.sop import DEFAULT_STANDARD, Step
-from watcher.status import StatusPage, snapshot, snapshot_json, snapshot_text
-from watcher.store import Store
-from watcher.tree_sop import install_sop
+from watcher.reports.status import StatusPage, snapshot, snapshot_json, snapshot_text
+from watcher.service.config import load_config
+from watcher.service.health import waiting_report
+from watcher.service.issuing import issue_quarter
+from watcher.service.logfile import log_to_file, stamp_console
+from watcher.service.mailer import send_mail
+from watcher.service.setup_tree import init_tree
+from watcher.service.watch import MasterSource, Service, ServiceOptions
+from watcher.sop.calendar import cuti_bersama_notice
+from watcher.sop.model import DEFAULT_STANDARD, Step
+from watcher.sop.tree_sop import install_sop
 from watcher.validation.report_text import result_json, result_text
 from watcher.validation.validate import expectation_for, validate_file
 

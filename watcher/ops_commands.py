@@ -11,11 +11,12 @@ import sys
 from pathlib import Path
 
 from watcher.command_args import json_argument, print_json, tree_of
-from watcher.demo import run_demo
+from watcher.demo.tour import run_demo
 from watcher.errors import EXIT_DATA, KinerjaError
-from watcher.health import MAX_AGE_SECONDS, health_report
-from watcher.master_loader import load_master
-from watcher.samba import (
+from watcher.masterdata.load import load_master
+from watcher.record.verify import parse_anchor, verify_tree
+from watcher.service.health import MAX_AGE_SECONDS, health_report
+from watcher.share.samba import (
     DEFAULT_AUDIT_LOG,
     ShareSettings,
     missing_vfs_modules,
@@ -24,8 +25,7 @@ from watcher.samba import (
     smb_conf,
     vfs_modules,
 )
-from watcher.tree_sop import resolve_sop
-from watcher.verify import parse_anchor, verify_tree
+from watcher.sop.tree_sop import resolve_sop
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -129,7 +129,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def watch_operation_arguments(parser: argparse.ArgumentParser) -> None:
-    """`kinerja watch --log-file FILE --audit-log FILE` (see `watcher.logfile`, `watcher.audit`)."""
+    """`kinerja watch --log-file FILE --audit-log FILE` (see `watcher.service.logfile`,
+    `watcher.share.audit`)."""
     parser.add_argument(
         "--log-file",
         type=Path,

@@ -14,8 +14,9 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from watcher.capaian import formula_text
-from watcher.master import MasterData, Polarity, quarter_name
+from watcher.masterdata.capaian import formula_text
+from watcher.masterdata.model import MasterData, Polarity, quarter_name
+from watcher.record.store import Store
 from watcher.reports.annual_book import annual_workbook
 from watcher.reports.context import Provenance, YearReport
 from watcher.reports.figures_year import year_figures
@@ -23,10 +24,9 @@ from watcher.reports.gather import Progress, ReportError, approvals_for, read_su
 from watcher.reports.pdf import band_classes, bar_chart_svg, render_html
 from watcher.reports.publish import Output, publish_report
 from watcher.reports.quarterly import fingerprint
-from watcher.sla import office_calendar
-from watcher.sop import Sop
-from watcher.store import Store
-from watcher.tree import Tree
+from watcher.service.tree import Tree
+from watcher.sop.model import Sop
+from watcher.sop.sla import office_calendar
 
 log = logging.getLogger(__name__)
 

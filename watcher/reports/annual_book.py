@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from watcher.capaian import NOT_ASSESSABLE, formula_text
-from watcher.indonesian import long_datetime
-from watcher.master import quarter_name
+from watcher.masterdata.capaian import NOT_ASSESSABLE, formula_text
+from watcher.masterdata.model import quarter_name
 from watcher.reports.context import YearReport
 from watcher.reports.figures import QUARTERS, Figure
 from watcher.reports.figures_year import YearLine
@@ -20,6 +19,7 @@ from watcher.reports.sheets import (
     title_rows,
 )
 from watcher.reports.xlsx import BarChart, Sheet, Style, XlsxBook
+from watcher.sop.indonesian import long_datetime
 
 SOURCE_LABELS = {"log": "laporan disetujui tahun lalu", "data induk": "data induk"}
 

@@ -20,20 +20,20 @@ from collections.abc import Callable
 from datetime import datetime
 
 from watcher.errors import KinerjaError, RecordLostError
-from watcher.master import MasterData, quarter_name
+from watcher.masterdata.model import MasterData, quarter_name
+from watcher.record.store import Event, Outcome, Store, utc_now
 from watcher.reports.annual import build_annual
 from watcher.reports.gather import approvals_for
 from watcher.reports.quarterly import build_quarterly, fingerprint, quarter_approvals
-from watcher.sop import Sop
-from watcher.store import Event, Outcome, Store, utc_now
-from watcher.tree import Tree
+from watcher.service.tree import Tree
+from watcher.sop.model import Sop
 
 log = logging.getLogger(__name__)
 TRIGGERS = (Outcome.APPROVED, Outcome.RETURNED)
 
 
 class ReportListener:
-    """`Listener` for `watcher.service.Service(..., listeners=[ReportListener(...)])`."""
+    """`Listener` for `watcher.service.watch.Service(..., listeners=[ReportListener(...)])`."""
 
     def __init__(
         self,

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import TextIO
 
 from watcher.errors import MissingFileError, UsageError
-from watcher.fsio import atomic_writer
-from watcher.master_loader import load_master
+from watcher.masterdata.load import load_master
+from watcher.record.durable import atomic_writer
+from watcher.record.store import Store, utc_now
 from watcher.reports.annual import build_annual
 from watcher.reports.dataset import (
     csv_bytes,
@@ -32,9 +33,8 @@ from watcher.reports.gather import (
     read_submissions,
 )
 from watcher.reports.quarterly import build_quarterly
-from watcher.store import Store, utc_now
-from watcher.tree import Tree
-from watcher.tree_sop import resolve_sop
+from watcher.service.tree import Tree
+from watcher.sop.tree_sop import resolve_sop
 
 PROGRESS_FROM = 50  # workbooks; smaller builds finish before a progress line would help
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from watcher.anchor import HEAD_LABEL, head_line
-from watcher.indonesian import quarter_months
-from watcher.master import MasterData, quarter_name, signing_place
+from watcher.masterdata.model import MasterData, quarter_name, signing_place
+from watcher.record.anchor import HEAD_LABEL, head_line
 from watcher.reports.figures import QuarterFigures
 from watcher.reports.figures_year import YearFigures
-from watcher.sla import Progress, StepState, StepTiming
-from watcher.sop import Sop
-from watcher.status import STATE_LABELS, duration_text
+from watcher.reports.status import STATE_LABELS, duration_text
+from watcher.sop.indonesian import quarter_months
+from watcher.sop.model import Sop
+from watcher.sop.sla import Progress, StepState, StepTiming
 
 LATE_STATES = (StepState.LATE, StepState.DONE_LATE)
 

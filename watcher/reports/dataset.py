@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from watcher.master import MasterData, quarter_name
+from watcher.masterdata.model import MasterData, quarter_name
 from watcher.reports.figures import QUARTERS, Figure
 from watcher.reports.figures_year import YearLine, year_figures
 from watcher.reports.gather import Submission

@@ -1,7 +1,8 @@
 """The figures of the reports, computed from readings and the master data (pure).
 
 Rules (each indicator's options come from the master workbook):
-- capaian per `watcher.capaian.indicator_capaian` (polarity, Minimal formula, cap, the office's
+- capaian per `watcher.masterdata.capaian.indicator_capaian` (polarity, Minimal formula, cap, the
+office's
   rules for zero targets and the floor), rounded as printed; predikat per the master's bands,
   on that rounded value;
 - over quarters, a cumulative indicator sums the realisations and the targets of the quarters
@@ -19,8 +20,8 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from watcher.capaian import DEFAULT_RULES, indicator_capaian, mean_capaian, predikat
-from watcher.master import (
+from watcher.masterdata.capaian import DEFAULT_RULES, indicator_capaian, mean_capaian, predikat
+from watcher.masterdata.model import (
     Aggregation,
     CapaianRules,
     Division,

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from watcher.capaian import mean_capaian, predikat
-from watcher.master import Division, Indicator, MasterData, Polarity, PredikatBand
+from watcher.masterdata.capaian import mean_capaian, predikat
+from watcher.masterdata.model import Division, Indicator, MasterData, Polarity, PredikatBand
 from watcher.reports.figures import (
     QUARTERS,
     Aggregate,

@@ -15,15 +15,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePosixPath
 
-from watcher.archive import archived_path
 from watcher.errors import KinerjaError, RefusedFileError
-from watcher.layout import Layout, rencana_aksi_layout
-from watcher.master import MasterData, quarter_name
-from watcher.numbers import NotANumber, parse_number
-from watcher.reader import Workbook, read_workbook
-from watcher.store import Event, Outcome, Store
-from watcher.tree import Tree
+from watcher.masterdata.model import MasterData, quarter_name
+from watcher.masterdata.numbers import NotANumber, parse_number
+from watcher.record.archive import archived_path
+from watcher.record.store import Event, Outcome, Store
+from watcher.service.tree import Tree
 from watcher.validation.rules import Expectation, check
+from watcher.workbook.layout import Layout, rencana_aksi_layout
+from watcher.workbook.read import Workbook, read_workbook
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]  # (done, total), for long builds

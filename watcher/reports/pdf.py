@@ -19,11 +19,11 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from watcher.capaian import NOT_ASSESSABLE
-from watcher.indonesian import MONTHS, long_datetime
-from watcher.master import PredikatBand
-from watcher.numbers import format_number
+from watcher.masterdata.capaian import NOT_ASSESSABLE
+from watcher.masterdata.model import PredikatBand
+from watcher.masterdata.numbers import format_number
 from watcher.reports.gather import ReportError
+from watcher.sop.indonesian import MONTHS, long_datetime
 
 log = logging.getLogger(__name__)
 INSTALL_HINT = (

@@ -15,12 +15,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from watcher.fsio import atomic_writer, move_no_overwrite
-from watcher.names import unique_destination
+from watcher.record.durable import atomic_writer, move_no_overwrite
+from watcher.record.store import Event, Outcome, Store
 from watcher.reports.gather import ReportError
 from watcher.reports.pdf import html_to_pdf
-from watcher.store import Event, Outcome, Store
-from watcher.tree import Tree
+from watcher.service.names import unique_destination
+from watcher.service.tree import Tree
 
 log = logging.getLogger(__name__)
 

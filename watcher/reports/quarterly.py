@@ -13,8 +13,9 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 
-from watcher.capaian import formula_text
-from watcher.master import MasterData, quarter_name
+from watcher.masterdata.capaian import formula_text
+from watcher.masterdata.model import MasterData, quarter_name
+from watcher.record.store import Store
 from watcher.reports.context import Provenance, QuarterReport
 from watcher.reports.figures import quarter_figures
 from watcher.reports.gather import (
@@ -27,10 +28,9 @@ from watcher.reports.gather import (
 from watcher.reports.pdf import band_classes, bar_chart_svg, render_html
 from watcher.reports.publish import Output, publish_report
 from watcher.reports.quarterly_book import quarterly_workbook
-from watcher.sop import Sop
-from watcher.status import snapshot
-from watcher.store import Store
-from watcher.tree import Tree
+from watcher.reports.status import snapshot
+from watcher.service.tree import Tree
+from watcher.sop.model import Sop
 
 
 def quarterly_folder(tree: Tree, year: int, quarter: int) -> Path:

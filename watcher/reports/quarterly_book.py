@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from watcher.capaian import formula_text, predikat, zero_target_text
-from watcher.indonesian import long_datetime
-from watcher.master import CapaianRules, quarter_name
+from watcher.masterdata.capaian import formula_text, predikat, zero_target_text
+from watcher.masterdata.model import CapaianRules, quarter_name
 from watcher.reports.context import QuarterReport
 from watcher.reports.figures import DivisionBlock, Line
 from watcher.reports.pdf import percent_text
@@ -21,10 +20,11 @@ from watcher.reports.sheets import (
     sheet_name,
     title_rows,
 )
+from watcher.reports.status import STATE_LABELS, duration_text
 from watcher.reports.xlsx import BarChart, Sheet, Style, XlsxBook, cells_xml
-from watcher.sla import StepState, StepTiming
-from watcher.sop import StepKind
-from watcher.status import STATE_LABELS, duration_text
+from watcher.sop.indonesian import long_datetime
+from watcher.sop.model import StepKind
+from watcher.sop.sla import StepState, StepTiming
 
 CHART_LIMIT = 100  # more bars than this make an unreadable chart; the table stays
 NOT_APPROVED = "Belum disetujui Kabid"

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
-from watcher.capaian import NOT_ASSESSABLE
-from watcher.master import PredikatBand, quarter_name
-from watcher.numbers import format_number
+from watcher.masterdata.capaian import NOT_ASSESSABLE
+from watcher.masterdata.model import PredikatBand, quarter_name
+from watcher.masterdata.numbers import format_number
 from watcher.reports.figures import Aggregate, Figure
 from watcher.reports.xlsx import BAND_STYLES, Sheet, Style
-from watcher.xlsx_style import wrapped_height
+from watcher.workbook.styles import wrapped_height
 
 SHEET_NAME_MAX = 31
 LINE_HEIGHT = 12.75  # points, one line of 10 pt Arial

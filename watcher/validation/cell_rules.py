@@ -11,10 +11,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from watcher.capaian import indicator_capaian
-from watcher.layout import TEXT_MAX_LENGTH, Layout
-from watcher.master import Indicator, Settings, period_target
-from watcher.numbers import (
+from watcher.masterdata.capaian import indicator_capaian
+from watcher.masterdata.model import Indicator, Settings, period_target
+from watcher.masterdata.numbers import (
     AmbiguousNumber,
     NotANumber,
     UnitMismatch,
@@ -22,10 +21,11 @@ from watcher.numbers import (
     parse_number,
     read_quantity,
 )
-from watcher.period import Period
-from watcher.reader import Workbook
-from watcher.sop import RuleSet
+from watcher.sop.model import RuleSet
+from watcher.sop.period import Period
 from watcher.validation.findings import Finding, Severity
+from watcher.workbook.layout import TEXT_MAX_LENGTH, Layout
+from watcher.workbook.read import Workbook
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 FORMULA_PREFIXES = ("=", "+", "-", "@")  # text a spreadsheet could take for a formula

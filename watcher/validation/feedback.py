@@ -37,7 +37,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from watcher.validation.copy_budget import MAX_COPY_BYTES, MAX_COPY_CELLS, copy_fits
 from watcher.validation.findings import Finding, Result, Severity
-from watcher.xlsx_style import (
+from watcher.workbook.styles import (
     BOLD,
     BORDER,
     TITLE_FONT,

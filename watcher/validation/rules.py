@@ -9,14 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from watcher.layout import METADATA_KIND, Layout
-from watcher.master import Indicator, MasterData
-from watcher.numbers import NotANumber, parse_number
-from watcher.period import QUARTERLY, Period
-from watcher.reader import Workbook
-from watcher.sop import RuleSet
+from watcher.masterdata.model import Indicator, MasterData
+from watcher.masterdata.numbers import NotANumber, parse_number
+from watcher.sop.model import RuleSet
+from watcher.sop.period import QUARTERLY, Period
 from watcher.validation.cell_rules import Target, check_row, stray_errors, stray_formulas
 from watcher.validation.findings import Finding, Result, Severity
+from watcher.workbook.layout import METADATA_KIND, Layout
+from watcher.workbook.read import Workbook
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 NEW_WORKBOOK = (

@@ -6,18 +6,18 @@ from datetime import date
 from pathlib import Path
 
 from watcher.errors import RefusedFileError
-from watcher.intake import read_checked
-from watcher.layout import Layout, rencana_aksi_layout
-from watcher.master import MasterData
-from watcher.names import printable
-from watcher.reader import read_workbook
-from watcher.sop import Sop, StepKind
-from watcher.tree import Tree, parse_issued_name
-from watcher.tree_sop import resolve_sop
+from watcher.masterdata.model import MasterData
+from watcher.service.intake import read_checked
+from watcher.service.names import printable
+from watcher.service.tree import Tree, parse_issued_name
+from watcher.sop.model import Sop, StepKind
+from watcher.sop.tree_sop import resolve_sop
+from watcher.sop.workflow import Place, issue_place, place_at
 from watcher.validation import safety
 from watcher.validation.findings import Finding, Result, Severity
 from watcher.validation.rules import Expectation, check
-from watcher.workflow import Place, issue_place, place_at
+from watcher.workbook.layout import Layout, rencana_aksi_layout
+from watcher.workbook.read import read_workbook
 
 # The usual reasons a file cannot be opened, in Indonesian (the system's strerror is English).
 _OS_REASONS: tuple[tuple[type[OSError], str], ...] = (
@@ -38,7 +38,7 @@ def validate_bytes(data: bytes, master: MasterData, expect: Expectation, *, name
 
 
 def validate_file(path: Path, master: MasterData, expect: Expectation) -> Result:
-    """Validate a file as the service would: opened safely (`watcher.intake`: a link, FIFO,
+    """Validate a file as the service would: opened safely (`watcher.service.intake`: a link, FIFO,
     device or oversized file is refused unread), then checked, read and validated."""
     name = printable(path.name)
     try:

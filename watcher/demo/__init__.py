@@ -1,0 +1,1 @@
+"""How a newcomer sees one whole quarter played in half a minute."""

@@ -1,0 +1,1 @@
+"""What a clerk sees at the desk: the Excel add-in, its setup and checks."""

@@ -1,0 +1,1 @@
+"""What the office is: its divisions, indicators and targets (data induk)."""

@@ -1,0 +1,1 @@
+"""What happened, kept so that it can be proven: log, archive, durable files."""

@@ -1,0 +1,266 @@
+"""Where every division stands in a period of the SOP: `kinerja status` and `outbox/status.html`.
+
+Derived from the event log each time (nothing stored twice), in working time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, select_autoescape
+
+from watcher.masterdata.model import MasterData
+from watcher.record.anchor import head_line
+from watcher.record.durable import write_text_atomic
+from watcher.record.store import Event, Outcome, Store
+from watcher.sop.calendar import cuti_bersama_notice
+from watcher.sop.indonesian import long_datetime
+from watcher.sop.model import Sop
+from watcher.sop.sla import (
+    Progress,
+    StepState,
+    StepTiming,
+    office_calendar,
+    report_timing,
+)
+from watcher.sop.timeline import open_periods, quarter_timelines
+
+STATE_LABELS = {
+    StepState.NOT_STARTED: "belum mulai",
+    StepState.IN_TIME: "berjalan, tepat waktu",
+    StepState.WARNING: "peringatan",
+    StepState.LATE: "terlambat",
+    StepState.DONE: "selesai tepat waktu",
+    StepState.DONE_LATE: "selesai, terlambat",
+}
+
+
+@dataclass(frozen=True)
+class DivisionStatus:
+    code: str
+    name: str
+    progress: Progress
+
+    @property
+    def current(self) -> StepTiming | None:
+        return self.progress.current
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    office: str
+    year: int
+    quarter: int
+    generated_at: datetime
+    divisions: tuple[DivisionStatus, ...]
+    report: StepTiming | None  # the compile step, for this period's report (None: no such step)
+    warning: str  # the SOP's own warning line
+    steps: tuple[tuple[int, str, str], ...]  # (number, actor, standard) for the headers
+    sop_title: str = "SOP 010"
+    period_label: str = ""  # "Triwulan III"
+    approver: str = "Kabid"  # who approves last (the SOP's final check)
+    report_title: str = ""  # "Langkah 6: Laporan Triwulan (Kasubag Perencanaan, 1 Hari)"
+    calendar_notice: str = ""  # years in use without known cuti bersama, or ""
+
+
+def current_period(store: Store, master: MasterData, sop: Sop, now: datetime) -> tuple[int, int]:
+    """The period to show: the oldest one still open, else the last issued, else by the clock."""
+    opened = open_periods(store, master)
+    if opened:
+        return opened[0]
+    issued = store.events(outcome=Outcome.ISSUED)
+    if issued and issued[-1].year and issued[-1].quarter:
+        return issued[-1].year, issued[-1].quarter
+    return sop.period.collected_on(now.astimezone(ZoneInfo(master.settings.timezone)).date())
+
+
+def snapshot(
+    store: Store, master: MasterData, sop: Sop, now: datetime, period: tuple[int, int] | None = None
+) -> Snapshot:
+    year, quarter = period or current_period(store, master, sop, now)
+    calendar = office_calendar(master.settings, range(year, year + 2))
+    divisions = tuple(
+        DivisionStatus(t.division.code, t.division.name, t.progress)
+        for t in quarter_timelines(store, master, sop, year, quarter, now)
+    )
+    report = report_timing(
+        store.events(year=year),
+        divisions=[d.code for d in master.divisions],
+        year=year,
+        quarter=quarter,
+        sop=sop,
+        cal=calendar,
+        settings=master.settings,
+        now=now,
+    )
+    headers = tuple(
+        (s.number, s.actor, ", ".join(map(str, s.standards.values()))) for s in sop.per_division
+    )
+    return Snapshot(
+        master.settings.office_name,
+        year,
+        quarter,
+        now.astimezone(calendar.tz),
+        divisions,
+        report,
+        sop.warning,
+        headers,
+        sop_title=f"SOP {sop.number}",
+        period_label=sop.period.label(quarter),
+        approver=sop.final_check.actor,
+        report_title=_report_title(sop, report),
+        calendar_notice=cuti_bersama_notice(range(year, year + 2), master.settings.day_overrides),
+    )
+
+
+def _report_title(sop: Sop, report: StepTiming | None) -> str:
+    step = sop.compile_step
+    if step is None or report is None:
+        return ""
+    return (f"Langkah {step.number}: Laporan {sop.period.kind.value.capitalize()} "
+            f"({step.actor}, {report.standard})")  # fmt: skip
+
+
+def duration_text(value: timedelta | None) -> str:
+    """Working time as "1 j 05 m" (hours of office time, not calendar days)."""
+    if value is None:
+        return "-"
+    minutes = int(value.total_seconds() // 60)
+    return f"{minutes // 60} j {minutes % 60:02d} m"
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat() if moment else None
+
+
+def timing_json(step: StepTiming) -> dict[str, Any]:
+    return {
+        "langkah": step.step,
+        "mutu_baku": str(step.standard),
+        "status": step.state.value,
+        "mulai_utc": _iso(step.start),
+        "selesai_utc": _iso(step.end),
+        "batas_waktu_utc": _iso(step.deadline),
+        "menit_kerja_terpakai": _minutes(step.worked),
+        "menit_kerja_diizinkan": _minutes(step.allowed),
+        "putaran": step.round,
+    }
+
+
+def _minutes(value: timedelta | None) -> int | None:
+    return None if value is None else int(value.total_seconds() // 60)
+
+
+def snapshot_json(view: Snapshot) -> dict[str, Any]:
+    """The `kinerja status --json` document (fields documented in README.md)."""
+    rows = []
+    for division in view.divisions:
+        current = division.current
+        left = (
+            (current.allowed - current.worked)
+            if current and current.allowed is not None and current.worked is not None
+            else None
+        )
+        rows.append(
+            {
+                "kode": division.code,
+                "nama": division.name,
+                "langkah_sekarang": current.step if current else None,
+                "status": current.state.value if current else "disetujui",
+                "sejak_utc": _iso(current.start) if current else None,
+                "batas_waktu_utc": _iso(current.deadline) if current else None,
+                "sisa_menit_kerja": _minutes(left)
+                if left is not None and left >= timedelta(0)
+                else None,
+                "terlambat_menit_kerja": _minutes(-left)
+                if left is not None and left < timedelta(0)
+                else None,
+                "jumlah_dikembalikan": division.progress.returns,
+                "langkah": [timing_json(step) for step in division.progress.steps],
+            }
+        )
+    return {
+        "instansi": view.office,
+        "tahun": view.year,
+        "triwulan": view.quarter,
+        "periode": view.period_label,
+        "dibuat_utc": _iso(view.generated_at),
+        "bidang": rows,
+        "laporan_triwulan": timing_json(view.report) if view.report else None,
+    }
+
+
+def snapshot_text(view: Snapshot) -> str:
+    lines = [
+        f"{view.office} - {view.period_label} {view.year} (per {long_datetime(view.generated_at)})"
+    ]
+    for division in view.divisions:
+        current = division.current
+        if current is None:
+            returns = division.progress.returns
+            lines.append(f"  {division.code:<12} disetujui {view.approver} "
+                         f"(dikembalikan {returns} kali)")  # fmt: skip
+            continue
+        since = long_datetime(current.start) if current.start else "-"
+        due = long_datetime(current.deadline) if current.deadline else "-"
+        used = f"{duration_text(current.worked)} dari {duration_text(current.allowed)}"
+        lines.append(
+            f"  {division.code:<12} langkah {current.step} ({STATE_LABELS[current.state]}), "
+            f"sejak {since}, batas {due}, terpakai {used}, "
+            f"dikembalikan {division.progress.returns} kali"
+        )
+    if view.report is not None:
+        lines.append(f"  {view.report_title}: {STATE_LABELS[view.report.state]}")
+    if view.calendar_notice:
+        lines.append(f"  Peringatan: {view.calendar_notice}")
+    return "\n".join(lines)
+
+
+def render_html(view: Snapshot, *, head: tuple[int, str] | None = None,
+                attention: Sequence[str] = ()) -> str:  # fmt: skip
+    environment = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+    environment.filters["waktu"] = lambda m: long_datetime(m) if m else "-"
+    environment.filters["durasi"] = duration_text
+    source = resources.files("watcher") / "data" / "status.html.j2"
+    template = environment.from_string(source.read_text(encoding="utf-8"))
+    return template.render(view=view, labels=STATE_LABELS,
+                           head=head_line(head),
+                           attention=[line.strip() for line in attention])  # fmt: skip
+
+
+def write_status_page(
+    path: Path,
+    store: Store,
+    master: MasterData,
+    sop: Sop,
+    now: Callable[[], datetime],
+    *,
+    attention: Sequence[str] = (),
+) -> Path:
+    """Render and atomically replace the status page (it prints the log's chain head, which
+    `kinerja verify` and the service's start check read back if arsip/ is lost)."""
+    page = render_html(snapshot(store, master, sop, now()), head=store.head(),
+                       attention=attention)  # fmt: skip
+    write_text_atomic(path, page)
+    return path
+
+
+class StatusPage:
+    """A service listener: re-render `outbox/status.html` after events (and on each sweep)."""
+
+    def __init__(self, path: Path, master: Callable[[], MasterData], sop: Sop,
+                 now: Callable[[], datetime], *,
+                 attention: Callable[[], list[str]] = list) -> None:  # fmt: skip
+        # `attention`: what the running service holds back or lost (`health.waiting_report`).
+        self.path, self.master, self.sop, self.now = path, master, sop, now
+        self.attention = attention
+
+    def __call__(self, store: Store, events: list[Event]) -> None:
+        write_status_page(self.path, store, self.master(), self.sop, self.now,
+                          attention=self.attention())  # fmt: skip

@@ -1,0 +1,1 @@
+"""What the running service does with a file, from its event to its folder."""

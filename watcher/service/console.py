@@ -1,0 +1,51 @@
+"""What `kinerja watch` says on its console about each file it handled, in Indonesian.
+
+A bounced workbook and a refused junk file are both "routed" to the pipeline; the person
+watching the console wants to know which: the line is taken from the event the handling
+recorded (its outcome and where the file went), or from how the file was handled when it
+recorded none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+from watcher.record.store import Event, Outcome
+from watcher.service.pipeline import Handled
+
+OUTCOME_WORDS: Final[dict[Outcome, str]] = {
+    Outcome.VALID: "valid, diteruskan",
+    Outcome.INVALID: "tidak valid, dikembalikan untuk perbaikan",
+    Outcome.REFUSED: "ditolak",
+    Outcome.APPROVED: "disetujui Kabid",
+    Outcome.RETURNED: "dikembalikan oleh Kabid",
+    Outcome.DUPLICATE: "sudah pernah diterima (isinya sama)",
+    Outcome.RECEIVED: "diterima",
+    Outcome.MOVED: "dipindahkan",
+    Outcome.MISSING: "hilang saat diproses",
+    Outcome.ERROR: "gagal, dicoba lagi nanti",
+}
+HANDLED_WORDS: Final[dict[Handled, str]] = {
+    Handled.ROUTED: "diproses",
+    Handled.RESUMED: "pemindahan yang terputus diselesaikan",
+    Handled.DUPLICATE: "sudah pernah diterima (isinya sama)",
+    Handled.PARKED: "menunggu orangnya",
+    Handled.NOT_WATCHED: "berkas atau folder milik layanan sendiri, dibiarkan",
+    Handled.NOTED: "dibiarkan di tempatnya, dengan catatan di sampingnya",
+    Handled.VANISHED: "hilang sebelum selesai diproses",
+    Handled.REPLACED: "namanya dipakai berkas lain, diproses sebagai berkas baru",
+}
+# Handlings whose own word says more than the event they may record (a note, a wait).
+_BY_HANDLING: Final = frozenset({Handled.NOTED, Handled.PARKED, Handled.NOT_WATCHED,
+                                 Handled.VANISHED, Handled.REPLACED})  # fmt: skip
+
+
+def outcome_line(name: str, handled: Handled, recorded: Sequence[Event]) -> str:
+    """One console line: "inbox/PIAK/4_laporan/x.xlsx: ditolak -> inbox/PIAK/4_laporan/..."."""
+    decisions = [event for event in recorded if event.outcome in OUTCOME_WORDS]
+    if handled in _BY_HANDLING or not decisions:
+        return f"{name}: {HANDLED_WORDS[handled]}"
+    event = decisions[-1]
+    moved = event.to_path and event.to_path != event.from_path
+    return f"{name}: {OUTCOME_WORDS[event.outcome]}" + (f" -> {event.to_path}" if moved else "")

@@ -1,0 +1,449 @@
+"""The watcher service: observer -> settle -> worker -> pipeline, until stopped.
+
+The observer's handler only queues paths; all work happens in the worker (the thread that
+calls `run`). Three nets lie under the native events:
+- a startup scan, for files saved while the service was down;
+- a periodic rescan, for events that never came (inotify overflow, a network share that sends
+  none, a watcher thread that died);
+- the content hash in the event log, so a duplicate event or a rescan never handles a file twice.
+
+One file's failure never stops the service (`_handle`): a failure that is not the file's fault
+(permission, full disk, a lock, the master data missing) is recorded once per file and cause and
+retried with exponential back-off (`watcher.service.backoff`), its recovery recorded once; anything
+unforeseen quarantines that one file (`watcher.service.quarantine`) and the worker goes on. Only a
+lost record (`RecordLostError`: the archive or log replaced under the service) stops it, loudly.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Final
+from zoneinfo import ZoneInfo
+
+import schedule
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.polling import PollingObserver
+
+from watcher.errors import KinerjaError, RecordLostError, UsageError
+from watcher.masterdata.model import Settings
+from watcher.masterdata.source import MasterSource
+from watcher.record.guard import RecordGuard, check_at_start, lost_event
+from watcher.record.store import Event, Outcome, Store, utc_now
+from watcher.service.backoff import Backoff
+from watcher.service.console import outcome_line
+from watcher.service.health import Heartbeat, health_path
+from watcher.service.in_place import InPlace
+from watcher.service.intake import MESSAGES
+from watcher.service.isolation import Isolation, signature
+from watcher.service.jobs import OfficeJobs
+from watcher.service.lock import ServiceLock
+from watcher.service.names import printable
+from watcher.service.notices import is_service_notice
+from watcher.service.pipeline import Handled, Pipeline, lying_in_delivery_folders, owner_of
+from watcher.service.placement import Where, is_output, is_tree_folder, place_of
+from watcher.service.stability import FileStabilityTracker, is_ignored
+from watcher.service.tree import Tree
+from watcher.share.audit import ShareActors, share_actors
+from watcher.sop.calendar import cuti_bersama_notice, opening_time
+from watcher.sop.model import Sop
+from watcher.sop.tree_sop import INSTALL_HINT, check_recorded, copy_into_tree, resolve_sop
+
+log = logging.getLogger(__name__)
+# Only Linux's inotify tells that a writer closed a file. Windows' and macOS's observers (and
+# polling) never do: there a file settles on the quiet period alone, or it would wait
+# `unclosed_seconds` for a close event that never comes.
+NATIVE_CLOSE_EVENTS: Final = Observer.__name__ == "InotifyObserver"
+# Called in the worker with the store and the events recorded since the last call (reports,
+# the status page). A listener's failure is logged and never stops the service.
+Listener = Callable[[Store, list[Event]], None]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServiceOptions:
+    polling: float | None = None  # seconds between polls; None = native events
+    quiet_seconds: float = 0.5  # a file must stay unchanged this long (no close event)
+    rescan_seconds: float = 30.0  # periodic full scan, the net under lost events
+    retry_seconds: float = 10.0  # first retry after a permission error or a full disk ...
+    retry_max_seconds: float = 600.0  # ... doubling each time up to this
+    unclosed_seconds: float = 60.0  # native: a written file waits this long for its close event
+    close_events: bool = NATIVE_CLOSE_EVENTS  # wait for close-after-write (native mode only)
+    sweep_minutes: float = 5.0  # warnings, lateness and the dispositions' catch-up
+    office_jobs: bool = True  # issue dispositions and sweep deadlines (off in routing tests)
+    # Samba full_audit log: who renamed a file (watcher/share/audit.py)
+    audit_log: Path | None = None
+
+
+class _Queue(FileSystemEventHandler):
+    """Runs on the observer thread: turns events into queued (kind, path) pairs, nothing more."""
+
+    def __init__(self, items: queue.Queue[tuple[str, Path]], *, use_close: bool) -> None:
+        self.items, self.use_close = items, use_close
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        kind = event.event_type
+        source = Path(os.fsdecode(event.src_path))
+        if event.is_directory:
+            if kind in ("created", "moved"):
+                self.items.put(
+                    ("scan", Path(os.fsdecode(event.dest_path)) if kind == "moved" else source)
+                )
+            return
+        if kind == "moved":
+            self.items.put(("gone", source))
+            self.items.put(("touch", Path(os.fsdecode(event.dest_path))))
+        elif kind == "deleted":
+            self.items.put(("gone", source))
+        elif kind == "closed" and self.use_close:
+            self.items.put(("closed", source))
+        elif kind == "modified" and self.use_close:
+            self.items.put(("written", source))  # bytes written (attributes come as "attrib")
+        elif kind in ("created", "modified", "closed"):
+            self.items.put(("touch", source))
+
+
+class Service:
+    def __init__(
+        self,
+        tree: Tree,
+        options: ServiceOptions = ServiceOptions(),
+        *,
+        now: Callable[[], datetime] = utc_now,
+        listeners: Sequence[Listener] = (),
+        sop: Sop | None = None,
+        mail: Callable[[str, str], object] | None = None,
+    ) -> None:
+        self.tree, self.options, self.now = tree, options, now
+        self.listeners = tuple(listeners)
+        self.sop, self.mail = sop or resolve_sop(tree), mail
+        self.last_event_id = 0
+        self.master: MasterSource = MasterSource(tree.master_path)
+        self.pipeline: Pipeline | None = None  # set while running
+        self.items: queue.Queue[tuple[str, Path]] = queue.Queue()
+        # lstat: a link is judged as itself (a dangling one must not look vanished)
+        self.tracker = FileStabilityTracker(quiet_seconds=options.quiet_seconds, stat=os.lstat)
+        self.backoff = Backoff(first_seconds=options.retry_seconds,
+                               cap_seconds=options.retry_max_seconds)  # fmt: skip
+        self.isolation = Isolation(tree, self.backoff, now)
+        self.seen: dict[Path, tuple[int, int, int]] = {}  # handled files by signature
+        self.writing: dict[Path, float] = {}  # written, close event not yet seen: last write
+        self.scans = 0  # folder scans done (startup, periodic, new folders); tests wait on it
+        self.ready = threading.Event()  # set once the startup scan is queued
+        self.actor: ShareActors | None = None  # who renamed a file, from Samba's audit log
+        self.heartbeat = Heartbeat(health_path(tree), polling=options.polling,
+                                   rescan_seconds=options.rescan_seconds)  # fmt: skip
+
+    def run(self, stop: threading.Event, *, on_ready: Callable[[], None] | None = None) -> None:
+        """Watch until `stop` is set. Raises AlreadyRunning if another service holds the root."""
+        master = self.master
+        master()  # a broken master stops the start with its problems listed
+        with ServiceLock(self.tree.lock_path) as lock:
+            lost = check_at_start(self.tree)  # before Store, which would create a missing log
+            copy_into_tree(self.tree, self.sop)
+            with Store(self.tree.store_path, now=self.now) as store, \
+                    RecordGuard(self.tree, store=store, lock=lock) as guard:  # fmt: skip
+                if check_recorded(self.tree, store).digest != self.sop.digest:
+                    raise UsageError(f"Folder kerja ini memakai SOP lain ({self.tree.sop_path}). "
+                                     f"Untuk mengganti SOP jalankan: {INSTALL_HINT}")  # fmt: skip
+                self._watch(stop, on_ready, store, guard, lost)
+
+    def _watch(self, stop: threading.Event, on_ready: Callable[[], None] | None, store: Store,
+               guard: RecordGuard, lost: list[str]) -> None:  # fmt: skip
+        actor = self.actor = share_actors(self.options.audit_log, owner=owner_of)
+        codes = [division.code for division in self.master().divisions]
+        present = lying_in_delivery_folders(self.tree, self.sop, codes) if lost else frozenset()
+        pipeline = self.pipeline = Pipeline(self.tree, store, self.master, self.now, actor=actor,
+                                            guard=guard, present_at_loss=present,
+                                            sop=self.sop)  # fmt: skip
+        store.append(Event(outcome=Outcome.STARTED, message=self._started_message()))
+        settings, year = self.master().settings, self.now().year
+        notice = cuti_bersama_notice((year, year + 1), settings.day_overrides)
+        if notice:  # deadlines of a year without cuti bersama run through those days
+            log.warning("%s", notice)
+        for description in lost:  # history lost while the service was down: said once, loudly
+            log.error("%s", description)
+            store.append(lost_event(description))
+        self.heartbeat.fields["riwayat_hilang"] = lost
+        self._follow_audit_log()
+        self.heartbeat.beat(scans=self.scans, last_event_id=self.last_event_id)  # alive now
+        scheduler = self._scheduler(
+            OfficeJobs(self.tree, store, self.master, self.sop, self.now, self.mail), store
+        )
+        observer = self._observer()
+        observer.start()
+        try:
+            self._loop(pipeline, stop, scheduler, on_ready, guard)
+        finally:
+            observer.stop()
+            observer.join(timeout=10)
+            if not guard.problems():  # a lost record gets no STOPPED row and no ghost health file
+                store.append(Event(outcome=Outcome.STOPPED, message="Layanan berhenti."))
+                self.heartbeat.stopped()
+
+    def _started_message(self) -> str:
+        if self.options.polling:
+            mode = f"polling tiap {self.options.polling:g} detik"
+        elif self.options.close_events:
+            mode = "native"
+        else:  # Windows, macOS: no close-after-write events
+            mode = f"native, berkas diproses setelah tenang {self.options.quiet_seconds:g} detik"
+        return f"Layanan mulai mengawasi {self.tree.inbox} ({mode})."
+
+    def _observer(self):  # type: ignore[no-untyped-def]
+        if self.options.polling:
+            observer = PollingObserver(timeout=self.options.polling)
+        else:
+            observer = Observer()
+        use_close = self.options.close_events and not self.options.polling
+        observer.schedule(
+            _Queue(self.items, use_close=use_close), str(self.tree.inbox), recursive=True
+        )
+        return observer
+
+    def _scheduler(self, jobs: OfficeJobs, store: Store) -> schedule.Scheduler:
+        """Timed jobs; each also refreshes the listeners, as time alone changes the status."""
+        scheduler = schedule.Scheduler()
+        if not self.options.office_jobs:
+            return scheduler
+
+        def periodic() -> None:
+            _guarded(jobs.periodic)
+            self._notify(store, force=True)
+
+        periodic()  # at start: the catch-up of a missed 10th, and a fresh status page
+        scheduler.every(self.options.sweep_minutes).minutes.do(periodic)
+        opening = self._opening_time(jobs.master().settings)
+        scheduler.every().day.at(opening).do(lambda: _guarded(jobs.daily))
+        return scheduler
+
+    def _opening_time(self, settings: Settings) -> str:
+        """Monday's opening in the office's zone, as this machine's local "HH:MM"."""
+        opening = opening_time(settings.week)
+        office = datetime.combine(self.now().date(), opening, tzinfo=ZoneInfo(settings.timezone))
+        return office.astimezone().strftime("%H:%M")
+
+    def _loop(
+        self,
+        pipeline: Pipeline,
+        stop: threading.Event,
+        scheduler: schedule.Scheduler,
+        on_ready: Callable[[], None] | None,
+        guard: RecordGuard,
+    ) -> None:
+        self.scan(self.tree.inbox)
+        self.ready.set()
+        if on_ready is not None:
+            on_ready()
+        next_rescan = time.monotonic() + self.options.rescan_seconds
+        while not stop.is_set():
+            guard.check()  # the archive or log deleted or replaced: stop before writing more
+            self.heartbeat.fields["menunggu"] = self.backoff.waiting()
+            self.heartbeat.beat(scans=self.scans, last_event_id=self.last_event_id)
+            scheduler.run_pending()
+            self._drain(self._wait_time(next_rescan))
+            for path in self.tracker.ready():
+                if self._still_open(path):
+                    self.tracker.touch(path)
+                else:
+                    self._handle(pipeline, path)
+            self._notify(pipeline.store)
+            for path in self.tracker.vanished():
+                self.backoff.forget(path)
+            self._retry_due()
+            now = time.monotonic()
+            if now >= next_rescan:
+                self._follow_audit_log()
+                self.scan(self.tree.inbox)
+                next_rescan = now + self.options.rescan_seconds
+
+    def _follow_audit_log(self) -> None:
+        """Read the audit log now; health and status warn while it cannot be read."""
+        if self.actor is not None:
+            self.actor.follow()
+            self.heartbeat.fields["log_audit_tidak_terbaca"] = self.actor.problem
+
+    def _notify(self, store: Store, *, force: bool = False) -> None:
+        events = store.events(since_id=self.last_event_id)
+        if not events and not force:
+            return
+        if events:
+            self.last_event_id = events[-1].id or self.last_event_id
+        for listener in self.listeners:
+            try:
+                listener(store, events)
+            except RecordLostError:
+                raise
+            except Exception:  # a report that fails must not stop the routing of files
+                log.exception("Pendengar kejadian %r gagal", listener)
+
+    def _wait_time(self, next_rescan: float) -> float:
+        waits = [next_rescan - time.monotonic(), 0.5]
+        pending = self.tracker.next_check_in()
+        if pending is not None:
+            waits.append(pending)
+        retry = self.backoff.next_due_in()
+        if retry is not None:
+            waits.append(retry)
+        return max(0.0, min(waits))
+
+    def _drain(self, timeout: float) -> None:
+        try:
+            item = self.items.get(timeout=timeout)
+        except queue.Empty:
+            return
+        while True:
+            kind, path = item
+            if kind == "scan":
+                self.scan(path)
+            elif kind == "gone":
+                self.tracker.forget(path)
+                self.seen.pop(path, None)
+                self.writing.pop(path, None)
+                self.backoff.forget(path)
+            elif self.wanted(path):
+                if kind == "closed":
+                    self.writing.pop(path, None)
+                    self.tracker.mark_closed(path)
+                else:
+                    if kind == "written":
+                        self.writing[path] = time.monotonic()
+                    self.tracker.touch(path)
+            try:
+                item = self.items.get_nowait()
+            except queue.Empty:
+                return
+
+    def wanted(self, path: Path) -> bool:
+        """Any name under the inbox but temp/lock/system files, our notices and our output.
+
+        Not only the step folders: a file anywhere else in the inbox gets a notice (stray).
+        """
+        try:
+            parts = path.relative_to(self.tree.inbox).parts
+        except ValueError:
+            return False
+        if not parts or is_output(self.sop, parts):
+            return False
+        return not is_ignored(path, self.tree.inbox) and not is_service_notice(path.name)
+
+    def scan(self, folder: Path) -> None:
+        """Queue every wanted name under `folder` that changed since it was last handled.
+
+        Folders are looked at too: a folder link is never followed (os.walk does not), and it
+        or a folder where a workbook belongs gets a notice (`_odd_folder`).
+        """
+        self._odd_folder(folder)
+        for directory, folders, names in os.walk(folder):
+            for name in folders:
+                self._odd_folder(Path(directory) / name)
+            for name in names:
+                path = Path(directory) / name
+                if self.wanted(path) and path not in self.tracker and not self._unchanged(path):
+                    self.tracker.touch(path)
+        self.scans += 1
+
+    def _odd_folder(self, path: Path) -> None:
+        """Note a folder link, or a folder made where a workbook belongs (once, in place)."""
+        if not self.wanted(path) or self.pipeline is None:
+            return
+        try:
+            if path.is_symlink():
+                message = MESSAGES["intake.folder_link"].format(name=printable(path.name))
+            elif (
+                path.is_dir()
+                and not is_tree_folder(self.sop, path.relative_to(self.tree.inbox).parts)
+                and self._place(path) is Where.WATCHED
+            ):
+                message = MESSAGES["intake.directory"]
+            else:
+                return
+            division = path.relative_to(self.tree.inbox).parts[0]
+            self.pipeline.note(path, InPlace.FOLDER, message,
+                               division=division if self._known(division) else None)  # fmt: skip
+        except RecordLostError:
+            raise
+        except (OSError, KinerjaError) as exc:
+            log.warning("Folder %s tidak dapat diperiksa: %s", path, exc)
+
+    def _place(self, path: Path) -> Where | None:
+        try:
+            codes = {division.code for division in self.master().divisions}
+        except (OSError, KinerjaError):
+            return None
+        return place_of(self.sop, path.relative_to(self.tree.inbox).parts, codes).where
+
+    def _known(self, code: str) -> bool:
+        try:
+            return any(division.code == code for division in self.master().divisions)
+        except (OSError, KinerjaError):
+            return False
+
+    def _still_open(self, path: Path) -> bool:
+        """True while a writer that wrote to `path` has not closed it (native mode only).
+
+        The quiet period alone let a copy that paused longer than it while still open be taken
+        half-written (refused, moved away, and the writer's remaining bytes followed it). A close
+        event that never comes (inotify overflow) stops counting after `unclosed_seconds`.
+        """
+        last_write = self.writing.get(path)
+        if last_write is None:
+            return False
+        if time.monotonic() - last_write < self.options.unclosed_seconds:
+            return True
+        del self.writing[path]
+        return False
+
+    def _unchanged(self, path: Path) -> bool:
+        """Handled already and not changed since, or waiting for its next try."""
+        try:
+            info = os.lstat(path)
+        except OSError:
+            return False
+        if self.backoff.holding(path, signature(info)):
+            return True
+        return self.seen.get(path) == (info.st_size, info.st_mtime_ns, info.st_ino)
+
+    def _retry_due(self) -> None:
+        if self.backoff.waits_for("master"):
+            try:
+                self.master()
+            except (OSError, KinerjaError):
+                pass
+            else:
+                self.backoff.release("master")
+        for path in self.backoff.due():
+            self.tracker.touch(path)
+
+    def _handle(self, pipeline: Pipeline, path: Path) -> None:
+        """Handle one file, isolated (`watcher.service.isolation`): the worker goes on whatever
+        happens."""
+        head = pipeline.store.head()
+        outcome = self.isolation.handle(pipeline, path)
+        if outcome is None:
+            return
+        handled, info = outcome
+        if handled is Handled.REPLACED:
+            self.tracker.touch(path)  # another file took its name: a new arrival
+            return
+        if handled in (Handled.PARKED, Handled.NOT_WATCHED, Handled.NOTED) or os.path.lexists(path):
+            self.seen[path] = (info.st_size, info.st_mtime_ns, info.st_ino)
+        recorded = pipeline.store.events(since_id=head[0] if head else 0)
+        log.info("%s", outcome_line(pipeline.relative(path), handled, recorded))
+
+
+def _guarded(job: Callable[[], object]) -> None:
+    """A timed job whose failure is logged; it runs again at its next time."""
+    try:
+        job()
+    except RecordLostError:
+        raise
+    except Exception:
+        log.exception("Tugas terjadwal %r gagal; dicoba lagi pada jadwal berikutnya", job)

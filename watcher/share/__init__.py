@@ -1,0 +1,1 @@
+"""How the shared folder is served and guarded: Samba, permissions, audit."""

@@ -1,0 +1,1 @@
+"""How the rencana aksi workbook is laid out, written and read."""
