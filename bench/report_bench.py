@@ -35,22 +35,24 @@ import time
 import tracemalloc
 import zipfile
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
-from sop010 import Folder
 
 from bench.validate_bench import bench_master
+from tests.support.sop010 import Folder
 from watcher.masterdata.capaian import capaian
 from watcher.masterdata.model import Division, MasterData, Polarity
 from watcher.record.archive import archive_bytes
 from watcher.record.store import Event, Outcome, Store
 from watcher.reports.commands import terminal_progress
 from watcher.reports.quarterly import build_quarterly
+from watcher.service.issuing import submission_dues
 from watcher.service.tree import Tree
 from watcher.sop.load import load_sop
+from watcher.sop.sla import office_calendar
 from watcher.workbook.layout import rencana_aksi_layout
 from watcher.workbook.write import Issue, workbook_bytes
 
@@ -88,6 +90,7 @@ def distinct_workbooks(master: MasterData, rows: int) -> list[bytes]:
         ),
     )
     issued_at = datetime(YEAR, 10, 12, 0, 30, tzinfo=UTC)
+    dues = submission_dues(office_calendar(one.settings, (YEAR, YEAR + 1)), load_sop(), issued_at)
     result = []
     for number in range(DISTINCT):
         issue = Issue(
@@ -97,8 +100,7 @@ def distinct_workbooks(master: MasterData, rows: int) -> list[bytes]:
             QUARTER,
             f"010-{PLACEHOLDER}-bench-{number:03d}",
             issued_at,
-            issued_at + timedelta(days=1),
-            issued_at + timedelta(days=2),
+            dues,
         )
         workbook = openpyxl.load_workbook(io.BytesIO(workbook_bytes(issue)))
         sheet = workbook[layout.main_sheet]

@@ -31,7 +31,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import openpyxl
@@ -40,7 +40,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from watcher.masterdata.capaian import capaian
 from watcher.masterdata.model import Aggregation, Division, Indicator, MasterData, Polarity
 from watcher.masterdata.sample import sample_master
+from watcher.service.issuing import submission_dues
 from watcher.service.tree import workbook_file_name
+from watcher.sop.load import load_sop
+from watcher.sop.sla import office_calendar
 from watcher.validation.package import open_package
 from watcher.validation.rules import Expectation, check
 from watcher.validation.safety import check_bytes
@@ -114,6 +117,9 @@ def make_workbooks(folder: Path, master: MasterData, count: int) -> list[Path]:
     layout = rencana_aksi_layout()
     year = master.settings.year
     issued_at = datetime(year, 7, 1, 0, 30, tzinfo=UTC)
+    dues = submission_dues(
+        office_calendar(master.settings, (year, year + 1)), load_sop(), issued_at
+    )
     paths = []
     for number in range(count):
         issue = Issue(
@@ -123,8 +129,7 @@ def make_workbooks(folder: Path, master: MasterData, count: int) -> list[Path]:
             QUARTER,
             f"010-{DIVISION}-{year}-TW{QUARTER}-{number:05d}",
             issued_at,
-            issued_at + timedelta(days=5),
-            issued_at + timedelta(days=8),
+            dues,
         )
         workbook = openpyxl.load_workbook(io.BytesIO(workbook_bytes(issue)))
         _fill(workbook[layout.main_sheet], master, layout, number)

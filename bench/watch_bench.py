@@ -42,10 +42,10 @@ from pathlib import Path
 
 import openpyxl
 import watchdog.version
-from sop010 import Folder
-from tests.office import issued_office
-from tests.service_run import fill
 
+from tests.support.office import issued_office
+from tests.support.service_run import fill
+from tests.support.sop010 import Folder
 from watcher.masterdata.load import load_master
 from watcher.service.tree import Tree
 
