@@ -9,18 +9,14 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from support.cli_run import run_kinerja
 from support.office import issued_office
 from support.reports_office import approved_office
 
 from watcher.cli import main
 from watcher.commands import COMMANDS
 
-
-def kinerja(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "watcher", *args], capture_output=True, text=True, cwd=cwd,
-        timeout=120,
-    )  # fmt: skip
+kinerja = run_kinerja
 
 
 def test_top_level_help_lists_every_command_in_indonesian() -> None:

@@ -10,8 +10,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-import subprocess
-import sys
 from collections.abc import Callable
 from datetime import time
 from pathlib import Path
@@ -19,6 +17,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
+from support.cli_run import run_kinerja
 
 from watcher.errors import KinerjaError, MasterDataError, MissingFileError
 from watcher.masterdata.load import load_master
@@ -427,17 +426,6 @@ def test_a_missing_master_points_to_kinerja_init(tmp_path: Path) -> None:
 
 
 # --- the `kinerja master` command --------------------------------------------------------------
-
-
-def run_kinerja(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "watcher", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=60,
-        check=False,
-    )
 
 
 @pytest.fixture

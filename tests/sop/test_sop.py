@@ -6,12 +6,11 @@ Disdukcapil Kabupaten Jeneponto (Januari 2022).
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from support.cli_run import run_kinerja
 
 from watcher.errors import SopError
 from watcher.sop.load import default_sop_path, load_sop
@@ -300,14 +299,3 @@ def test_sop_command_shows_the_shipped_steps() -> None:
     assert "SOP 010 Pengumpulan Data Kinerja" in result.stdout
     assert "6. [Kasubag Perencanaan]" in result.stdout
     assert "1 Hari (triwulan), 15 Hari (tahunan)" in result.stdout
-
-
-def run_kinerja(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "watcher", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=60,
-        check=False,
-    )
