@@ -17,7 +17,7 @@ from support.sop010 import Folder
 
 from watcher.cli import main
 from watcher.masterdata.source import MasterSource
-from watcher.record.store import utc_now
+from watcher.record.store import Store, utc_now
 from watcher.reports.status import StatusPage
 from watcher.service.health import (
     HealthError,
@@ -119,7 +119,11 @@ def test_the_running_service_reports_itself_alive_and_then_stopped(tmp_path: Pat
         assert verdict.fields is not None and verdict.fields["pid"] == os.getpid()
         fill(tree.folder("DAFDUK", Folder.DISPOSITION) / name,
              tree.folder("DAFDUK", Folder.MATERIAL) / name)  # fmt: skip
-        wait_for(lambda: service.last_event_id > 1, what="an event handled")
+        wait_for((tree.folder("DAFDUK", Folder.REPORT) / name).exists, what="material passed on")
+        with Store(tree.store_path, keep_anchor=False) as store:
+            handled = store.head()
+        assert handled is not None
+        wait_for(lambda: service.last_event_id >= handled[0], what="the service saw its event")
     stopped = json.loads(health_path(tree).read_text(encoding="utf-8"))
     assert stopped["hidup"] is False and stopped["kejadian_terakhir"] == service.last_event_id
     verdict = health_report(tree)
