@@ -9,9 +9,9 @@ and logged workbook per division for the third quarter (a few distinct filled wo
 `watcher.workbook.write` and openpyxl as a clerk's Excel would, then given each division's code),
 and times in the same run:
 
-- kinerja: `build_quarterly` without the PDF (log query, archived bytes checked against their
-  SHA-256, calamine read, content rules, figures, the workbook with its summary, per-division,
-  timeliness and chart sheets, written and logged);
+- kinerja: `build_period` of the quarter without the PDF (log query, archived bytes checked
+  against their SHA-256, calamine read, content rules, figures, the workbook with its summary,
+  per-division, timeliness and chart sheets, written and logged);
 - naive: `pandas.read_excel(engine="openpyxl")` of every approved file, capaian computed with
   pandas, and `to_excel` of a summary sheet and one sheet per division.
 
@@ -48,7 +48,7 @@ from watcher.masterdata.model import Division, MasterData, Polarity
 from watcher.record.archive import archive_bytes
 from watcher.record.store import Event, Outcome, Store
 from watcher.reports.commands import terminal_progress
-from watcher.reports.quarterly import build_quarterly
+from watcher.reports.period import build_period
 from watcher.service.issuing import submission_dues
 from watcher.service.tree import Tree
 from watcher.sop.load import load_sop
@@ -165,13 +165,13 @@ def kinerja(tree: Tree, master: MasterData, *, progress: bool = False) -> Callab
 
     def run() -> object:
         with Store(tree.store_path) as store:
-            return build_quarterly(
+            return build_period(
                 tree,
                 store,
                 master,
                 sop,
                 year=YEAR,
-                quarter=QUARTER,
+                index=QUARTER,
                 now=lambda: datetime(YEAR, 10, 20, 2, 0, tzinfo=UTC),
                 pdf=False,
                 progress=terminal_progress() if progress else None,
@@ -271,7 +271,7 @@ def report(files: int, rows: int, size: float, samples: dict[str, list[float]]) 
         f"\nquarterly report of {files} divisions x {rows} rows ({files * rows} indicator rows), "
         f"workbook {size:.1f} MiB; median of {REPEATS} interleaved runs"
     )
-    print(f"{'kinerja build_quarterly (xlsx, no PDF)':<{width}}: {ours:7.2f} s")
+    print(f"{'kinerja build_period (xlsx, no PDF)':<{width}}: {ours:7.2f} s")
     print(f"{'naive pandas read_excel(openpyxl) + to_excel':<{width}}: {theirs:7.2f} s")
     print(f"{'ratio naive / kinerja':<{width}}: {ratio:7.1f}x")
     verdict = "PASS" if ours <= AIM_SECONDS else "MISS"

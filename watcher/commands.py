@@ -31,7 +31,7 @@ from watcher.ops_commands import (
 )
 from watcher.record.store import Store
 from watcher.reports.auto import ReportListener
-from watcher.reports.commands import run_annual, run_export, run_quarterly
+from watcher.reports.commands import run_annual, run_export, run_period
 from watcher.reports.status import StatusPage, snapshot, snapshot_json, snapshot_text
 from watcher.service.config import load_config
 from watcher.service.health import waiting_report
@@ -197,12 +197,20 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_DATA if any(not result.valid for _, result in results) else 0
 
 
+PERIOD_REPORTS = ("periode", "quarterly", "triwulan")  # the SOP's period, whatever it is
+ANNUAL_REPORTS = ("annual", "tahunan", "lkjip")
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     tree = tree_of(args)
-    if args.kind in ("quarterly", "triwulan"):
+    if args.kind in PERIOD_REPORTS:
         if args.quarter is None:
-            raise UsageError("Laporan triwulan perlu --quarter 1-4.")
-        written = run_quarterly(tree, args.year, args.quarter, sop_path=args.sop)
+            period = sop_of(args).period
+            raise UsageError(
+                f"Laporan {period.kind.value} perlu --quarter 1-{period.count} (nomor "
+                f"{period.noun} dalam tahun)."
+            )
+        written = run_period(tree, args.year, args.quarter, sop_path=args.sop)
     else:
         written = run_annual(tree, args.year, sop_path=args.sop)
     if args.json:
@@ -215,7 +223,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    written = run_export(tree_of(args), args.year)
+    written = run_export(tree_of(args), args.year, sop_path=args.sop)
     print("Data kinerja ditulis (satu baris per bidang, indikator, periode dan tahun):")
     for path in written:
         print(f"  {path}")
@@ -291,12 +299,14 @@ def _validate_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _report_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "kind", choices=("quarterly", "annual", "triwulan", "tahunan"), metavar="JENIS",
-        help="quarterly/triwulan (laporan triwulan) atau annual/tahunan (LKjIP)",
+        "kind", choices=PERIOD_REPORTS + ANNUAL_REPORTS, metavar="JENIS",
+        help="periode/quarterly/triwulan (laporan periode SOP: triwulan, bulanan, ...) atau "
+        "annual/tahunan/lkjip (LKjIP)",
     )  # fmt: skip
     parser.add_argument("--year", type=int, required=True, metavar="TAHUN", help="tahun laporan")
-    parser.add_argument("--quarter", type=int, choices=(1, 2, 3, 4), metavar="TRIWULAN",
-                        help="triwulan 1-4 (untuk laporan triwulan)")  # fmt: skip
+    parser.add_argument("--quarter", "--periode", type=int, metavar="PERIODE",
+                        help="nomor periode SOP dalam tahun, misalnya triwulan 1-4 atau bulan "
+                        "1-12 (untuk laporan periode)")  # fmt: skip
     json_argument(parser)
 
 
@@ -320,7 +330,7 @@ def _watch_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _issue_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--year", type=int, metavar="TAHUN", help="tahun data (bawaan: triwulan yang baru berakhir)"
+        "--year", type=int, metavar="TAHUN", help="tahun data (bawaan: periode yang baru berakhir)"
     )
     parser.add_argument(
         "--quarter",
@@ -388,9 +398,10 @@ COMMANDS: dict[str, Command] = {
         ),
         Command(
             "report",
-            "susun laporan triwulan atau LKjIP tahunan (langkah 6)",
-            "Menyusun laporan dari buku kerja yang disetujui Kabid (salinan arsipnya, bukan "
-            "berkas yang masih bisa disunting) ke folder outbox, dalam .xlsx dan PDF.",
+            "susun laporan periode SOP atau LKjIP tahunan (langkah susun)",
+            "Menyusun laporan dari buku kerja yang disetujui pada pemeriksaan terakhir SOP "
+            "(salinan arsipnya, bukan berkas yang masih bisa disunting) ke folder outbox, dalam "
+            ".xlsx dan PDF.",
             cmd_report,
             _report_arguments,
         ),
@@ -398,8 +409,9 @@ COMMANDS: dict[str, Command] = {
             "ekspor",
             "ekspor data kinerja sebagai satu tabel (CSV dan xlsx)",
             "Menulis satu tabel rapi ke outbox/data: satu baris per bidang, indikator, periode "
-            "(TW I-IV dan Tahunan) dan tahun, dengan target, realisasi, capaian, predikat, "
-            "status, waktu persetujuan Kabid dan SHA-256 versinya; angkanya sama dengan laporan. "
+            "SOP (misalnya TW I-IV atau Januari-Desember, dan Tahunan) dan tahun, dengan target, "
+            "realisasi, capaian, predikat, status, waktu persetujuan dan SHA-256 versinya; "
+            "angkanya sama dengan laporan. "
             "CSV memakai pemisah ';' dan koma desimal agar langsung terbuka di Excel berbahasa "
             "Indonesia; xlsx siap untuk tabel pivot.",
             cmd_export,
@@ -425,16 +437,18 @@ COMMANDS: dict[str, Command] = {
         Command(
             "samba-config",
             "cetak berbagi Samba dan skrip izin folder",
-            "Mencetak bagian smb.conf, skrip izin (ACL per folder: hanya Kabid yang menulis di "
-            "disetujui/dikembalikan) dan panduan pengguna untuk bidang-bidang di data induk.",
+            "Mencetak bagian smb.conf, skrip izin (ACL per folder: hanya pemeriksa SOP yang "
+            "menulis di folder setuju/kembali) dan panduan pengguna untuk bidang-bidang di data "
+            "induk.",
             cmd_samba_config,
             samba_config_arguments,
         ),
         Command(
             "demo",
-            "tur satu triwulan penuh (sekitar satu menit)",
-            "Memutar satu triwulan dengan layanan dan berkas sungguhan di folder baru (atau "
-            "--root kosong) dan menunjukkan tempat melihat hasilnya.",
+            "tur satu periode SOP penuh (sekitar satu menit)",
+            "Memutar satu periode SOP (bawaan: triwulan III SOP 010) dengan layanan dan berkas "
+            "sungguhan di folder baru (atau --root kosong) dan menunjukkan tempat melihat "
+            "hasilnya.",
             cmd_demo,
         ),
         Command(

@@ -1,4 +1,4 @@
-"""`kinerja demo`: the newcomer's tour plays a whole quarter quickly and leaves it to look at."""
+"""`kinerja demo`: the newcomer's tour plays a whole period quickly and leaves it to look at."""
 
 from __future__ import annotations
 
@@ -47,15 +47,23 @@ def test_the_demo_never_mixes_with_an_office_folder(tmp_path: Path) -> None:
 
 def test_the_demo_plays_a_period_of_another_sop(tmp_path: Path) -> None:
     """The shipped monthly sample: one submission, a Sekretaris who verifies (and returns once),
-    a Kepala Dinas who approves; played by the real service in the SOP's own folders."""
+    a Kepala Dinas who approves, and the month's report; played by the real service in the
+    SOP's own folders."""
     printed: list[str] = []
     sop_path = sample_sop_path("sop_contoh_bulanan.toml")
     tree = run_demo(tmp_path / "demo", echo=printed.append, timeout=60, sop_path=sop_path)
     text = "\n".join(printed)
+    report = tree.outbox / "bulanan" / "2026_B09"
     expected = ("Bulan September 2026", "bukan angka", "DIKEMBALIKAN SEKRETARIS",
                 "diteruskan ke Kepala Dinas (04_pengesahan)", "disetujui Kepala Dinas",
+                "Langkah 5: laporan bulanan untuk Subbagian Program",
+                str(report / "Laporan_Kinerja_B09_2026.pdf"),
+                "Langkah 5: Laporan Bulanan (Subbagian Program, 2 Hari): selesai tepat waktu",
                 "Log kejadian utuh")  # fmt: skip
     assert [words for words in expected if words not in text] == []
+    assert sorted(p.name for p in report.iterdir()) == [
+        "Laporan_Kinerja_B09_2026.pdf", "Laporan_Kinerja_B09_2026.xlsx"
+    ]  # fmt: skip
     with Store(tree.store_path) as store:
         events = store.events()
     assert len({e.division for e in events if e.outcome is Outcome.APPROVED}) == 5

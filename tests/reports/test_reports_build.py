@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from support.engine import LibreOfficeEngine
+from support.report_rows import pdf_text
 from support.reports_office import WITA, approve, office
 
 from watcher.errors import MissingFileError, UsageError
@@ -24,7 +25,7 @@ from watcher.masterdata.model import MinimalFormula
 from watcher.masterdata.write import write_master
 from watcher.record.anchor import head_line, parse_head_line, report_heads
 from watcher.record.store import Outcome, Store
-from watcher.reports.commands import run_annual, run_quarterly
+from watcher.reports.commands import run_annual, run_period
 from watcher.reports.gather import ReportError
 from watcher.service.tree import Tree
 
@@ -116,7 +117,7 @@ def year(tmp_path_factory: pytest.TempPathFactory) -> tuple[Tree, list[Path], li
     tree = office(tmp_path_factory.mktemp("tahun") / "kantor")
     custom_master(tree)
     approve_year(tree, (1, 2, 3, 4))
-    quarterly = run_quarterly(tree, 2026, 3, now=lambda: QUARTER_BUILT)
+    quarterly = run_period(tree, 2026, 3, now=lambda: QUARTER_BUILT)
     annual = run_annual(tree, 2026, now=lambda: YEAR_BUILT)
     return tree, quarterly, annual
 
@@ -126,14 +127,6 @@ def rows_by_code(path: Path, sheet: str, header_row: int) -> dict[str, dict[str,
     rows = list(workbook[sheet].iter_rows(min_row=header_row, values_only=True))
     header = [str(h) for h in rows[0]]
     return {str(r[3]): dict(zip(header, r, strict=False)) for r in rows[1:] if r and r[3]}
-
-
-def pdf_text(path: Path, *pages: int) -> str:
-    span = ["-f", str(pages[0]), "-l", str(pages[-1])] if pages else []
-    result = subprocess.run(
-        ["pdftotext", "-layout", *span, str(path), "-"], check=True, capture_output=True, text=True
-    )
-    return result.stdout
 
 
 def pdf_info(path: Path) -> dict[str, str]:
@@ -358,7 +351,7 @@ def quarter(tmp_path: Path) -> Tree:
 
 
 def test_report_lists_divisions_not_approved(quarter: Tree) -> None:
-    paths = run_quarterly(quarter, 2026, 3, now=lambda: QUARTER_BUILT, pdf=False)
+    paths = run_period(quarter, 2026, 3, now=lambda: QUARTER_BUILT, pdf=False)
 
     rows = rows_by_code(paths[0], "Ringkasan", 6)
     assert rows["PDIP-01"]["Realisasi TW III"] == "Belum disetujui Kabid"
@@ -370,13 +363,13 @@ def test_report_lists_divisions_not_approved(quarter: Tree) -> None:
 
 
 def test_a_later_approval_rebuilds_the_report(quarter: Tree) -> None:
-    first = run_quarterly(quarter, 2026, 3, now=lambda: QUARTER_BUILT, pdf=False)[0]
+    first = run_period(quarter, 2026, 3, now=lambda: QUARTER_BUILT, pdf=False)[0]
     before = rows_by_code(first, "Ringkasan", 6)["DAF-03"]["Realisasi TW III"]
 
     approve(
         quarter, "DAFDUK", 2026, 3, [99.3, 98.8, 1230, 1.8], kendala="x", follow_up="y", version=2
     )
-    again = run_quarterly(quarter, 2026, 3, now=lambda: QUARTER_BUILT, pdf=False)[0]
+    again = run_period(quarter, 2026, 3, now=lambda: QUARTER_BUILT, pdf=False)[0]
 
     row = rows_by_code(again, "Ringkasan", 6)["DAF-03"]
     assert (before, row["Realisasi TW III"]) == (1180, 1230)
@@ -399,7 +392,7 @@ def test_a_return_after_approval_withdraws_it(quarter: Tree) -> None:
             )
         )
 
-    paths = run_quarterly(quarter, 2026, 3, now=lambda: QUARTER_BUILT, pdf=False)
+    paths = run_period(quarter, 2026, 3, now=lambda: QUARTER_BUILT, pdf=False)
 
     assert rows_by_code(paths[0], "Ringkasan", 6)["PIAK-01"]["Realisasi TW III"] == (
         "Belum disetujui Kabid"
@@ -407,13 +400,13 @@ def test_a_return_after_approval_withdraws_it(quarter: Tree) -> None:
 
 
 def test_a_report_someone_edited_is_kept_aside(quarter: Tree) -> None:
-    path = run_quarterly(quarter, 2026, 3, now=lambda: QUARTER_BUILT, pdf=False)[0]
+    path = run_period(quarter, 2026, 3, now=lambda: QUARTER_BUILT, pdf=False)[0]
     workbook = load_workbook(path)
     workbook["Ringkasan"]["A5"] = "Catatan Kasubag Perencanaan"
     workbook.save(path)
     edited = path.read_bytes()
 
-    run_quarterly(quarter, 2026, 3, now=lambda: QUARTER_BUILT, pdf=False)
+    run_period(quarter, 2026, 3, now=lambda: QUARTER_BUILT, pdf=False)
 
     aside = path.with_name("Laporan_Kinerja_TW3_2026 (disunting).xlsx")
     assert aside.read_bytes() == edited
@@ -425,7 +418,7 @@ def test_a_report_someone_edited_is_kept_aside(quarter: Tree) -> None:
 
 def test_no_approved_workbook_is_a_clear_error(quarter: Tree) -> None:
     with pytest.raises(ReportError) as caught:
-        run_quarterly(quarter, 2026, 2, pdf=False)
+        run_period(quarter, 2026, 2, pdf=False)
 
     assert caught.value.exit_code == 1
     assert caught.value.message == (
@@ -438,7 +431,7 @@ def test_no_approved_workbook_is_a_clear_error(quarter: Tree) -> None:
 
 def test_bad_arguments_and_a_tree_without_log(tmp_path: Path, quarter: Tree) -> None:
     with pytest.raises(UsageError, match="Triwulan 5 tidak valid"):
-        run_quarterly(quarter, 2026, 5)
+        run_period(quarter, 2026, 5)
     bare = office(tmp_path / "kosong")
     with pytest.raises(MissingFileError, match="Log kejadian tidak ditemukan"):
         run_annual(bare, 2026)
@@ -453,7 +446,7 @@ def test_without_a_pdf_engine_the_workbook_is_still_written(
     monkeypatch.setattr("watcher.reports.publish.html_to_pdf", broken)
 
     with pytest.raises(ReportError) as caught:
-        run_quarterly(quarter, 2026, 3, now=lambda: QUARTER_BUILT)
+        run_period(quarter, 2026, 3, now=lambda: QUARTER_BUILT)
 
     assert caught.value.message == (
         "PDF tidak dapat dibuat: pustaka Pango tidak ada. Berkas lain tetap ditulis: "

@@ -17,19 +17,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
+from support.report_rows import check, table
 from support.reports_office import WITA, approve, office
 
-from watcher.masterdata.capaian import NOT_ASSESSABLE, capaian, predikat
+from watcher.masterdata.capaian import predikat
 from watcher.masterdata.load import load_master
-from watcher.masterdata.model import (
-    Aggregation,
-    Indicator,
-    MasterData,
-    MinimalFormula,
-    quarter_name,
-)
+from watcher.masterdata.model import Aggregation, MasterData, MinimalFormula, quarter_name
 from watcher.masterdata.write import write_master
-from watcher.reports.commands import run_annual, run_export, run_quarterly
+from watcher.reports.commands import run_annual, run_export, run_period
 from watcher.service.tree import Tree
 
 TYPED = {
@@ -67,42 +62,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Tree, MasterData, d
     books: dict[str, Path] = {}
     for quarter in (1, 2, 3, 4):
         moment = datetime(2026 + (quarter == 4), quarter * 3 % 12 + 1, 20, 10, tzinfo=WITA)
-        written = run_quarterly(tree, 2026, quarter, now=lambda m=moment: m, pdf=False)
+        written = run_period(tree, 2026, quarter, now=lambda m=moment: m, pdf=False)
         books[f"TW{quarter}"] = next(p for p in written if p.suffix == ".xlsx")
     annual = run_annual(tree, 2026, now=lambda: datetime(2027, 1, 25, 10, tzinfo=WITA), pdf=False)
     books["LKjIP"] = next(p for p in annual if p.suffix == ".xlsx")
     return tree, master, books
-
-
-def table(path: Path, sheet: str, header_row: int) -> list[dict[str, object]]:
-    rows = list(load_workbook(path)[sheet].iter_rows(min_row=header_row, values_only=True))
-    header = [str(h) for h in rows[0]]
-    return [dict(zip(header, r, strict=False)) for r in rows[1:] if r and r[0] and r[3]]
-
-
-def recomputed(indicator: Indicator, master: MasterData, target: object, real: object) -> object:
-    """What a reviewer writes in the capaian cell from the row's target and realisation."""
-    if real is None or real == "Belum disetujui Kabid":
-        return None
-    assert isinstance(target, int | float) and isinstance(real, int | float)
-    value = capaian(
-        target,
-        real,
-        indicator.polarity,
-        formula=indicator.minimal_formula,
-        cap=indicator.cap,
-        rules=master.settings.capaian_rules,
-    )
-    return NOT_ASSESSABLE if value is None else value
-
-
-def check(
-    row: dict[str, object], master: MasterData, target: str, real: str, result: str
-) -> object:
-    indicator = next(i for i in master.indicators if i.code == row["Kode"])
-    expected = recomputed(indicator, master, row[target], row[real])
-    assert row[result] == expected, (row["Kode"], target, row[target], row[real], row[result])
-    return expected
 
 
 @pytest.mark.parametrize("quarter", [1, 2, 3, 4])

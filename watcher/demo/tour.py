@@ -1,11 +1,12 @@
-"""`kinerja demo`: a newcomer's tour of one whole quarter, in about half a minute.
+"""`kinerja demo`: a newcomer's tour of one whole period of the SOP, in about half a minute.
 
 Everything is real except the people and the calendar: a fresh working tree with the sample
 master data, the real service in a thread watching real folders, real workbooks filled in and
-saved by "clerks" the way Excel saves them, the Kabid moving files, the real event log, archive,
-status page and quarterly report. The office's clock is simulated (it jumps from the
-disposition day across the week), so the time standards and the status page show realistic
-working hours; each step is printed in Indonesian as it happens.
+saved by "clerks" the way Excel saves them, the checkers moving files, the real event log,
+archive, status page and the period's report (SOP 010: the third quarter's). The office's
+clock is simulated (it jumps from the disposition day across the week), so the time standards
+and the status page show realistic working hours; each step is printed in Indonesian as it
+happens.
 """
 
 from __future__ import annotations
@@ -273,17 +274,11 @@ def _period_report(tour: Tour) -> None:
     step = tour.sop.compile_step
     if step is None:
         return
-    if not tour.sop.builds_reports:
-        tour.say(f"\n== Langkah {step.number}: {step.actor} ==\n  Laporan periode "
-                 f"{tour.sop.period.kind.value} belum disusun otomatis oleh kinerja (laporan "
-                 "triwulan dan LKjIP dibuat untuk SOP berperiode triwulan); versi yang disetujui "
-                 "tersimpan di arsip dan log.")  # fmt: skip
-        return
     tour.say(f"\n== Langkah {step.number}: laporan {tour.sop.period.kind.value} untuk "
              f"{step.actor} ==")  # fmt: skip
     tour.wait(lambda: _compiled(tour, step.number), "penyusunan laporan periode")
-    tour.say("  Layanan menyusunnya sendiri begitu laporan terakhir disetujui "
-             "(atau: kinerja report quarterly).")  # fmt: skip
+    tour.say("  Layanan menyusunnya sendiri begitu laporan terakhir disetujui (atau: kinerja "
+             f"report periode --year {tour.year} --quarter {tour.index}).")  # fmt: skip
     for event in _compiled(tour, step.number):
         if event.outcome is Outcome.REPORT_BUILT:
             tour.say(f"  {tour.tree.root / (event.to_path or '')}")
@@ -313,7 +308,7 @@ def _closing(tour: Tour) -> None:
     fix = fix_place(tour.sop, first).folder
     places = [
         ("Halaman status (buka di peramban)", tree.status_page),
-        ("Laporan triwulan", tree.quarterly_reports),
+        (f"Laporan {tour.sop.period.kind.value}", tree.period_reports(tour.sop.period)),
         ("Laporan yang disetujui", tree.folder(tour.bounced, approved)),
         ("Umpan balik validasi", tree.folder(tour.bounced, fix)),
         ("Salinan asli setiap versi", tree.archive_files),

@@ -115,8 +115,9 @@ def zero_target_text(rules: CapaianRules) -> str:
     return "capaian 100 bila terpenuhi (Maksimal: R >= 0; Minimal: R <= 0), selain itu 0"
 
 
-def formula_text(rules: CapaianRules) -> str:
-    """The reports' legend: every rule a reviewer needs to recompute a row from its own cells."""
+def formula_text(rules: CapaianRules, period: str = "triwulan") -> str:
+    """The reports' legend: every rule a reviewer needs to recompute a row from its own cells;
+    `period` names one of the SOP's periods ("triwulan", "bulan")."""
     floor = (
         "Capaian negatif dilaporkan apa adanya."
         if rules.floor is None
@@ -127,9 +128,9 @@ def formula_text(rules: CapaianRules) -> str:
         "Capaian dihitung ulang dari target dan realisasi pada baris yang sama: Maksimal = "
         "R/T x 100; Minimal = (2T-R)/T x 100 atau T/R x 100 sesuai data induk. "
         f"Target 0: {zero_target_text(rules)}. {floor} Capaian di atas Batas Capaian "
-        "indikator (data induk) dilaporkan sebesar batas itu. Capaian s.d. triwulan dan "
-        "tahunan: Kumulatif = jumlah realisasi / jumlah target triwulan yang ada datanya; "
-        "Posisi Akhir = realisasi dan target triwulan terakhir yang ada datanya; triwulan "
+        f"indikator (data induk) dilaporkan sebesar batas itu. Capaian s.d. {period} dan "
+        f"tahunan: Kumulatif = jumlah realisasi / jumlah target {period} yang ada datanya; "
+        f"Posisi Akhir = realisasi dan target {period} terakhir yang ada datanya; {period} "
         "tanpa data disebut di keterangan. Capaian dibulatkan 2 desimal; predikat ditentukan "
         "dari angka yang tercetak."
     )

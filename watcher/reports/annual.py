@@ -15,15 +15,22 @@ from datetime import datetime
 from pathlib import Path
 
 from watcher.masterdata.capaian import formula_text
-from watcher.masterdata.model import MasterData, Polarity, quarter_name
+from watcher.masterdata.model import MasterData, Polarity
 from watcher.record.store import Store
 from watcher.reports.annual_book import annual_workbook
 from watcher.reports.context import Provenance, YearReport
 from watcher.reports.figures_year import year_figures
-from watcher.reports.gather import Progress, ReportError, approvals_for, read_submissions
+from watcher.reports.gather import (
+    Approval,
+    Progress,
+    ReportError,
+    approvals_for,
+    read_submissions,
+)
 from watcher.reports.pdf import band_classes, bar_chart_svg, render_html
+from watcher.reports.period import fingerprint
 from watcher.reports.publish import Output, publish_report
-from watcher.reports.quarterly import fingerprint
+from watcher.reports.words import Words
 from watcher.service.tree import Tree
 from watcher.sop.model import Sop
 from watcher.sop.sla import office_calendar
@@ -54,16 +61,16 @@ def build_annual(
     approvals = sorted(approvals_for(store, year).values(), key=lambda a: (a.division, a.quarter))
     if not approvals:
         raise ReportError(
-            f"Belum ada laporan bidang yang disetujui Kabid untuk tahun {year}; LKjIP belum "
-            "dapat disusun."
+            f"Belum ada laporan bidang yang disetujui {Words.of(sop).approver} untuk tahun "
+            f"{year}; LKjIP belum dapat disusun."
         )
-    report = year_report(tree, store, master, year, approvals, now, progress)
+    report = year_report(tree, store, master, sop, year, approvals, now, progress)
     name = annual_name(year)
     html = annual_html(report)
     missing = len(report.figures.missing)
     message = (
         f"{report.title} disusun"
-        + (f"; {missing} laporan triwulan bidang belum disetujui" if missing else "")
+        + (f"; {missing} {report.words.reports} bidang belum disetujui" if missing else "")
         + f"; sidik sumber {report.provenance.fingerprint}."
     )
     return publish_report(
@@ -86,27 +93,29 @@ def year_report(
     tree: Tree,
     store: Store,
     master: MasterData,
+    sop: Sop,
     year: int,
-    approvals: list,
+    approvals: list[Approval],
     now: Callable[[], datetime],
     progress: Progress | None = None,
 ) -> YearReport:
-    """Read the year's approved versions (and last year's, for comparison) into figures."""
-    submissions = read_submissions(tree, master, approvals, progress=progress)
+    """Read the year's approved versions (and last year's, for comparison) into figures over
+    the SOP's periods."""
+    submissions = read_submissions(tree, master, approvals, sop=sop, progress=progress)
     previous = None
     earlier = list(approvals_for(store, year - 1).values())
     if earlier:
         try:
-            previous = read_submissions(tree, master, earlier)
+            previous = read_submissions(tree, master, earlier, sop=sop)
         except ReportError as exc:  # last year's workbooks may predate today's template
             log.warning("Data tahun %d tidak dipakai untuk perbandingan: %s", year - 1, exc)
-    figures = year_figures(master, year, submissions, previous)
+    figures = year_figures(master, year, submissions, previous, sop.period)
     calendar = office_calendar(master.settings, [year])
     provenance = Provenance(
         now().astimezone(calendar.tz), store.head(), fingerprint(approvals, master)
     )
     sources = tuple((a.division, a.quarter, a.path, a.at_utc, a.file_hash) for a in approvals)
-    return YearReport(master, figures, provenance, sources)
+    return YearReport(master, sop, figures, provenance, sources)
 
 
 def annual_html(report: YearReport) -> str:
@@ -115,9 +124,8 @@ def annual_html(report: YearReport) -> str:
     return render_html(
         "lkjip.html.j2",
         report=report,
-        legend=formula_text(report.master.settings.capaian_rules),
+        legend=formula_text(report.master.settings.capaian_rules, report.period.noun),
         chart=chart,
-        quarter_name=quarter_name,
         band_class=band_classes(report.figures.bands),
         MAKSIMAL=Polarity.HIGHER_IS_BETTER,
     )

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from watcher.masterdata.capaian import NOT_ASSESSABLE, formula_text
-from watcher.masterdata.model import quarter_name
 from watcher.reports.context import YearReport
-from watcher.reports.figures import QUARTERS, Figure
-from watcher.reports.figures_year import YearLine
+from watcher.reports.figures import Figure
+from watcher.reports.figures_year import YearLine, grid
 from watcher.reports.pdf import percent_text
 from watcher.reports.sheets import (
     aggregate_note,
@@ -20,13 +19,14 @@ from watcher.reports.sheets import (
 )
 from watcher.reports.xlsx import BarChart, Sheet, Style, XlsxBook
 from watcher.sop.indonesian import long_datetime
+from watcher.sop.period import Period
 
 SOURCE_LABELS = {"log": "laporan disetujui tahun lalu", "data induk": "data induk"}
 
 
-def _columns() -> tuple[tuple[str, float], ...]:
-    quarters = [(f"Target TW {quarter_name(q)}", 9.0) for q in QUARTERS]
-    quarters += [(f"Realisasi TW {quarter_name(q)}", 9.0) for q in QUARTERS]
+def _columns(period: Period) -> tuple[tuple[str, float], ...]:
+    periods = [(f"Target {period.short_label(i)}", 9.0) for i in grid(period)]
+    periods += [(f"Realisasi {period.short_label(i)}", 9.0) for i in grid(period)]
     return (
         ("No", 5),
         ("Bidang", 16),
@@ -35,7 +35,7 @@ def _columns() -> tuple[tuple[str, float], ...]:
         ("Indikator Kinerja", 34),
         ("Satuan", 9),
         ("Agregasi", 11),
-        *quarters,
+        *periods,
         ("Target Tahunan", 10),
         ("Target Pembanding", 11),
         ("Realisasi Tahunan", 10),
@@ -58,7 +58,7 @@ def annual_workbook(report: YearReport) -> bytes:
         keywords=report.provenance.chain_line,
     )
     footer = f"{report.title} - {report.master.settings.office_name}"
-    columns = _columns()
+    columns = _columns(report.period)
     with book.sheet(
         "Capaian Tahunan", [w for _, w in columns], freeze_rows=6, title_rows=(6, 6), footer=footer
     ) as sheet:
@@ -78,7 +78,7 @@ def annual_workbook(report: YearReport) -> bytes:
 
 
 def _lines(sheet: Sheet, report: YearReport, columns: tuple[tuple[str, float], ...]) -> None:
-    figures = report.figures
+    figures, reports = report.figures, report.words.reports
     missing = len(figures.missing)
     title_rows(
         sheet,
@@ -88,9 +88,9 @@ def _lines(sheet: Sheet, report: YearReport, columns: tuple[tuple[str, float], .
             f"Disusun {long_datetime(report.provenance.built_at)}; capaian rata-rata "
             f"{percent_text(figures.average)}% ({figures.predikat or '-'}); "
             + (
-                f"{missing} laporan triwulan bidang belum disetujui"
+                f"{missing} {reports} bidang belum disetujui"
                 if missing
-                else "semua laporan triwulan bidang disetujui"
+                else f"semua {reports} bidang disetujui"
             ),
             bands_text(figures.bands),
         ],
@@ -102,15 +102,16 @@ def _lines(sheet: Sheet, report: YearReport, columns: tuple[tuple[str, float], .
         _line(sheet, report, line, number)
     sheet.autofilter(header, sheet.next_row - 1)
     sheet.skip()
-    merged_note(sheet, formula_text(report.master.settings.capaian_rules), [w for _, w in columns])
+    legend = formula_text(report.master.settings.capaian_rules, report.period.noun)
+    merged_note(sheet, legend, [w for _, w in columns])
 
 
 def _line(sheet: Sheet, report: YearReport, line: YearLine, number: int) -> None:
-    indicator, whole = line.indicator, line.year.figure
+    indicator, whole, period = line.indicator, line.year.figure, report.period
     previous = line.previous.figure if line.previous else None
-    notes = [aggregate_note(line.year, 4)]
+    notes = [aggregate_note(line.year, period.count, period)]
     if whole.target is not None and whole.target != line.annual_target:
-        notes.append("capaian terhadap Target Pembanding: target triwulan yang ada datanya")
+        notes.append(f"capaian terhadap Target Pembanding: target {period.noun} yang ada datanya")
     if line.previous and line.previous.source == "data induk":
         notes.append("realisasi tahun lalu dari data induk")
     if whole.realisation is not None and whole.capaian is None:
@@ -124,8 +125,8 @@ def _line(sheet: Sheet, report: YearReport, line: YearLine, number: int) -> None
         indicator.name,
         indicator.unit,
         indicator.aggregation.value,
-        *(number_cell(f.target) for f in line.quarters),
-        *(number_cell(f.realisation) for f in line.quarters),
+        *(number_cell(line.periods[i - 1].target) for i in grid(period)),
+        *(number_cell(line.periods[i - 1].realisation) for i in grid(period)),
         number_cell(line.annual_target),
         number_cell(whole.target),
         number_cell(whole.realisation),
@@ -259,19 +260,19 @@ def _budget(sheet: Sheet, report: YearReport) -> None:
 
 
 def _texts(sheet: Sheet, report: YearReport) -> None:
-    title_rows(sheet, [f"Kendala dan Tindak Lanjut per Triwulan - {report.title}"], 5)
-    sheet.row(
-        ["Kode", "Indikator Kinerja", "Triwulan", "Kendala", "Tindak Lanjut"], style=Style.HEADER
-    )
+    period = report.period
+    noun = period.noun.capitalize()
+    title_rows(sheet, [f"Kendala dan Tindak Lanjut per {noun} - {report.title}"], 5)
+    sheet.row(["Kode", "Indikator Kinerja", noun, "Kendala", "Tindak Lanjut"], style=Style.HEADER)
     for line in report.figures.lines:
-        for quarter, reading in zip(QUARTERS, line.readings, strict=True):
+        for index, reading in zip(period.indices, line.readings, strict=True):
             if reading is None or not (reading.kendala or reading.follow_up):
                 continue
             sheet.row(
                 [
                     line.indicator.code,
                     line.indicator.name,
-                    f"TW {quarter_name(quarter)}",
+                    period.short_label(index),
                     reading.kendala,
                     reading.follow_up,
                 ],
@@ -282,31 +283,33 @@ def _texts(sheet: Sheet, report: YearReport) -> None:
 
 
 def _sources(sheet: Sheet, report: YearReport) -> None:
+    period = report.period
     title_rows(
         sheet,
         [
-            "Sumber Data: versi terakhir yang disetujui Kabid (salinan arsip)",
+            f"Sumber Data: versi terakhir yang disetujui {report.words.approver} (salinan arsip)",
             f"{report.provenance.chain_line}; sidik sumber {report.provenance.fingerprint}",
         ],
         5,
     )
-    sheet.row(["Bidang", "Triwulan", "Disetujui", "Berkas", "SHA-256 (awal)"], style=Style.HEADER)
+    header = ["Bidang", period.noun.capitalize(), "Disetujui", "Berkas", "SHA-256 (awal)"]
+    sheet.row(header, style=Style.HEADER)
     zone = report.provenance.built_at.tzinfo
-    for division, quarter, path, at, digest in report.approvals:
+    for division, index, path, at, digest in report.approvals:
         sheet.row(
             [
                 division,
-                f"TW {quarter_name(quarter)}",
+                period.short_label(index),
                 long_datetime(at.astimezone(zone)),
                 path,
                 digest[:16],
             ]
         )
-    for division, quarter in report.figures.missing:
+    for division, index in report.figures.missing:
         sheet.row(
             [
                 (division, Style.MISSING),
-                (f"TW {quarter_name(quarter)}", Style.MISSING),
+                (period.short_label(index), Style.MISSING),
                 ("belum disetujui", Style.MISSING),
                 (None, Style.MISSING),
                 (None, Style.MISSING),

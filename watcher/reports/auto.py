@@ -1,15 +1,15 @@
-"""The service listener that compiles step 6 by itself.
+"""The service listener that compiles the SOP's compile step (SOP 010: step 6) by itself.
 
-After each batch of events it looks at the periods whose approvals changed (an APPROVED or a
-RETURNED event) and:
-- builds a quarter's report once every division of the master data is approved for it;
-- rebuilds a quarter's report that exists when its sources change (a later approval, a return,
-  an earlier quarter's approval that changes the figures to date, new master data);
-- builds the LKjIP once the fourth quarter is approved by every division, and rebuilds it when
-  the year's sources change.
+After each batch of events it looks at the years whose approvals changed (an APPROVED or a
+RETURNED event) and, for the SOP's period (quarters for SOP 010, months for a monthly SOP):
+- builds a period's report once every division of the master data is approved for it;
+- rebuilds a period's report that exists when its sources change (a later approval, a return,
+  an earlier period's approval that changes the figures to date, new master data);
+- builds the LKjIP once the year's last period is approved by every division, and rebuilds it
+  when the year's sources change.
 "Changed" is judged by the fingerprint of the approved versions and the master data that each
 build logs ("sidik sumber ..."), so a repeated event never builds the same report twice. Every
-file written is logged as REPORT_BUILT (step 6); a failure is logged as ERROR with its
+file written is logged as REPORT_BUILT (the compile step); a failure is logged as ERROR with its
 Indonesian message and never stops the service.
 """
 
@@ -20,11 +20,11 @@ from collections.abc import Callable
 from datetime import datetime
 
 from watcher.errors import KinerjaError, RecordLostError
-from watcher.masterdata.model import MasterData, quarter_name
+from watcher.masterdata.model import MasterData
 from watcher.record.store import Event, Outcome, Store, utc_now
 from watcher.reports.annual import build_annual
-from watcher.reports.gather import approvals_for
-from watcher.reports.quarterly import build_quarterly, fingerprint, quarter_approvals
+from watcher.reports.gather import Approval, approvals_for
+from watcher.reports.period import approvals_through, build_period, fingerprint
 from watcher.service.tree import Tree
 from watcher.sop.model import Sop
 
@@ -48,49 +48,54 @@ class ReportListener:
 
     def __call__(self, store: Store, events: list[Event]) -> None:
         years = sorted({e.year for e in events if e.outcome in TRIGGERS and e.year})
-        if not years:
-            return
-        if not self.sop.builds_reports:
+        if not years or not self.sop.builds_reports:
             return
         master = self.master()
         for year in years:
-            for quarter in range(1, self.sop.period.count + 1):
-                self._quarter(store, master, year, quarter)
-            self._annual(store, master, year)
+            found = approvals_for(store, year)
+            built = _last_builds(store, year)
+            for index in self.sop.period.indices:
+                self._period(store, master, (year, index), found, built.get(index))
+            self._annual(store, master, year, found, built.get(None))
 
-    def _quarter(self, store: Store, master: MasterData, year: int, quarter: int) -> None:
-        approvals = quarter_approvals(store, year, quarter)
-        approved = {a.division for a in approvals if a.quarter == quarter}
-        complete = all(d.code in approved for d in master.divisions)
-        wanted = fingerprint(approvals, master)
-        last = _last_build(store, year, quarter)
-        if (last is None and not complete) or (last is not None and wanted in last.message):
+    def _period(
+        self,
+        store: Store,
+        master: MasterData,
+        when: tuple[int, int],
+        found: dict[tuple[str, int], Approval],
+        last: Event | None,
+    ) -> None:
+        year, index = when
+        approvals = approvals_through(found, index)
+        if not _due(master, approvals, index, last):
             return
-        what = f"Laporan Triwulan {quarter_name(quarter)} {year}"
         self._run(
             store,
-            what,
+            f"Laporan {self.sop.period.label(index)} {year}",
             year,
-            quarter,
-            lambda: build_quarterly(
+            index,
+            lambda: build_period(
                 self.tree,
                 store,
                 master,
                 self.sop,
                 year=year,
-                quarter=quarter,
+                index=index,
                 now=self.now,
                 pdf=self.pdf,
             ),
         )
 
-    def _annual(self, store: Store, master: MasterData, year: int) -> None:
-        approvals = list(approvals_for(store, year).values())
-        fourth = {a.division for a in approvals if a.quarter == 4}
-        complete = all(d.code in fourth for d in master.divisions)
-        wanted = fingerprint(approvals, master)
-        last = _last_build(store, year, None)
-        if (last is None and not complete) or (last is not None and wanted in last.message):
+    def _annual(
+        self,
+        store: Store,
+        master: MasterData,
+        year: int,
+        found: dict[tuple[str, int], Approval],
+        last: Event | None,
+    ) -> None:
+        if not _due(master, list(found.values()), self.sop.period.count, last):
             return
         self._run(
             store,
@@ -109,7 +114,7 @@ class ReportListener:
         )
 
     def _run(
-        self, store: Store, what: str, year: int, quarter: int | None, build: Callable[[], object]
+        self, store: Store, what: str, year: int, index: int | None, build: Callable[[], object]
     ) -> None:
         try:
             build()
@@ -122,15 +127,24 @@ class ReportListener:
                     outcome=Outcome.ERROR,
                     step=self.sop.compile_number,
                     year=year,
-                    quarter=quarter,
+                    quarter=index,
                     message=f"{what} gagal disusun: {exc.message}",
                 )
             )
 
 
-def _last_build(store: Store, year: int, quarter: int | None) -> Event | None:
-    """The newest REPORT_BUILT event of a quarter (or of the year's LKjIP when None)."""
-    built = [
-        e for e in store.events(outcome=Outcome.REPORT_BUILT, year=year) if e.quarter == quarter
-    ]
-    return built[-1] if built else None
+def _due(master: MasterData, approvals: list[Approval], index: int, last: Event | None) -> bool:
+    """Whether a report built from `approvals` is due: the first build once every division is
+    approved for period `index`, or a rebuild once its sources differ from the last build's."""
+    if last is not None:
+        return fingerprint(approvals, master) not in last.message
+    approved = {a.division for a in approvals if a.quarter == index}
+    return all(d.code in approved for d in master.divisions)
+
+
+def _last_builds(store: Store, year: int) -> dict[int | None, Event]:
+    """Period -> the newest REPORT_BUILT event of its report (None: the year's LKjIP)."""
+    found: dict[int | None, Event] = {}
+    for event in store.events(outcome=Outcome.REPORT_BUILT, year=year):
+        found[event.quarter] = event  # oldest first: the newest stays
+    return found

@@ -1,5 +1,5 @@
-"""Entry points for `kinerja report quarterly|annual` and `kinerja ekspor`: load what a build
-needs, run it.
+"""Entry points for `kinerja report periode|annual` and `kinerja ekspor`: load what a build
+needs (the master data, the tree's SOP, the log), run it.
 
 The CLI wires these to its arguments and turns `KinerjaError` into a message and exit code
 (1 when, for instance, no workbook is approved for the period).
@@ -32,34 +32,39 @@ from watcher.reports.gather import (
     approved_years,
     read_submissions,
 )
-from watcher.reports.quarterly import build_quarterly
+from watcher.reports.period import build_period
+from watcher.reports.words import Words
 from watcher.service.tree import Tree
+from watcher.sop.period import Period
 from watcher.sop.tree_sop import resolve_sop
 
 PROGRESS_FROM = 50  # workbooks; smaller builds finish before a progress line would help
 
 
-def run_quarterly(
+def run_period(
     tree: Tree,
     year: int,
-    quarter: int,
+    index: int,
     *,
     sop_path: Path | None = None,
     now: Callable[[], datetime] = utc_now,
     pdf: bool = True,
     progress: Progress | None = None,
 ) -> list[Path]:
-    """Build the quarterly report of `year`/`quarter` under `tree`; return the files written."""
-    _check_period(year, quarter)
-    master, sop = load_master(tree.master_path), resolve_sop(tree, sop_path)
+    """Build the report of period `index` (1..the SOP's periods a year: a quarter for SOP 010,
+    a month for a monthly SOP) of `year` under `tree`; return the files written."""
+    sop = resolve_sop(tree, sop_path)
+    _check_year(year)
+    check_index(sop.period, index)
+    master = load_master(tree.master_path)
     with _store(tree) as store:
-        return build_quarterly(
+        return build_period(
             tree,
             store,
             master,
             sop,
             year=year,
-            quarter=quarter,
+            index=index,
             now=now,
             pdf=pdf,
             progress=progress or terminal_progress(),
@@ -76,7 +81,7 @@ def run_annual(
     progress: Progress | None = None,
 ) -> list[Path]:
     """Build the LKjIP of `year` under `tree`; return the files written."""
-    _check_period(year, None)
+    _check_year(year)
     master, sop = load_master(tree.master_path), resolve_sop(tree, sop_path)
     with _store(tree) as store:
         return build_annual(
@@ -92,29 +97,32 @@ def run_annual(
 
 
 def run_export(
-    tree: Tree, years: Sequence[int] | None = None, *, progress: Progress | None = None
+    tree: Tree,
+    years: Sequence[int] | None = None,
+    *,
+    sop_path: Path | None = None,
+    progress: Progress | None = None,
 ) -> list[Path]:
     """Write the tidy table of `years` (default: every year with an approval) as CSV and xlsx
     into outbox/data; return the files written."""
     for year in years or ():
-        _check_period(year, None)
-    master = load_master(tree.master_path)
+        _check_year(year)
+    master, sop = load_master(tree.master_path), resolve_sop(tree, sop_path)
     with _store(tree) as store:
         wanted = sorted(set(years)) if years else approved_years(store)
         found = {year: approvals_for(store, year) for year in wanted}
         if not any(found.values()):
             shown = ", ".join(map(str, wanted)) or "mana pun"
             raise ReportError(
-                f"Belum ada laporan bidang yang disetujui Kabid untuk tahun {shown}; tidak ada "
-                "data untuk diekspor."
+                f"Belum ada laporan bidang yang disetujui {Words.of(sop).approver} untuk tahun "
+                f"{shown}; tidak ada data untuk diekspor."
             )
+        show = progress or terminal_progress()
         submissions = {
-            year: read_submissions(
-                tree, master, approvals.values(), progress=progress or terminal_progress()
-            )
+            year: read_submissions(tree, master, approvals.values(), sop=sop, progress=show)
             for year, approvals in found.items()
         }
-    frame = dataset_frame(master, submissions)
+    frame = dataset_frame(master, submissions, sop.period)
     folder = dataset_folder(tree.outbox)
     folder.mkdir(parents=True, exist_ok=True)
     name = dataset_name(wanted)
@@ -142,11 +150,19 @@ def terminal_progress(stream: TextIO | None = None) -> Progress:
     return show
 
 
-def _check_period(year: int, quarter: int | None) -> None:
+def _check_year(year: int) -> None:
     if not 2000 <= year <= 2100:
         raise UsageError(f"Tahun {year} tidak valid; tulis tahun empat angka, misalnya 2026.")
-    if quarter is not None and quarter not in (1, 2, 3, 4):
-        raise UsageError(f"Triwulan {quarter} tidak valid; pilih 1, 2, 3 atau 4.")
+
+
+def check_index(period: Period, index: int) -> None:
+    """A period number the SOP has: 1-4 for quarters, 1-12 for months (UsageError if not)."""
+    if index not in period.indices:
+        choices = "1" if period.count == 1 else f"1-{period.count}"
+        raise UsageError(
+            f"{period.noun.capitalize()} {index} tidak valid; pilih {choices} untuk periode "
+            f"{period.kind.value} SOP ini."
+        )
 
 
 def _store(tree: Tree) -> Store:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
-from watcher.masterdata.model import MasterData, quarter_name, signing_place
+from watcher.masterdata.model import MasterData, signing_place
 from watcher.record.anchor import HEAD_LABEL, head_line
-from watcher.reports.figures import QuarterFigures
+from watcher.reports.figures import PeriodFigures
 from watcher.reports.figures_year import YearFigures
 from watcher.reports.status import STATE_LABELS, duration_text
-from watcher.sop.indonesian import quarter_months
+from watcher.reports.words import Words
 from watcher.sop.model import Sop
+from watcher.sop.period import Period
 from watcher.sop.sla import Progress, StepState, StepTiming
 
 LATE_STATES = (StepState.LATE, StepState.DONE_LATE)
@@ -39,12 +41,33 @@ class Provenance:
 
 
 @dataclass(frozen=True)
-class QuarterReport:
+class OfficeReport:
+    """What every report knows of its office: the master data and the SOP (its period, its
+    words, where it is signed)."""
+
     master: MasterData
     sop: Sop
-    figures: QuarterFigures
-    progress: dict[str, Progress]  # steps 1-5 per division code
-    report_step: StepTiming  # step 6 of this quarter
+
+    @property
+    def period(self) -> Period:
+        return self.sop.period
+
+    @cached_property
+    def words(self) -> Words:
+        return Words.of(self.sop)
+
+    @property
+    def place(self) -> str:
+        return signing_place(self.master.settings)
+
+
+@dataclass(frozen=True)
+class PeriodReport(OfficeReport):
+    """One period's report (SOP 010: a quarter's)."""
+
+    figures: PeriodFigures
+    progress: dict[str, Progress]  # every step but the compile step, per division code
+    report_step: StepTiming  # the compile step of this period
     provenance: Provenance
 
     @property
@@ -52,23 +75,31 @@ class QuarterReport:
         return self.figures.year
 
     @property
-    def quarter(self) -> int:
-        return self.figures.quarter
+    def index(self) -> int:
+        return self.figures.index
+
+    @property
+    def label(self) -> str:
+        """ "Triwulan III", "Bulan Maret"."""
+        return self.period.label(self.index)
+
+    @property
+    def short_label(self) -> str:
+        """ "TW III", "Maret": how a column names this period."""
+        return self.period.short_label(self.index)
 
     @property
     def title(self) -> str:
-        return f"Laporan Kinerja Triwulan {quarter_name(self.quarter)} Tahun {self.year}"
+        return f"Laporan Kinerja {self.label} Tahun {self.year}"
 
     @property
-    def period(self) -> str:
-        return f"{quarter_months(self.quarter)} {self.year}"
-
-    @property
-    def place(self) -> str:
-        return signing_place(self.master.settings)
+    def span(self) -> str:
+        """The months covered: "Juli - September 2026", "Maret 2026"."""
+        return f"{self.period.months_text(self.index)} {self.year}"
 
     def issues(self) -> list[tuple[str, str, str]]:
         """(code, name, what is wrong) for each division not approved or late at some step."""
+        words = self.words
         found = []
         for block in self.figures.blocks:
             progress = self.progress.get(block.division.code)
@@ -81,7 +112,7 @@ class QuarterReport:
                     if current is not None
                     else ""
                 )
-                parts.append(f"belum disetujui Kabid{where}")
+                parts.append(f"belum disetujui {words.approver}{where}")
             for step in steps:
                 if step.state in LATE_STATES and step.worked and step.allowed:
                     over = duration_text(step.worked - step.allowed)
@@ -90,18 +121,19 @@ class QuarterReport:
                         f"melewati mutu baku {step.standard})"
                     )
             if progress and progress.returns:
-                parts.append(f"dikembalikan Kabid {progress.returns} kali")
+                parts.append(f"dikembalikan {words.checkers} {progress.returns} kali")
             if parts:
                 found.append((block.division.code, block.division.name, "; ".join(parts)))
         return found
 
 
 @dataclass(frozen=True)
-class YearReport:
-    master: MasterData
+class YearReport(OfficeReport):
+    """The LKjIP of one year."""
+
     figures: YearFigures
     provenance: Provenance
-    approvals: tuple[tuple[str, int, str, datetime, str], ...]  # division, quarter, path, at, hash
+    approvals: tuple[tuple[str, int, str, datetime, str], ...]  # division, period, path, at, hash
 
     @property
     def year(self) -> int:
@@ -110,7 +142,3 @@ class YearReport:
     @property
     def title(self) -> str:
         return f"Laporan Kinerja Instansi Pemerintah (LKjIP) Tahun {self.year}"
-
-    @property
-    def place(self) -> str:
-        return signing_place(self.master.settings)

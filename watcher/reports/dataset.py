@@ -1,10 +1,12 @@
 """The figures as one tidy table for analysts (`kinerja ekspor`): CSV and xlsx, with pandas.
 
-One row per division, indicator, period and year: the four quarters ("TW I".."TW IV") and the
-year ("Tahunan", aggregated as in the LKjIP). Every value is the one the reports print, from the
-same figures (`figures_year`), so a pivot table of the export matches the reports. A quarter
-without an approved workbook keeps its row, with its target and status "Belum disetujui", so
-gaps show in a pivot instead of silently vanishing.
+One row per division, indicator, period and year: the SOP's periods (SOP 010: the four
+quarters "TW I".."TW IV", in a column "triwulan"; a monthly SOP: "Januari".."Desember", in a
+column "bulan") and the year ("Tahunan", aggregated as in the LKjIP). Every value is the one the
+reports print, from the same figures (`figures_year`), so a pivot table of the export matches
+the reports. A period without an approved workbook keeps its row, with its target and status
+"Belum disetujui", so gaps show in a pivot instead of silently vanishing. A yearly SOP's one
+period is the year: it has the year's rows only.
 
 The CSV is written for Excel in the Indonesian locale: ";" between fields, a decimal comma and
 UTF-8 with a byte-order mark (Excel then shows "Pelayanan Pencatatan Sipil" and "99,5" as they
@@ -20,17 +22,18 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from watcher.masterdata.model import MasterData, quarter_name
-from watcher.reports.figures import QUARTERS, Figure
-from watcher.reports.figures_year import YearLine, year_figures
+from watcher.masterdata.model import MasterData
+from watcher.reports.figures import Figure
+from watcher.reports.figures_year import YearLine, grid, year_figures
 from watcher.reports.gather import Submission
+from watcher.sop.period import QUARTERLY, Period
 
 APPROVED, NOT_APPROVED = "Disetujui", "Belum disetujui"
 YEAR_PERIOD = "Tahunan"
 COLUMNS = (
     "tahun",
     "periode",
-    "triwulan",
+    "triwulan",  # the period's number: named by the SOP's period ("bulan", "semester")
     "kode_bidang",
     "bidang",
     "sasaran_strategis",
@@ -53,17 +56,21 @@ COLUMNS = (
 
 
 def dataset_frame(
-    master: MasterData, submissions_by_year: Mapping[int, Mapping[tuple[str, int], Submission]]
+    master: MasterData,
+    submissions_by_year: Mapping[int, Mapping[tuple[str, int], Submission]],
+    period: Period = QUARTERLY,
 ) -> pd.DataFrame:
-    """The tidy table of every year given: (year -> (division, quarter) -> Submission)."""
+    """The tidy table of every year given: (year -> (division, period) -> Submission)."""
     zone = ZoneInfo(master.settings.timezone)
     rows: list[dict[str, object]] = []
     for year, submissions in sorted(submissions_by_year.items()):
-        for line in year_figures(master, year, submissions).lines:
-            rows.extend(_rows(year, line, submissions, zone))
+        for line in year_figures(master, year, submissions, period=period).lines:
+            rows.extend(_rows(year, line, submissions, zone, period))
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
     frame["triwulan"] = frame["triwulan"].astype("Int64")  # the year row has none
-    return frame
+    if period.count == 1:  # the year is the one period: no period number to give
+        return frame.drop(columns="triwulan")
+    return frame.rename(columns={"triwulan": period.noun})
 
 
 def _rows(
@@ -71,15 +78,17 @@ def _rows(
     line: YearLine,
     submissions: Mapping[tuple[str, int], Submission],
     zone: ZoneInfo,
+    period: Period,
 ) -> Iterable[dict[str, object]]:
     division = line.division.code
-    for quarter, figure, reading in zip(QUARTERS, line.quarters, line.readings, strict=True):
-        submission = submissions.get((division, quarter))
+    for index in grid(period):
+        figure, reading = line.periods[index - 1], line.readings[index - 1]
+        submission = submissions.get((division, index))
         approval = submission.approval if submission else None
         yield {
             **_common(year, line),
-            "periode": f"TW {quarter_name(quarter)}",
-            "triwulan": quarter,
+            "periode": period.short_label(index),
+            "triwulan": index,
             **_figure(figure),
             "status": APPROVED if approval else NOT_APPROVED,
             "status_data": reading.status if reading else "",
@@ -89,7 +98,7 @@ def _rows(
             "disetujui_oleh": (approval.actor or "") if approval else "",
             "sha256": approval.file_hash if approval else "",
         }
-    missing = ", ".join(f"TW {quarter_name(q)}" for q in line.year.missing)
+    missing = period.short_labels(line.year.missing)
     yield {
         **_common(year, line),
         "periode": YEAR_PERIOD,
@@ -146,7 +155,7 @@ def xlsx_bytes(frame: pd.DataFrame) -> bytes:
             longest = max([len(name), *(len(str(v)) for v in frame[name].head(200))])
             letter = sheet.cell(row=1, column=index).column_letter
             sheet.column_dimensions[letter].width = min(max(longest + 2, 8), 60)
-        approved_at = COLUMNS.index("disetujui_wita") + 1
+        approved_at = list(frame.columns).index("disetujui_wita") + 1
         for (cell,) in sheet.iter_rows(min_row=2, min_col=approved_at, max_col=approved_at):
             cell.number_format = "yyyy-mm-dd hh:mm"
     return buffer.getvalue()

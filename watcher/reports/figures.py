@@ -5,13 +5,14 @@ Rules (each indicator's options come from the master workbook):
 office's
   rules for zero targets and the floor), rounded as printed; predikat per the master's bands,
   on that rounded value;
-- over quarters, a cumulative indicator sums the realisations and the targets of the quarters
-  that have a realisation (R1+..+Rn)/(T1+..+Tn); a last-position indicator takes the latest
-  quarter that has one. Quarters without approved data are listed as missing, never counted
-  as zero;
+- over the SOP's periods (quarters for SOP 010, months for a monthly SOP), a cumulative
+  indicator sums the realisations and the targets of the periods that have a realisation
+  (R1+..+Rn)/(T1+..+Tn); a last-position indicator takes the latest period that has one.
+  Periods without approved data are listed as missing, never counted as zero;
 - targets are the master's when the master is for the report's year (the Perjanjian Kinerja in
-  force); for another year they are the ones written in the approved workbooks, which
-  validation checked against the master of that time.
+  force; a period's target is `period_target` of the quarter targets); for another year they
+  are the ones written in the approved workbooks, which validation checked against the master
+  of that time.
 """
 
 from __future__ import annotations
@@ -28,10 +29,10 @@ from watcher.masterdata.model import (
     Indicator,
     MasterData,
     PredikatBand,
+    period_target,
 )
 from watcher.reports.gather import Reading, Submission
-
-QUARTERS = (1, 2, 3, 4)
+from watcher.sop.period import Period
 
 
 @dataclass(frozen=True)
@@ -46,11 +47,11 @@ class Figure:
 
 @dataclass(frozen=True)
 class Aggregate:
-    """An indicator over quarters 1..`through`: the figure, and which quarters it rests on."""
+    """An indicator over periods 1..`through`: the figure, and which periods it rests on."""
 
     figure: Figure
-    counted: tuple[int, ...]  # quarters whose realisation counted
-    missing: tuple[int, ...]  # quarters up to `through` without a realisation
+    counted: tuple[int, ...]  # periods whose realisation counted
+    missing: tuple[int, ...]  # periods up to `through` without a realisation
 
 
 @dataclass(frozen=True)
@@ -80,10 +81,10 @@ def aggregate(
     through: int,
     scoring: Scoring,
 ) -> Aggregate:
-    """Quarters 1..`through` added up by the indicator's aggregation (see the module doc)."""
-    quarters = [q for q in QUARTERS if q <= through]
-    counted = tuple(q for q in quarters if realisations.get(q) is not None)
-    missing = tuple(q for q in quarters if q not in counted)
+    """Periods 1..`through` added up by the indicator's aggregation (see the module doc)."""
+    periods = range(1, through + 1)
+    counted = tuple(i for i in periods if realisations.get(i) is not None)
+    missing = tuple(i for i in periods if i not in counted)
     if not counted:
         return Aggregate(Figure(targets.get(through), None, None, None), counted, missing)
     if indicator.aggregation is Aggregation.CUMULATIVE:
@@ -111,12 +112,16 @@ def predikat_counts(figures: Iterable[Figure], bands: Sequence[PredikatBand]) ->
 
 
 def targets_for(
-    indicator: Indicator, master: MasterData, year: int, readings: Mapping[int, Reading | None]
+    indicator: Indicator,
+    master: MasterData,
+    year: int,
+    readings: Mapping[int, Reading | None],
+    period: Period,
 ) -> dict[int, float | None]:
-    """Quarter -> target for `year` (the master's for its own year, else as written)."""
+    """Period -> target for `year` (the master's for its own year, else as written)."""
     if master.settings.year == year:
-        return {q: indicator.target(q) for q in QUARTERS}
-    return {q: (r.target if r is not None else None) for q, r in readings.items()}
+        return {i: period_target(indicator, period, i) for i in period.indices}
+    return {i: (r.target if r is not None else None) for i, r in readings.items()}
 
 
 def annual_target_for(
@@ -128,16 +133,16 @@ def annual_target_for(
     return written[-1] if written else None
 
 
-# --- the quarterly report ----------------------------------------------------------------------
+# --- the period report -------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Line:
-    """One indicator in the quarterly report."""
+    """One indicator in the period report."""
 
     indicator: Indicator
-    quarter: Figure  # this quarter
-    to_date: Aggregate  # quarters 1..this one
+    current: Figure  # this period
+    to_date: Aggregate  # periods 1..this one
     reading: Reading | None
 
 
@@ -149,13 +154,14 @@ class DivisionBlock:
 
     @property
     def average(self) -> float | None:
-        return mean_capaian(line.quarter.capaian for line in self.lines)
+        return mean_capaian(line.current.capaian for line in self.lines)
 
 
 @dataclass(frozen=True)
-class QuarterFigures:
+class PeriodFigures:
     year: int
-    quarter: int
+    period: Period
+    index: int  # the period's number within the year
     bands: tuple[PredikatBand, ...]
     blocks: tuple[DivisionBlock, ...]
 
@@ -165,7 +171,7 @@ class QuarterFigures:
 
     @property
     def average(self) -> float | None:
-        return mean_capaian(line.quarter.capaian for line in self.lines)
+        return mean_capaian(line.current.capaian for line in self.lines)
 
     @property
     def approved(self) -> list[DivisionBlock]:
@@ -176,42 +182,44 @@ class QuarterFigures:
         return [block for block in self.blocks if block.submission is None]
 
     def counts(self) -> dict[str, int]:
-        return predikat_counts((line.quarter for line in self.lines), self.bands)
+        return predikat_counts((line.current for line in self.lines), self.bands)
 
 
-def quarter_figures(
-    master: MasterData, year: int, quarter: int, submissions: Mapping[tuple[str, int], Submission]
-) -> QuarterFigures:
-    """Every division's indicators for one quarter, with the year to date."""
+def period_figures(
+    master: MasterData,
+    period: Period,
+    year: int,
+    index: int,
+    submissions: Mapping[tuple[str, int], Submission],
+) -> PeriodFigures:
+    """Every division's indicators for period `index`, with the year to date."""
     scoring = Scoring.of(master)
     blocks = []
     for division in master.divisions:
-        submission = submissions.get((division.code, quarter))
+        submission = submissions.get((division.code, index))
         lines = []
         for indicator in master.indicators_of(division.code):
-            readings = readings_through(submissions, division.code, indicator.code, quarter)
-            targets = targets_for(indicator, master, year, readings)
-            reading = readings.get(quarter)
-            realisations = {q: (r.realisation if r else None) for q, r in readings.items()}
+            readings = readings_through(submissions, division.code, indicator.code, index)
+            targets = targets_for(indicator, master, year, readings, period)
+            realisations = {i: (r.realisation if r else None) for i, r in readings.items()}
             lines.append(
                 Line(
                     indicator,
-                    assess(indicator, targets.get(quarter), realisations.get(quarter), scoring),
-                    aggregate(indicator, realisations, targets, quarter, scoring),
-                    reading,
+                    assess(indicator, targets.get(index), realisations.get(index), scoring),
+                    aggregate(indicator, realisations, targets, index, scoring),
+                    readings.get(index),
                 )
             )
         blocks.append(DivisionBlock(division, submission, tuple(lines)))
-    return QuarterFigures(year, quarter, master.bands, tuple(blocks))
+    return PeriodFigures(year, period, index, master.bands, tuple(blocks))
 
 
 def readings_through(
     submissions: Mapping[tuple[str, int], Submission], division: str, code: str, through: int
 ) -> dict[int, Reading | None]:
+    """Period -> the indicator's reading in the approved version, for periods 1..`through`."""
     found: dict[int, Reading | None] = {}
-    for q in QUARTERS:
-        if q > through:
-            break
-        submission = submissions.get((division, q))
-        found[q] = submission.readings.get(code) if submission else None
+    for index in range(1, through + 1):
+        submission = submissions.get((division, index))
+        found[index] = submission.readings.get(code) if submission else None
     return found

@@ -1,7 +1,9 @@
 """The year's figures for the LKjIP: per indicator, per strategic goal, the budget (pure).
 
-The rules are those of `figures`; last year's figures come from last year's approved workbooks
-when the log has them (their written targets), else from the master's "Realisasi Tahun Lalu".
+The rules are those of `figures`, over the SOP's periods (four quarters for SOP 010, twelve
+months for a monthly SOP); the year's target stays the master's annual target. Last year's
+figures come from last year's approved workbooks when the log has them (their written targets),
+else from the master's "Realisasi Tahun Lalu".
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from dataclasses import dataclass
 from watcher.masterdata.capaian import mean_capaian, predikat
 from watcher.masterdata.model import Division, Indicator, MasterData, Polarity, PredikatBand
 from watcher.reports.figures import (
-    QUARTERS,
     Aggregate,
     Figure,
     Scoring,
@@ -24,6 +25,13 @@ from watcher.reports.figures import (
     targets_for,
 )
 from watcher.reports.gather import Reading, Submission
+from watcher.sop.period import QUARTERLY, Period
+
+
+def grid(period: Period) -> range:
+    """The periods the year's table shows a column pair for: every period of the year (four
+    quarters, twelve months), none for a yearly SOP, whose one period is the year itself."""
+    return period.indices if period.count > 1 else range(0)
 
 
 @dataclass(frozen=True)
@@ -38,9 +46,9 @@ class Previous:
 class YearLine:
     indicator: Indicator
     division: Division
-    quarters: tuple[Figure, Figure, Figure, Figure]
-    readings: tuple[Reading | None, Reading | None, Reading | None, Reading | None]
-    year: Aggregate  # quarters 1..4
+    periods: tuple[Figure, ...]  # each period of the year, in order
+    readings: tuple[Reading | None, ...]  # the approved reading of each period
+    year: Aggregate  # every period of the year
     annual_target: float | None
     previous: Previous | None
     renstra: Figure | None  # the year's realisation against the Renstra end target
@@ -102,8 +110,9 @@ class YearFigures:
     lines: tuple[YearLine, ...]
     goals: tuple[GoalSummary, ...]
     budget: tuple[BudgetRow, ...]
-    missing: tuple[tuple[str, int], ...]  # (division, quarter) without an approved workbook
+    missing: tuple[tuple[str, int], ...]  # (division, period) without an approved workbook
     has_previous: bool
+    period: Period = QUARTERLY
 
     @property
     def average(self) -> float | None:
@@ -130,19 +139,26 @@ def year_figures(
     year: int,
     submissions: Mapping[tuple[str, int], Submission],
     previous: Mapping[tuple[str, int], Submission] | None = None,
+    period: Period = QUARTERLY,
 ) -> YearFigures:
-    """The year's figures per indicator, goal and division; `previous` is last year's."""
+    """The year's figures per indicator, goal and division, over the SOP's `period`;
+    `previous` is last year's."""
     lines = []
     for division in master.divisions:
         for indicator in master.indicators_of(division.code):
-            lines.append(_year_line(master, year, division, indicator, submissions, previous))
+            lines.append(
+                _year_line(master, period, year, (division, indicator), submissions, previous)
+            )
     goals = []
     for goal in dict.fromkeys(line.indicator.goal for line in lines):
         members = tuple(line for line in lines if line.indicator.goal == goal)
         average = mean_capaian(line.year.figure.capaian for line in members)
         goals.append(GoalSummary(goal, members, average, predikat(average, master.bands)))
     missing = tuple(
-        (d.code, q) for d in master.divisions for q in QUARTERS if (d.code, q) not in submissions
+        (d.code, i)
+        for d in master.divisions
+        for i in period.indices
+        if (d.code, i) not in submissions
     )
     return YearFigures(
         year,
@@ -152,23 +168,26 @@ def year_figures(
         _budget(master, year, lines),
         missing,
         bool(previous),
+        period,
     )
 
 
 def _year_line(
     master: MasterData,
+    period: Period,
     year: int,
-    division: Division,
-    indicator: Indicator,
+    where: tuple[Division, Indicator],
     submissions: Mapping[tuple[str, int], Submission],
     previous: Mapping[tuple[str, int], Submission] | None,
 ) -> YearLine:
-    readings = readings_through(submissions, division.code, indicator.code, 4)
-    targets = targets_for(indicator, master, year, readings)
-    realisations = {q: (r.realisation if r else None) for q, r in readings.items()}
+    division, indicator = where
+    last = period.count
+    readings = readings_through(submissions, division.code, indicator.code, last)
+    targets = targets_for(indicator, master, year, readings, period)
+    realisations = {i: (r.realisation if r else None) for i, r in readings.items()}
     scoring = Scoring.of(master)
-    quarters = tuple(assess(indicator, targets[q], realisations[q], scoring) for q in QUARTERS)
-    whole = aggregate(indicator, realisations, targets, 4, scoring)
+    periods = tuple(assess(indicator, targets[i], realisations[i], scoring) for i in period.indices)
+    whole = aggregate(indicator, realisations, targets, last, scoring)
     renstra = (
         assess(indicator, indicator.renstra_target, whole.figure.realisation, scoring)
         if indicator.renstra_target is not None and whole.figure.realisation is not None
@@ -177,28 +196,29 @@ def _year_line(
     return YearLine(
         indicator,
         division,
-        quarters,  # type: ignore[arg-type]
-        tuple(readings[q] for q in QUARTERS),  # type: ignore[arg-type]
+        periods,
+        tuple(readings[i] for i in period.indices),
         whole,
         annual_target_for(indicator, master, year, readings),
-        _previous(master, year, division, indicator, previous),
+        _previous(master, period, year, where, previous),
         renstra,
     )
 
 
 def _previous(
     master: MasterData,
+    period: Period,
     year: int,
-    division: Division,
-    indicator: Indicator,
+    where: tuple[Division, Indicator],
     previous: Mapping[tuple[str, int], Submission] | None,
 ) -> Previous | None:
+    division, indicator = where
     if previous:
-        readings = readings_through(previous, division.code, indicator.code, 4)
+        readings = readings_through(previous, division.code, indicator.code, period.count)
         if any(r is not None and r.realisation is not None for r in readings.values()):
-            targets = {q: (r.target if r else None) for q, r in readings.items()}
-            realisations = {q: (r.realisation if r else None) for q, r in readings.items()}
-            whole = aggregate(indicator, realisations, targets, 4, Scoring.of(master))
+            targets = {i: (r.target if r else None) for i, r in readings.items()}
+            realisations = {i: (r.realisation if r else None) for i, r in readings.items()}
+            whole = aggregate(indicator, realisations, targets, period.count, Scoring.of(master))
             return Previous(whole.figure, "log")
     if master.settings.year == year and indicator.previous_realisation is not None:
         figure = Figure(None, indicator.previous_realisation, None, None)

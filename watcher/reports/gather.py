@@ -1,9 +1,9 @@
 """Which approved workbooks a report uses, and their values, read from the archived bytes only.
 
-For each division and quarter the report takes the latest version the Kabid approved, as the
-event log records it, and reads the original bytes from the content-addressed archive (checked
-against their SHA-256), never a live file someone could still edit. A later return of the same
-period by the Kabid withdraws the approval.
+For each division and period of the SOP the report takes the latest version the final checker
+approved (SOP 010: the Kabid), as the event log records it, and reads the original bytes from
+the content-addressed archive (checked against their SHA-256), never a live file someone could
+still edit. A later return of the same period withdraws the approval.
 """
 
 from __future__ import annotations
@@ -16,11 +16,12 @@ from datetime import datetime
 from pathlib import PurePosixPath
 
 from watcher.errors import KinerjaError, RefusedFileError
-from watcher.masterdata.model import MasterData, quarter_name
+from watcher.masterdata.model import MasterData
 from watcher.masterdata.numbers import NotANumber, parse_number
 from watcher.record.archive import archived_path
 from watcher.record.store import Event, Outcome, Store
 from watcher.service.tree import Tree
+from watcher.sop.model import Sop
 from watcher.validation.rules import Expectation, check
 from watcher.workbook.layout import Layout, rencana_aksi_layout
 from watcher.workbook.read import Workbook, read_workbook
@@ -37,13 +38,13 @@ class ReportError(KinerjaError):
 
 @dataclass(frozen=True)
 class Approval:
-    """The approved version of one division's workbook for one quarter, as logged."""
+    """The approved version of one division's workbook for one period, as logged."""
 
     division: str
     year: int
-    quarter: int
+    quarter: int  # the SOP period's number within the year (the log's `quarter` column)
     file_hash: str
-    path: str  # where the Kabid put it, relative to the root
+    path: str  # where the final checker put it, relative to the root
     at_utc: datetime
     actor: str | None
     event_id: int
@@ -54,7 +55,7 @@ class Reading:
     """One indicator as written in an approved workbook (capaian is never taken from it)."""
 
     realisation: float | None
-    target: float | None  # the quarter's target as written (validated against the master)
+    target: float | None  # the period's target as written (validated against the master)
     annual_target: float | None
     status: str = ""
     kendala: str = ""
@@ -69,7 +70,7 @@ class Submission:
 
 
 def current_approvals(events: Iterable[Event]) -> dict[tuple[str, int], Approval]:
-    """(division, quarter) -> the approval in force, from events oldest first (pure).
+    """(division, period) -> the approval in force, from events oldest first (pure).
 
     The latest approval of a period wins; a return logged after it withdraws it.
     """
@@ -99,7 +100,7 @@ def current_approvals(events: Iterable[Event]) -> dict[tuple[str, int], Approval
 def approvals_for(
     store: Store, year: int, quarter: int | None = None
 ) -> dict[tuple[str, int], Approval]:
-    """The approvals in force for a year (or one quarter of it), from the log."""
+    """The approvals in force for a year (or one period of it), from the log."""
     return current_approvals(store.events(year=year, quarter=quarter))
 
 
@@ -113,21 +114,25 @@ def read_submissions(
     master: MasterData,
     approvals: Iterable[Approval],
     *,
+    sop: Sop,
     progress: Progress | None = None,
 ) -> dict[tuple[str, int], Submission]:
-    """Read each approval's archived bytes into readings; (division, quarter) -> Submission."""
+    """Read each approval's archived bytes into readings; (division, period) -> Submission."""
     layout = rencana_aksi_layout()
     wanted = list(approvals)
     known = {d.code for d in master.divisions}
     result: dict[tuple[str, int], Submission] = {}
     skipped: set[str] = set()
     for done, approval in enumerate(wanted, start=1):
-        if approval.division in known:
-            result[(approval.division, approval.quarter)] = read_submission(
-                tree, master, approval, layout
-            )
-        else:
+        if approval.division not in known:
             skipped.add(approval.division)
+        elif approval.quarter not in sop.period.indices:  # recorded under an earlier SOP
+            log.warning("periode %d %d bukan periode %s SOP ini, dilewati", approval.quarter,
+                        approval.year, sop.period.kind.value)  # fmt: skip
+        else:
+            result[(approval.division, approval.quarter)] = read_submission(
+                tree, master, sop, approval, layout
+            )
         if progress is not None:
             progress(done, len(wanted))
     if skipped:
@@ -136,12 +141,14 @@ def read_submissions(
 
 
 def read_submission(
-    tree: Tree, master: MasterData, approval: Approval, layout: Layout
+    tree: Tree, master: MasterData, sop: Sop, approval: Approval, layout: Layout
 ) -> Submission:
-    """The readings of one approved version, from its archived original bytes."""
+    """The readings of one approved version, from its archived original bytes (checked with
+    the rules of the workbook the SOP's final check approves)."""
     suffix = PurePosixPath(approval.path).suffix.lower() or ".xlsx"
     path = archived_path(tree.archive_files, approval.file_hash, suffix)
-    period = f"bidang {approval.division} Triwulan {quarter_name(approval.quarter)} {approval.year}"
+    label = sop.period.label(approval.quarter)
+    period = f"bidang {approval.division} {label} {approval.year}"
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -161,7 +168,14 @@ def read_submission(
         raise ReportError(
             f"Salinan arsip {path.name} ({period}) tidak dapat dibaca: {exc}"
         ) from exc
-    result = check(book, master, layout, Expectation(step=4, division=approval.division))
+    final = sop.final_check
+    expect = Expectation(
+        step=sop.producer(final).number,
+        rules=sop.rules_at(final),
+        division=approval.division,
+        period=sop.period,
+    )
+    result = check(book, master, layout, expect)
     if result.division != approval.division or not result.values:
         raise ReportError(
             f"Buku kerja yang disetujui ({period}, arsip {path.name}) tidak dapat dibaca sebagai "
@@ -187,7 +201,7 @@ def read_submission(
 def _written_targets(
     book: Workbook, layout: Layout
 ) -> dict[str, tuple[float | None, float | None]]:
-    """Indicator code -> (quarter target, annual target) as written in the table."""
+    """Indicator code -> (period target, annual target) as written in the table."""
     code_col = layout.column("code").index
     target_col = layout.column("target").index
     annual_col = layout.column("annual_target").index

@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from watcher.masterdata.capaian import NOT_ASSESSABLE
-from watcher.masterdata.model import PredikatBand, quarter_name
+from watcher.masterdata.model import PredikatBand
 from watcher.masterdata.numbers import format_number
 from watcher.reports.figures import Aggregate, Figure
 from watcher.reports.xlsx import BAND_STYLES, Sheet, Style
+from watcher.sop.period import Period
 from watcher.workbook.styles import wrapped_height
 
 SHEET_NAME_MAX = 31
@@ -68,12 +69,12 @@ def number_cell(value: float | None) -> tuple[object, Style]:
     return (value, Style.NUMBER)
 
 
-def aggregate_note(aggregate: Aggregate, through: int) -> str:
-    """Which quarters a to-date figure lacks: "s.d. TW III tanpa TW II"."""
+def aggregate_note(aggregate: Aggregate, through: int, period: Period) -> str:
+    """Which periods a to-date figure lacks: "s.d. TW III tanpa TW II", "s.d. Maret tanpa
+    Februari"."""
     if not aggregate.missing or not aggregate.counted:
         return ""
-    missing = ", ".join(f"TW {quarter_name(q)}" for q in aggregate.missing)
-    return f"s.d. TW {quarter_name(through)} tanpa {missing}"
+    return f"s.d. {period.short_label(through)} tanpa {period.short_labels(aggregate.missing)}"
 
 
 def bands_text(bands: Sequence[PredikatBand]) -> str:

@@ -34,7 +34,7 @@ def init_tree(tree: Tree, sop: Sop | None = None) -> InitResult:
     """
     sop = sop or resolve_sop(tree)
     created: list[Path] = []
-    _make_dirs(tree.all_dirs([], []), created)
+    _make_dirs(tree.all_dirs([], [], sop.period), created)
     if copy_into_tree(tree, sop):
         created.append(tree.sop_path)
     wrote_sample = False
@@ -44,7 +44,8 @@ def init_tree(tree: Tree, sop: Sop | None = None) -> InitResult:
         wrote_sample = True
     master = load_master(tree.master_path)
     codes = [division.code for division in master.divisions]
-    _make_dirs(tree.all_dirs(codes, [place.folder for place in places(sop)]), created)
+    folders = [place.folder for place in places(sop)]
+    _make_dirs(tree.all_dirs(codes, folders, sop.period), created)
     for division in master.divisions:
         guide = tree.division_dir(division.code) / GUIDE_NAME
         text = division_guide(sop, division.name, division.code)

@@ -11,7 +11,7 @@ file (`watcher.sop.workflow`); under the default SOP 010:
     inbox/<KODE>/5_pemeriksaan/                waiting for the Kabid
     inbox/<KODE>/5_pemeriksaan/disetujui/      the Kabid moves approved reports here
     inbox/<KODE>/5_pemeriksaan/dikembalikan/   the Kabid moves returned reports here
-    outbox/triwulan/, outbox/tahunan/          generated reports
+    outbox/triwulan/, outbox/tahunan/          generated reports (outbox/<periode SOP>/)
     arsip/                                     original bytes of every version, and the log
     karantina/<KODE>/                          files the service could not handle (an unforeseen
                                                error), each with "<nama> - KARANTINA.txt"
@@ -54,9 +54,13 @@ class Tree:
     def outbox(self) -> Path:
         return self.root / "outbox"
 
+    def period_reports(self, period: Period) -> Path:
+        """Where the reports of one period go: outbox/<jenis periode>/ ("triwulan", "bulanan")."""
+        return self.outbox / period.kind.value
+
     @property
     def quarterly_reports(self) -> Path:
-        return self.outbox / "triwulan"
+        return self.period_reports(QUARTERLY)
 
     @property
     def annual_reports(self) -> Path:
@@ -100,9 +104,11 @@ class Tree:
         """A division's step folder, `folder` relative to the division folder."""
         return self.division_dir(code) / folder
 
-    def all_dirs(self, codes: list[str], folders: list[str]) -> list[Path]:
+    def all_dirs(
+        self, codes: list[str], folders: list[str], period: Period = QUARTERLY
+    ) -> list[Path]:
         """Every folder of the tree for these divisions, parents before children."""
-        fixed = [self.inbox, self.outbox, self.quarterly_reports, self.annual_reports]
+        fixed = [self.inbox, self.outbox, self.period_reports(period), self.annual_reports]
         fixed += [self.archive, self.master_path.parent]
         return fixed + [self.folder(code, folder) for code in codes for folder in folders]
 

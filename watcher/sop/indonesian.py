@@ -22,9 +22,3 @@ def long_datetime(moment: datetime) -> str:
     """Senin, 12 Oktober 2026 pukul 10.00 WITA (in the instant's own zone)."""
     zone = ZONE_NAMES.get(str(moment.tzinfo), moment.strftime("%Z"))
     return f"{long_date(moment.date())} pukul {moment:%H.%M} {zone}".rstrip()
-
-
-def quarter_months(quarter: int) -> str:
-    """3 -> "Juli - September"."""
-    first = (quarter - 1) * 3
-    return f"{MONTHS[first]} - {MONTHS[first + 2]}"

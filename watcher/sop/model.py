@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from watcher.sop.period import QUARTERLY, Period, PeriodKind
+from watcher.sop.period import QUARTERLY, Period
 
 DEFAULT_STANDARD = "umum"
 ANNUAL_STANDARD = "tahunan"
@@ -175,10 +175,10 @@ class Sop:
 
     @property
     def builds_reports(self) -> bool:
-        """Whether the service compiles reports for this SOP: the quarterly report and the
-        LKjIP are built for a quarterly period with a compile step (reports of other periods
-        are not built yet; their approved versions stay in the record)."""
-        return self.compile_step is not None and self.period.kind is PeriodKind.QUARTER
+        """Whether the service compiles reports for this SOP: each period's report and the
+        LKjIP, for any period, once the SOP has a compile step (without one, the approved
+        versions stay in the record and `kinerja report` still builds them on request)."""
+        return self.compile_step is not None
 
     def producer(self, check: Step) -> Step:
         """The submission whose workbook a check looks at: the last SUBMIT before it."""

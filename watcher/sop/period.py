@@ -10,6 +10,7 @@ period's target is, from the quarters `Period.quarters` names.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -19,6 +20,7 @@ MONTH_NAMES = (
     "Juli", "Agustus", "September", "Oktober", "November", "Desember",
 )  # fmt: skip
 ROMAN = ("I", "II", "III", "IV")
+RUN_SPAN = 4  # consecutive periods from which a list names only the first and the last
 
 
 class PeriodKind(StrEnum):
@@ -32,6 +34,8 @@ class PeriodKind(StrEnum):
 
 _MONTHS_PER = {PeriodKind.MONTH: 1, PeriodKind.QUARTER: 3, PeriodKind.HALF: 6, PeriodKind.YEAR: 12}
 _CODE = {PeriodKind.MONTH: "B", PeriodKind.QUARTER: "TW", PeriodKind.HALF: "S"}
+_NOUN = {PeriodKind.MONTH: "bulan", PeriodKind.QUARTER: "triwulan", PeriodKind.HALF: "semester",
+         PeriodKind.YEAR: "tahun"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,16 @@ class Period:
     def count(self) -> int:
         """Periods in a year."""
         return 12 // _MONTHS_PER[self.kind]
+
+    @property
+    def indices(self) -> range:
+        """The periods of a year: 1..count."""
+        return range(1, self.count + 1)
+
+    @property
+    def noun(self) -> str:
+        """One period in running text: "bulan", "triwulan" ("target triwulan", "bulan ini")."""
+        return _NOUN[self.kind]
 
     @property
     def standard_name(self) -> str:
@@ -78,6 +92,23 @@ class Period:
         if self.kind is PeriodKind.MONTH:
             return MONTH_NAMES[index - 1]
         return "Tahunan"
+
+    def short_labels(self, indices: Iterable[int]) -> str:
+        """Several periods briefly, in running text: "TW II, TW III"; a run of four or more
+        (months) as its ends: "Januari - Agustus, Oktober"."""
+        runs: list[list[int]] = []
+        for index in sorted(indices):
+            if runs and index == runs[-1][-1] + 1:
+                runs[-1].append(index)
+            else:
+                runs.append([index])
+        parts = [
+            f"{self.short_label(run[0])} - {self.short_label(run[-1])}"
+            if len(run) >= RUN_SPAN
+            else ", ".join(self.short_label(index) for index in run)
+            for run in runs
+        ]
+        return ", ".join(parts)
 
     def code(self, index: int) -> str:
         """The period in file names: "TW3", "S1", "B03", "TH"."""

@@ -1,14 +1,12 @@
-"""The quarterly report as a workbook: Ringkasan, a sheet per division, Ketepatan Waktu, Grafik."""
+"""The period report as a workbook: Ringkasan, a sheet per division, Ketepatan Waktu, Grafik."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from watcher.masterdata.capaian import formula_text, predikat, zero_target_text
-from watcher.masterdata.model import CapaianRules, quarter_name
-from watcher.reports.context import QuarterReport
+from watcher.reports.context import PeriodReport
 from watcher.reports.figures import DivisionBlock, Line
 from watcher.reports.pdf import percent_text
+from watcher.reports.period_timeliness import TIMELINESS_WIDTHS, timeliness_sheet
 from watcher.reports.sheets import (
     aggregate_note,
     bands_text,
@@ -20,19 +18,14 @@ from watcher.reports.sheets import (
     sheet_name,
     title_rows,
 )
-from watcher.reports.status import STATE_LABELS, duration_text
 from watcher.reports.xlsx import BarChart, Sheet, Style, XlsxBook, cells_xml
 from watcher.sop.indonesian import long_datetime
-from watcher.sop.model import StepKind
-from watcher.sop.sla import StepState, StepTiming
 
 CHART_LIMIT = 100  # more bars than this make an unreadable chart; the table stays
-NOT_APPROVED = "Belum disetujui Kabid"
-LATE_STATES = (StepState.LATE, StepState.DONE_LATE)
 
 
-def _columns(quarter: int) -> tuple[tuple[str, float], ...]:
-    tw = f"TW {quarter_name(quarter)}"
+def _columns(report: PeriodReport) -> tuple[tuple[str, float], ...]:
+    tw = report.short_label  # "TW III", "Maret"
     return (
         ("No", 5),
         ("Bidang", 18),
@@ -53,13 +46,13 @@ def _columns(quarter: int) -> tuple[tuple[str, float], ...]:
     )
 
 
-def quarterly_workbook(report: QuarterReport) -> bytes:
+def period_workbook(report: PeriodReport) -> bytes:
     book = XlsxBook(
         title=report.title,
         created=report.provenance.built_at,
         keywords=report.provenance.chain_line,
     )
-    columns = _columns(report.quarter)
+    columns = _columns(report)
     taken = {"ringkasan", "ketepatan waktu", "grafik"}
     widths = [w for _, w in columns]
     encoded = {
@@ -79,11 +72,11 @@ def quarterly_workbook(report: QuarterReport) -> bytes:
             _division(sheet, report, block, columns, encoded[index])
     with book.sheet(
         "Ketepatan Waktu",
-        [5, 14, 30, 9, 18, 22, 22, 13, 12, 22, 22, 12],
+        TIMELINESS_WIDTHS,
         freeze_rows=4,
         footer=footer,
     ) as sheet:
-        _timeliness(sheet, report)
+        timeliness_sheet(sheet, report)
     # Both charts on one page while they stay readable; past that, as many pages as it takes.
     pages_high = 1 if len(report.figures.lines) <= ONE_PAGE_CHARTS else 0
     with book.sheet("Grafik", CHART_WIDTHS, footer=footer, pages_high=pages_high) as sheet:
@@ -91,20 +84,21 @@ def quarterly_workbook(report: QuarterReport) -> bytes:
     return book.finish()
 
 
-def _heading(report: QuarterReport) -> list[str]:
+def _heading(report: PeriodReport) -> list[str]:
     figures = report.figures
     average = figures.average
     return [
         report.master.settings.office_name,
         report.title.upper(),
-        f"Periode {report.period}; disusun {long_datetime(report.provenance.built_at)}; "
-        f"{len(figures.approved)} dari {len(figures.blocks)} bidang disetujui Kabid",
+        f"Periode {report.span}; disusun {long_datetime(report.provenance.built_at)}; "
+        f"{len(figures.approved)} dari {len(figures.blocks)} bidang disetujui "
+        f"{report.words.approver}",
         f"Capaian rata-rata {percent_text(average)}%"
         + (f" ({_predikat(report, average)})" if average is not None else ""),
     ]
 
 
-def _predikat(report: QuarterReport, value: float | None) -> str:
+def _predikat(report: PeriodReport, value: float | None) -> str:
     return predikat(value, report.figures.bands) or "-"
 
 
@@ -113,7 +107,7 @@ EncodedRow = tuple[str, float | None]  # the cells after "No", encoded once, and
 
 def _summary(
     sheet: Sheet,
-    report: QuarterReport,
+    report: PeriodReport,
     columns: tuple[tuple[str, float], ...],
     encoded: dict[int, list[EncodedRow]],
 ) -> None:
@@ -130,13 +124,13 @@ def _summary(
 
 
 def _encode(
-    report: QuarterReport, block: DivisionBlock, line: Line, widths: list[float]
+    report: PeriodReport, block: DivisionBlock, line: Line, widths: list[float]
 ) -> EncodedRow:
     """One indicator's cells (all but "No"), encoded once for the summary and its sheet."""
     indicator, reading = line.indicator, line.reading
     kendala = reading.kendala if reading else ""
     follow_up = reading.follow_up if reading else ""
-    notes = _line_notes(block, line, report.quarter, report.master.settings.capaian_rules)
+    notes = _line_notes(report, block, line)
     missing = block.submission is None
     cells: list[object] = [
         block.division.name,
@@ -144,10 +138,12 @@ def _encode(
         indicator.code,
         indicator.name,
         indicator.unit,
-        number_cell(line.quarter.target),
-        (NOT_APPROVED, Style.MISSING) if missing else number_cell(line.quarter.realisation),
-        capaian_cell(line.quarter),
-        predikat_cell(line.quarter, report.figures.bands),
+        number_cell(line.current.target),
+        (report.words.not_approved, Style.MISSING)
+        if missing
+        else number_cell(line.current.realisation),
+        capaian_cell(line.current),
+        predikat_cell(line.current, report.figures.bands),
         number_cell(line.to_date.figure.target),
         number_cell(line.to_date.figure.realisation),
         capaian_cell(line.to_date.figure),
@@ -166,27 +162,28 @@ def _encode(
     return cells_xml(cells), height(texts)
 
 
-def _line_notes(block: DivisionBlock, line: Line, quarter: int, rules: CapaianRules) -> str:
+def _line_notes(report: PeriodReport, block: DivisionBlock, line: Line) -> str:
     notes = []
     if block.submission is None:
-        notes.append(NOT_APPROVED)
+        notes.append(report.words.not_approved)
     elif line.reading and line.reading.status and line.reading.status != "Final":
         notes.append(f"Data {line.reading.status.lower()}")
-    if line.quarter.target == 0:
-        notes.append(f"Target triwulan 0: {zero_target_text(rules)}")
-    gap = aggregate_note(line.to_date, quarter)
+    if line.current.target == 0:
+        rules = report.master.settings.capaian_rules
+        notes.append(f"Target {report.period.noun} 0: {zero_target_text(rules)}")
+    gap = aggregate_note(line.to_date, report.index, report.period)
     if gap:
         notes.append(gap)
     return "; ".join(notes)
 
 
-def _footnotes(sheet: Sheet, report: QuarterReport, widths: list[float]) -> None:
+def _footnotes(sheet: Sheet, report: PeriodReport, widths: list[float]) -> None:
     sheet.skip()
     notes = [
-        formula_text(report.master.settings.capaian_rules),
+        formula_text(report.master.settings.capaian_rules, report.period.noun),
         bands_text(report.figures.bands),
-        f"Sumber: versi terakhir yang disetujui Kabid tiap bidang (salinan arsip); sidik sumber "
-        f"{report.provenance.fingerprint}.",
+        f"Sumber: versi terakhir yang disetujui {report.words.approver} tiap bidang (salinan "
+        f"arsip); sidik sumber {report.provenance.fingerprint}.",
         f"{report.provenance.chain_line}.",
     ]
     for note in notes:
@@ -195,19 +192,19 @@ def _footnotes(sheet: Sheet, report: QuarterReport, widths: list[float]) -> None
 
 def _division(
     sheet: Sheet,
-    report: QuarterReport,
+    report: PeriodReport,
     block: DivisionBlock,
     columns: tuple[tuple[str, float], ...],
     encoded: list[EncodedRow],
 ) -> None:
-    division, submission = block.division, block.submission
+    division, submission, words = block.division, block.submission, report.words
     if submission is None:
-        approval = f"Status: {NOT_APPROVED.lower()} untuk triwulan ini."
+        approval = f"Status: belum disetujui {words.approver} untuk {report.period.noun} ini."
     else:
         a = submission.approval
         at = a.at_utc.astimezone(report.provenance.built_at.tzinfo)
         approval = (
-            f"Disetujui Kabid {long_datetime(at)}"
+            f"Disetujui {words.approver} {long_datetime(at)}"
             f"{f' oleh {a.actor}' if a.actor else ''}; berkas {a.path}; SHA-256 {a.file_hash[:16]}"
         )
     average = block.average
@@ -217,9 +214,9 @@ def _division(
         [
             f"{division.name} ({division.code})",
             report.title,
-            f"Kabid: {division.head_name}; Kasubag/Kasubid: {division.subhead_name}",
+            f"{words.head}: {division.head_name}; Kasubag/Kasubid: {division.subhead_name}",
             approval,
-            f"Catatan Kabid: {note}",
+            f"{words.note}: {note}",
             f"Capaian rata-rata bidang: {percent_text(average)}%",
         ],
         len(columns),
@@ -231,108 +228,11 @@ def _division(
     sheet.autofilter(header, sheet.next_row - 1)
 
 
-def _timeliness(sheet: Sheet, report: QuarterReport) -> None:
-    columns = 12
-    title_rows(
-        sheet,
-        [
-            "Ketepatan Waktu Pengumpulan Data Kinerja",
-            f"{report.title}: bidang yang belum disetujui atau terlambat, dan waktu tiap langkah",
-            "Waktu dihitung dalam jam kerja kantor (hari libur nasional, cuti bersama dan hari "
-            "libur kantor tidak dihitung) dan dibandingkan dengan mutu baku SOP.",
-        ],
-        columns,
-    )
-    header = sheet.row(
-        [
-            "No",
-            "Kode",
-            "Bidang",
-            "Langkah",
-            "Pelaksana",
-            "Mulai",
-            "Selesai",
-            "Waktu Kerja",
-            "Mutu Baku",
-            "Batas Waktu",
-            "Keadaan",
-            "Dikembalikan",
-        ],
-        style=Style.HEADER,
-        height=30,
-    )
-    for number, block in enumerate(_problems_first(report), start=1):
-        _timeliness_rows(sheet, report, block, number)
-    sheet.autofilter(header, sheet.next_row - 1)
-    step, compiler = report.report_step, report.sop.compile_step
-    sheet.skip()
-    who = f"Langkah {compiler.number} (laporan triwulan, {compiler.actor})" if compiler else ""
-    row = sheet.row(
-        [
-            f"{who}: mutu baku {step.standard}; "
-            f"{STATE_LABELS[step.state]}"
-            + (f"; batas {long_datetime(step.deadline)}" if step.deadline else "")
-        ],
-        style=Style.NOTE,
-    )
-    sheet.merge(row, 1, row, columns)
-
-
-def _problems_first(report: QuarterReport) -> list[DivisionBlock]:
-    """Missing and late divisions first, so they are what a reader sees at once."""
-
-    def late(block: DivisionBlock) -> bool:
-        progress = report.progress.get(block.division.code)
-        return bool(progress and any(s.state in LATE_STATES for s in progress.steps))
-
-    return sorted(report.figures.blocks, key=lambda b: (b.submission is not None, not late(b)))
-
-
-def _timeliness_rows(
-    sheet: Sheet, report: QuarterReport, block: DivisionBlock, number: int
-) -> None:
-    progress = report.progress.get(block.division.code)
-    when: Callable[[object], str] = lambda m: long_datetime(m) if m else "-"  # noqa: E731
-    status = "Disetujui" if block.submission else NOT_APPROVED
-    issued = {s.number for s in report.sop.of_kind(StepKind.ISSUE)}  # the service's own steps
-    for step in [s for s in progress.steps if s.step not in issued] if progress else ():
-        late = step.state in LATE_STATES or (
-            block.submission is None and step.state not in (StepState.DONE, StepState.NOT_STARTED)
-        )
-        style = Style.LATE if late else Style.CELL
-        sop_step = report.sop.step(step.step)
-        sheet.row(
-            [
-                number,
-                block.division.code,
-                f"{block.division.name} ({status})",
-                step.step,
-                sop_step.actor,
-                when(step.start),
-                when(step.end),
-                duration_text(step.worked),
-                str(step.standard),
-                when(step.deadline),
-                _state(step),
-                progress.returns if progress and step.step >= 4 else "",
-            ],
-            style=style,
-            height=height([(block.division.name, 30), (when(step.start), 22)]),
-        )
-
-
-def _state(step: StepTiming) -> str:
-    label = STATE_LABELS[step.state]
-    if step.state in LATE_STATES and step.worked and step.allowed:
-        return f"{label} ({duration_text(step.worked - step.allowed)} lewat)"
-    return label
-
-
 CHART_WIDTHS = [34, 12, 16, 44]  # the tables; the charts stand right of them, from column E
 ONE_PAGE_CHARTS = 40  # indicators; the chart sheet fits one page up to this many
 
 
-def _charts(sheet: Sheet, report: QuarterReport) -> None:
+def _charts(sheet: Sheet, report: PeriodReport) -> None:
     """Two tables with their charts. Categories are short (a division's name, an indicator's
     code) and every one is labelled; rows are as tall as their wrapped text."""
     blocks = report.figures.blocks
@@ -342,7 +242,7 @@ def _charts(sheet: Sheet, report: QuarterReport) -> None:
               height=30)  # fmt: skip
     first = sheet.next_row
     for block in blocks:
-        known = sum(1 for line in block.lines if line.quarter.capaian is not None)
+        known = sum(1 for line in block.lines if line.current.capaian is not None)
         name = block.division.name
         sheet.row(
             [(name, Style.CELL), (block.average, Style.PERCENT), (known, Style.CENTER)],
@@ -381,8 +281,8 @@ def _charts(sheet: Sheet, report: QuarterReport) -> None:
         sheet.row(
             [
                 (line.indicator.code, Style.CELL),
-                (line.quarter.capaian, Style.PERCENT),
-                (line.quarter.predikat or "-", Style.CENTER),
+                (line.current.capaian, Style.PERCENT),
+                (line.current.predikat or "-", Style.CENTER),
                 (name, Style.CELL),
             ],
             height=height([(name, CHART_WIDTHS[3])]),
@@ -396,7 +296,7 @@ def _charts(sheet: Sheet, report: QuarterReport) -> None:
             (start, 1, end),
             (start, 2, end),
             tuple(line.indicator.code for line in lines),
-            tuple(line.quarter.capaian for line in lines),
+            tuple(line.current.capaian for line in lines),
             (4, top, 14, top + max(16, len(lines) + 2)),
             reference_line=100.0,
         )
