@@ -214,3 +214,32 @@ def test_periods_name_and_date_themselves(kind: PeriodKind, index: int, label: s
     assert (period.label(index), period.code(index)) == (label, code)
     assert period.issue_date(2026, index) == date(*issued)
     assert period.collected_on(date(*issued)) == (2026, index)
+
+
+@pytest.mark.parametrize(
+    ("kind", "indices", "text"),
+    [
+        (PeriodKind.QUARTER, (1, 2, 3, 4), "TW I, TW II, TW III, TW IV"),
+        (PeriodKind.QUARTER, (2, 4), "TW II, TW IV"),
+        (PeriodKind.HALF, (1,), "Semester I"),
+        (PeriodKind.MONTH, (2, 3, 4, 5), "Februari, Maret, April, Mei"),
+        (PeriodKind.MONTH, (*range(1, 9), 10, 11), "Januari - Agustus, Oktober, November"),
+        (PeriodKind.MONTH, (12, 1, 2, 3, 4, 5), "Januari - Mei, Desember"),
+    ],
+    ids=["four_quarters_all_named", "quarters_apart", "one_semester", "four_months_named",
+         "a_long_run_of_months_by_its_ends", "unordered"],
+)  # fmt: skip
+def test_periods_listed_in_running_text(
+    kind: PeriodKind, indices: tuple[int, ...], text: str
+) -> None:
+    assert Period(kind).short_labels(indices) == text
+
+
+@pytest.mark.parametrize(
+    ("kind", "count", "noun"),
+    [(PeriodKind.MONTH, 12, "bulan"), (PeriodKind.QUARTER, 4, "triwulan"),
+     (PeriodKind.HALF, 2, "semester"), (PeriodKind.YEAR, 1, "tahun")],
+)  # fmt: skip
+def test_periods_count_and_name_one_of_them(kind: PeriodKind, count: int, noun: str) -> None:
+    period = Period(kind)
+    assert (list(period.indices), period.noun) == (list(range(1, count + 1)), noun)

@@ -20,7 +20,10 @@ MONTH_NAMES = (
     "Juli", "Agustus", "September", "Oktober", "November", "Desember",
 )  # fmt: skip
 ROMAN = ("I", "II", "III", "IV")
-RUN_SPAN = 4  # consecutive periods from which a list names only the first and the last
+# Consecutive periods from which a list names only the first and the last: more than a year's
+# quarters, so only months are shortened ("Januari - Agustus") and "TW I, TW II, TW III, TW IV"
+# stays as the reports of SOP 010 have always written it.
+RUN_SPAN = 5
 
 
 class PeriodKind(StrEnum):
@@ -94,8 +97,8 @@ class Period:
         return "Tahunan"
 
     def short_labels(self, indices: Iterable[int]) -> str:
-        """Several periods briefly, in running text: "TW II, TW III"; a run of four or more
-        (months) as its ends: "Januari - Agustus, Oktober"."""
+        """Several periods briefly, in running text: "TW II, TW III"; a long run (of months)
+        as its ends: "Januari - Agustus, Oktober"."""
         runs: list[list[int]] = []
         for index in sorted(indices):
             if runs and index == runs[-1][-1] + 1:
