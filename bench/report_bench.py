@@ -90,7 +90,8 @@ def distinct_workbooks(master: MasterData, rows: int) -> list[bytes]:
         ),
     )
     issued_at = datetime(YEAR, 10, 12, 0, 30, tzinfo=UTC)
-    dues = submission_dues(office_calendar(one.settings, (YEAR, YEAR + 1)), load_sop(), issued_at)
+    sop = load_sop()
+    dues = submission_dues(office_calendar(one.settings, (YEAR, YEAR + 1)), sop, issued_at)
     result = []
     for number in range(DISTINCT):
         issue = Issue(
@@ -101,6 +102,7 @@ def distinct_workbooks(master: MasterData, rows: int) -> list[bytes]:
             f"010-{PLACEHOLDER}-bench-{number:03d}",
             issued_at,
             dues,
+            sop,
         )
         workbook = openpyxl.load_workbook(io.BytesIO(workbook_bytes(issue)))
         sheet = workbook[layout.main_sheet]
@@ -196,7 +198,7 @@ def naive(paths: list[Path], master: MasterData, out: Path) -> Callable[[], obje
             )
             frame = frame.iloc[:, : len(names)]
             frame.columns = names[: frame.shape[1]]
-            frame = frame[frame["code"].notna() & (frame["no"] != layout.note_label)].copy()
+            frame = frame[frame["code"].notna() & ~frame["no"].map(layout.is_note_title)].copy()
             frame.insert(0, "division", code)
             frame["capaian"] = [
                 capaian(t, r, polarity.get((code, c), Polarity.HIGHER_IS_BETTER))

@@ -117,9 +117,8 @@ def make_workbooks(folder: Path, master: MasterData, count: int) -> list[Path]:
     layout = rencana_aksi_layout()
     year = master.settings.year
     issued_at = datetime(year, 7, 1, 0, 30, tzinfo=UTC)
-    dues = submission_dues(
-        office_calendar(master.settings, (year, year + 1)), load_sop(), issued_at
-    )
+    sop = load_sop()
+    dues = submission_dues(office_calendar(master.settings, (year, year + 1)), sop, issued_at)
     paths = []
     for number in range(count):
         issue = Issue(
@@ -130,6 +129,7 @@ def make_workbooks(folder: Path, master: MasterData, count: int) -> list[Path]:
             f"010-{DIVISION}-{year}-TW{QUARTER}-{number:05d}",
             issued_at,
             dues,
+            sop,
         )
         workbook = openpyxl.load_workbook(io.BytesIO(workbook_bytes(issue)))
         _fill(workbook[layout.main_sheet], master, layout, number)

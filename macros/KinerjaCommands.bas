@@ -8,6 +8,7 @@ Option Explicit
 
 Public Const CHECK_COMMAND As String = "import watcher.desk.excel_bridge as k; k.periksa()"
 Public Const SEND_COMMAND As String = "import watcher.desk.excel_bridge as k; k.kirim()"
+Public Const STEP_COMMAND As String = "import watcher.desk.excel_bridge as k; k.pilih_langkah()"
 
 ' Periksa: check the active workbook with the server's rules.
 Public Sub CheckActiveWorkbook()
@@ -20,15 +21,14 @@ End Sub
 ' which checks that very copy and, only if it passes, writes it into the step folder under the
 ' standard file name, never over an existing file.
 Public Sub SendActiveWorkbook()
-    Dim book As Object, copyPath As String, stepNumber As Integer
+    Dim book As Object, copyPath As String
     If Not ReadyToRun(book) Then Exit Sub
     If Not HasWorkbookExtension(book.Name) Then
         ShowMessage "Buku kerja '" & book.Name & "' bukan berkas .xlsx. Simpan dulu sebagai " & _
             "'Excel Workbook (*.xlsx)' (File > Save As), lalu klik Kirim lagi.", True
         Exit Sub
     End If
-    stepNumber = CurrentStep()
-    If Not AskYesNo("Kirim buku kerja '" & book.Name & "' sebagai " & StepName(stepNumber) & _
+    If Not AskYesNo("Kirim buku kerja '" & book.Name & "' sebagai " & StepName() & _
         " ke folder bersama?" & vbLf & vbLf & "Buku kerja diperiksa dulu dengan aturan yang " & _
         "sama dengan server; bila ada kesalahan, tidak ada yang dikirim.", "Kirim") Then Exit Sub
     On Error GoTo CopyFailed
@@ -65,29 +65,25 @@ NotSaved:
     ShowMessage "Pengaturan tidak dapat disimpan ke " & ConfigPath() & ": " & Err.Description, True
 End Sub
 
-' Mode Kasubag: send reports (step 4) instead of material (step 3).
-Public Sub SetReportMode(isReport As Boolean)
-    On Error GoTo NotSaved
-    If isReport Then
-        WriteSetting STEP_KEY, "4"
-    Else
-        WriteSetting STEP_KEY, "3"
-    End If
-    Exit Sub
-NotSaved:
-    ShowMessage "Pengaturan tidak dapat disimpan ke " & ConfigPath() & ": " & Err.Description, True
+' Pilih Langkah: Python asks which of the tree's SOP submissions this PC sends (each named with
+' its person, from the SOP), saves the choice beside the shared folder and says so.
+Public Sub ChooseStep()
+    Dim book As Object
+    If Not ReadyToRun(book) Then Exit Sub
+    RunPythonCommand STEP_COMMAND
 End Sub
 
 Public Sub ShowHelp()
-    ShowMessage "Kinerja (SOP 010 Pengumpulan Data Kinerja)" & vbLf & vbLf & _
+    ShowMessage "Kinerja (Pengumpulan Data Kinerja)" & vbLf & vbLf & _
         "Periksa: memeriksa buku kerja yang sedang dibuka dengan aturan yang sama dengan " & _
         "server, menampilkan temuan di buku kerja 'Hasil Validasi' dan memilih sel bermasalah " & _
         "yang pertama." & vbLf & vbLf & _
         "Kirim: memeriksa lalu menyimpan salinan .xlsx dengan nama standar ke folder langkah " & _
         "bidang Anda di folder bersama (tidak pernah menimpa berkas lain)." & vbLf & vbLf & _
-        "Mode Kasubag: centang bila Anda mengirim laporan (langkah 4), bukan bahan (langkah 3)." & _
-        vbLf & vbLf & "Atur Folder: memilih folder bersama kinerja." & vbLf & vbLf & _
-        "Sekarang: " & StepName(CurrentStep()) & vbLf & "Folder: " & ReadSetting(ROOT_KEY)
+        "Pilih Langkah: memilih langkah kirim SOP yang dikirim komputer ini (daftar langkah " & _
+        "dan pelaksananya diambil dari SOP folder kerja)." & vbLf & vbLf & _
+        "Atur Folder: memilih folder bersama kinerja." & vbLf & vbLf & _
+        "Sekarang: " & StepName() & vbLf & "Folder: " & ReadSetting(ROOT_KEY)
 End Sub
 
 ' The checks every button makes first: a workbook is open, the shared folder is set and reachable.

@@ -65,7 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = _Parser(
         prog="kinerja",
-        description="kinerja: Pengumpulan Data Kinerja (SOP 010) melalui buku kerja Excel.",
+        description="kinerja: pengumpulan data kinerja menurut SOP kantor, melalui buku kerja "
+        "Excel.",
         epilog="Kode keluar: 0 berhasil, 1 ada masalah pada data, 2 masukan tidak dapat dipakai, "
         "130 dihentikan dengan Ctrl-C.",
     )

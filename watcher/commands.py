@@ -364,9 +364,9 @@ COMMANDS: dict[str, Command] = {
         ),
         Command(
             "issue",
-            "terbitkan buku kerja rencana aksi dan disposisi (langkah 1-2)",
+            "terbitkan buku kerja rencana aksi dan disposisi periode",
             "Menulis buku kerja rencana aksi terisi dan lembar disposisi untuk setiap bidang ke "
-            "folder 1_disposisi. Buku kerja yang sudah ada tidak pernah ditimpa.",
+            "folder langkah terbit SOP. Buku kerja yang sudah ada tidak pernah ditimpa.",
             cmd_issue,
             _issue_arguments,
         ),
@@ -391,8 +391,9 @@ COMMANDS: dict[str, Command] = {
             "validate",
             "periksa buku kerja yang dikirim (keamanan berkas dan isinya)",
             "Memeriksa buku kerja seperti yang dilakukan layanan: keamanan berkas, templat, "
-            "target terhadap data induk, realisasi, dan aturan langkah 3/4. Kode keluar 0 bila "
-            "valid (peringatan boleh), 1 bila isinya bermasalah, 2 bila berkas ditolak.",
+            "target terhadap data induk, realisasi, dan aturan langkah kirim SOP (bahan atau "
+            "laporan). Kode keluar 0 bila valid (peringatan boleh), 1 bila isinya bermasalah, 2 "
+            "bila berkas ditolak.",
             cmd_validate,
             _validate_arguments,
         ),
@@ -437,9 +438,9 @@ COMMANDS: dict[str, Command] = {
         Command(
             "samba-config",
             "cetak berbagi Samba dan skrip izin folder",
-            "Mencetak bagian smb.conf, skrip izin (ACL per folder: hanya pemeriksa SOP yang "
-            "menulis di folder setuju/kembali) dan panduan pengguna untuk bidang-bidang di data "
-            "induk.",
+            "Mencetak bagian smb.conf, skrip izin (ACL per folder: hanya pemeriksa langkah "
+            "periksa SOP yang menulis di folder setuju/kembali) dan panduan pengguna untuk "
+            "bidang-bidang di data induk.",
             cmd_samba_config,
             samba_config_arguments,
         ),

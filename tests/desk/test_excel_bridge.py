@@ -21,6 +21,7 @@ from watcher.desk.excel_config import (
     ROOT_KEY,
     SEND_COPY,
     STEP_KEY,
+    STEP_NAME_KEY,
     exchange_dir,
     read_config,
     write_config,
@@ -28,6 +29,7 @@ from watcher.desk.excel_config import (
 from watcher.desk.messages import RESULT_MARK
 from watcher.masterdata.load import load_master
 from watcher.service.tree import Tree, workbook_file_name
+from watcher.sop.load import load_sop, sample_sop_path
 
 DIVISION = "DAFDUK"
 
@@ -211,3 +213,89 @@ def test_an_excel_failure_is_logged_and_told_in_one_sentence(
     assert "Traceback" not in text
     log = exchange_dir(conf) / "kinerja-excel.log"
     assert "Call was rejected by callee." in log.read_text(encoding="utf-8")
+
+
+# --- Pilih Langkah: the submissions of the tree's SOP, each with its person ------------------
+
+
+def test_pilih_langkah_asks_about_each_submission_and_saves_the_one_accepted(
+    xw: ModuleType, desk: tuple[Tree, Path, Path]
+) -> None:
+    tree, conf, source = desk
+    _open(xw, source)
+    xw.ANSWERS[:] = ["no", "yes"]
+
+    excel_bridge.pilih_langkah(conf)
+
+    assert _alerts(xw) == [
+        ("Pilih Langkah", "info",
+         "Apakah komputer ini mengirim bahan laporan data kinerja (langkah 3, Analis Data)?"),
+        ("Pilih Langkah", "info",
+         "Apakah komputer ini mengirim laporan data kinerja (langkah 4, Kasubag)?"),
+        ("Pilih Langkah", "info",
+         "Komputer ini sekarang mengirim laporan data kinerja (langkah 4, Kasubag). Periksa "
+         "memakai aturan langkah itu dan Kirim menyimpan buku kerja ke folder 4_laporan bidang "
+         "Anda."),
+    ]  # fmt: skip
+    pairs = read_config(conf)
+    assert (pairs[STEP_KEY], pairs[STEP_NAME_KEY]) == ("4", "laporan data kinerja (langkah 4, "
+                                                       "Kasubag)")  # fmt: skip
+    assert pairs[ROOT_KEY] == str(tree.root)  # the other settings are kept
+
+
+def test_pilih_langkah_declined_every_time_changes_nothing(
+    xw: ModuleType, desk: tuple[Tree, Path, Path]
+) -> None:
+    _, conf, source = desk
+    before = conf.read_bytes()
+    _open(xw, source)
+    xw.ANSWERS[:] = ["no", "no"]
+
+    excel_bridge.pilih_langkah(conf)
+
+    (title, _, text) = _alerts(xw)[-1]
+    assert title == "Pilih Langkah"
+    assert text == (
+        "Langkah kirim tidak diubah: tetap bahan laporan data kinerja (langkah 3, Analis Data)."
+    )
+    assert conf.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("setting", "answers", "told"),
+    [
+        pytest.param("9", ["no", "no"], "Langkah kirim tidak diubah: '9' bukan langkah kirim SOP "
+                     "ini; klik Pilih Langkah lagi.", id="declined"),
+        pytest.param("x", ["yes"], "Komputer ini sekarang mengirim bahan laporan data kinerja "
+                     "(langkah 3, Analis Data).", id="repaired"),
+    ],
+)  # fmt: skip
+def test_pilih_langkah_with_a_step_the_sop_does_not_know(
+    xw: ModuleType, desk: tuple[Tree, Path, Path], setting: str, answers: list[str], told: str
+) -> None:
+    _, conf, source = desk
+    write_config(conf, read_config(conf) | {STEP_KEY: setting})
+    _open(xw, source)
+    xw.ANSWERS[:] = answers
+
+    excel_bridge.pilih_langkah(conf)
+
+    assert _alerts(xw)[-1][2].startswith(told)
+
+
+def test_pilih_langkah_under_an_sop_with_one_submission_asks_nothing(
+    xw: ModuleType, tmp_path: Path
+) -> None:
+    monthly = load_sop(sample_sop_path("sop_contoh_bulanan.toml"))
+    tree, issued = issued_office(tmp_path / "bersama", quarter=9, sop=monthly)
+    conf = tmp_path / "profil" / ".xlwings" / "xlwings.conf"
+    write_config(conf, {ROOT_KEY: str(tree.root)})
+    _open(xw, issued[0].path)
+
+    excel_bridge.pilih_langkah(conf)
+
+    [(title, _, text)] = _alerts(xw)
+    assert title == "Pilih Langkah"
+    assert "mengirim data kinerja bidang (langkah 2, Pengelola Data)" in text
+    assert "folder 02_data_bidang" in text
+    assert read_config(conf)[STEP_KEY] == "2"

@@ -26,6 +26,7 @@ from watcher.desk.excel_setup import (
 )
 from watcher.service.setup_tree import init_tree
 from watcher.service.tree import Tree
+from watcher.sop.load import load_sop, sample_sop_path
 
 
 @pytest.fixture
@@ -63,6 +64,7 @@ def test_setup_keeps_other_keys_and_replaces_its_own(root: Path, tmp_path: Path)
     assert pairs["LICENSE_KEY"] == "abc" and pairs["SHOW CONSOLE"] == "True"
     assert pairs["KINERJA_FOLDER"] == str(root)
     assert pairs["KINERJA_LANGKAH"] == "4"
+    assert pairs["KINERJA_LANGKAH_NAMA"] == "laporan data kinerja (langkah 4, Kasubag)"
     assert pairs["INTERPRETER_MAC"] == sys.executable
     assert "INTERPRETER_WIN" not in pairs
 
@@ -134,8 +136,30 @@ def test_the_command_options_and_summary(root: Path, tmp_path: Path) -> None:
     excel_setup_arguments(parser)
     args = parser.parse_args(["--langkah", "4", "--out", str(tmp_path / "x.conf")])
     path = excel_setup(root, python=args.python, out=args.out, step=args.langkah)
-    summary = describe_setup(path)
-    assert f"Folder       : {root}" in summary
-    assert "Langkah      : 4" in summary
+    summary = describe_setup(path).splitlines()
+    assert f"  Folder       : {root}" in summary
+    assert "  Langkah      : laporan data kinerja (langkah 4, Kasubag)" in summary
+    choices = summary.index("Langkah kirim SOP 010 (ganti dengan --langkah NOMOR, atau dengan "
+                            "tombol Pilih Langkah di Excel):")  # fmt: skip
+    assert summary[choices + 1 : choices + 3] == [
+        "   3  Analis Data: bahan laporan data kinerja",
+        "   4  Kasubag: laporan data kinerja",
+    ]
     with pytest.raises(SystemExit):
         parser.parse_args(["--langkah", "lima"])
+
+
+def test_setup_offers_the_trees_own_sop_submissions(tmp_path: Path) -> None:
+    monthly = load_sop(sample_sop_path("sop_contoh_bulanan.toml"))
+    init_tree(Tree(tmp_path / "kinerja"), monthly)
+
+    with pytest.raises(ExcelConfigError, match=r"pilih 2 \(Pengelola Data\)"):
+        excel_setup(tmp_path / "kinerja", out=tmp_path / "x.conf", step=4)
+    path = excel_setup(tmp_path / "kinerja", out=tmp_path / "x.conf")
+
+    assert read_config(path)["KINERJA_LANGKAH"] == "2"
+    summary = describe_setup(path)
+    assert "  Langkah      : data kinerja bidang (langkah 2, Pengelola Data)" in summary
+    assert "Langkah kirim SOP 003/SEKR" in summary
+    assert "   2  Pengelola Data: data kinerja bidang" in summary
+    assert "Analis Data" not in summary and "Kasubag" not in summary

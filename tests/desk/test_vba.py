@@ -112,23 +112,32 @@ def test_ribbon_callbacks_exist_with_their_signatures() -> None:
         if attribute in {"onAction", "getPressed", "onLoad"}
     }
     ribbon = (MACROS / "KinerjaRibbon.bas").read_text(encoding="ascii")
-    assert callbacks == {"OnRibbonButton", "OnReportModeChanged", "GetReportModePressed",
-                         "OnRibbonLoad"}  # fmt: skip
+    assert callbacks == {"OnRibbonButton"}
     assert {c.lower() for c in callbacks} <= procedure_names(ribbon)
-    assert "Sub OnReportModeChanged(control As IRibbonControl, pressed As Boolean)" in ribbon
+    assert "Sub OnRibbonButton(control As IRibbonControl)" in ribbon
     ids = {e.get("id") for e in tree.iter() if e.get("onAction") == "OnRibbonButton"}
     assert ids == set(re.findall(r'Case "(\w+)"', ribbon))  # every button has its case
+    assert "kinerjaPilihLangkah" in ids
+
+
+def test_the_add_in_names_no_step_role_or_folder_of_any_sop() -> None:
+    """The SOP is the tree's (Python reads it); the add-in only shows what Python named."""
+    text = "".join(path.read_text(encoding="ascii") for path in [*MODULES, CUSTOM_UI])
+    for word in ("Kasubag", "Kabid", "Analis", "langkah 3", "langkah 4", "SOP 010", "3_bahan",
+                 "4_laporan", "5_pemeriksaan"):  # fmt: skip
+        assert word not in text, word
 
 
 def test_the_vba_and_python_agree_on_commands_and_settings() -> None:
     code = "".join(path.read_text(encoding="ascii") for path in MODULES)
     constants = dict(re.findall(r'Public Const (\w+) As String = "([^"]*)"', code))
-    for command in ("CHECK_COMMAND", "SEND_COMMAND"):
+    for command in ("CHECK_COMMAND", "SEND_COMMAND", "STEP_COMMAND"):
         pattern = r"import watcher\.desk\.excel_bridge as k; k\.(\w+)\(\)"
         function = re.fullmatch(pattern, constants[command])
         assert function and callable(getattr(excel_bridge, function.group(1)))
     assert constants["ROOT_KEY"] == excel_config.ROOT_KEY
     assert constants["STEP_KEY"] == excel_config.STEP_KEY
+    assert constants["STEP_NAME_KEY"] == excel_config.STEP_NAME_KEY
     assert constants["CONF_ENV"] == excel_config.CONF_ENV
     assert constants["EXCHANGE_NAME"] == excel_config.EXCHANGE_FOLDER
     assert constants["SEND_COPY_NAME"] == excel_config.SEND_COPY
@@ -193,7 +202,7 @@ def test_kirim_in_libreoffice_sends_a_clean_copy_under_the_standard_name(desk: D
     assert "HARNESS done" in first.harness_log, first
     ask, copy, python = first.vba_log
     assert ask.startswith("ASK Kirim: Kirim buku kerja 'rencana aksi - revisi terakhir.xlsx' "
-                          "sebagai BAHAN laporan (langkah 3")  # fmt: skip
+                          "sebagai langkah kirim pertama SOP")  # fmt: skip
     assert copy.endswith(str(desk.conf.parent / "kinerja" / "kirim.xlsx"))
     assert python == "PYTHON import watcher.desk.excel_bridge as k; k.kirim()"
     standard = workbook_file_name(DIVISION, 2026, 3)
@@ -219,11 +228,24 @@ def test_kirim_in_libreoffice_of_a_faulty_workbook_sends_nothing(desk: Desk) -> 
     assert "Ditemukan 2 kesalahan" in text
 
 
-def test_kirim_in_libreoffice_as_kasubag_sends_a_report(desk: Desk) -> None:
-    write_config(desk.conf, read_config(desk.conf) | {STEP_KEY: "4"})
+def test_pilih_langkah_in_libreoffice_then_kirim_sends_at_the_chosen_step(desk: Desk) -> None:
     report = _filled(desk, "laporan.xlsx", kendala="Jaringan SIAK terputus", follow_up="Lapor")
-    run = desk.run(report, "KinerjaCommands.SendActiveWorkbook")
-    assert "sebagai LAPORAN data kinerja (langkah 4" in run.vba_log[0]
+
+    chose = desk.run(report, "KinerjaCommands.ChooseStep", FAKE_XLWINGS_ANSWERS="no,yes")
+
+    assert "HARNESS done" in chose.harness_log, chose
+    assert chose.vba_log == ["PYTHON import watcher.desk.excel_bridge as k; k.pilih_langkah()"]
+    asked, asked_too, (title, _, told) = desk.alerts()
+    assert asked == ["Pilih Langkah", "info",
+                     "Apakah komputer ini mengirim bahan laporan data kinerja (langkah 3, Analis "
+                     "Data)?"]  # fmt: skip
+    assert asked_too[2] == "Apakah komputer ini mengirim laporan data kinerja (langkah 4, Kasubag)?"
+    assert title == "Pilih Langkah" and "folder 4_laporan" in told
+    assert read_config(desk.conf)[STEP_KEY] == "4"
+
+    sent = desk.run(report, "KinerjaCommands.SendActiveWorkbook")
+
+    assert "sebagai laporan data kinerja (langkah 4, Kasubag) ke folder bersama" in sent.vba_log[0]
     assert desk.sent(Folder.REPORT) == [workbook_file_name(DIVISION, 2026, 3)]
 
 
@@ -242,7 +264,12 @@ def test_kirim_in_libreoffice_without_a_shared_folder_says_what_to_do(desk: Desk
 
 
 def test_atur_folder_in_libreoffice_writes_what_xlwings_and_python_read(desk: Desk) -> None:
-    write_config(desk.conf, {"INTERPRETER_WIN": "C:\\Python311\\pythonw.exe", "SHOW CONSOLE": "x"})
+    kept = [
+        b'"INTERPRETER_WIN","C:\\Python311\\pythonw.exe"',
+        b'"KINERJA_LANGKAH","4"',
+        b'"SHOW CONSOLE",#TRUE#',
+    ]  # a number before other lines; xlwings' unquoted boolean
+    desk.conf.write_bytes(b"\r\n".join([*kept, b""]))
 
     run = desk.run(desk.source, "KinerjaCommands.ChooseSharedFolder",
                    KINERJA_UJI_FOLDER=str(desk.tree.root))  # fmt: skip
@@ -250,11 +277,14 @@ def test_atur_folder_in_libreoffice_writes_what_xlwings_and_python_read(desk: De
     assert run.vba_log[-1].startswith("MESSAGE info Folder bersama disimpan:")
     assert read_config(desk.conf) == {
         "INTERPRETER_WIN": "C:\\Python311\\pythonw.exe",
-        "SHOW CONSOLE": "x",
+        STEP_KEY: "4",
+        "SHOW CONSOLE": "#TRUE#",
         ROOT_KEY: str(desk.tree.root),
     }
-    # VBA's Write # writes the line as Python does (line ends are the platform's: LF here).
-    assert desk.conf.read_bytes().splitlines()[-1] == f'"{ROOT_KEY}","{desk.tree.root}"'.encode()
+    # The other lines stay as they were written; VBA's Write # writes the new one as Python does
+    # (line ends are the platform's: LF here).
+    lines = desk.conf.read_bytes().splitlines()
+    assert lines == [*kept, f'"{ROOT_KEY}","{desk.tree.root}"'.encode()]
 
 
 def test_atur_folder_in_libreoffice_refuses_a_folder_without_inbox(desk: Desk) -> None:

@@ -18,7 +18,14 @@ from support.service_run import fill, wait_for
 from support.sop010 import Folder
 
 from watcher.errors import EXIT_INTERRUPTED
+from watcher.record.store import Event, Outcome
+from watcher.service.console import outcome_line
+from watcher.service.pipeline import Handled
 from watcher.service.tree import Tree
+from watcher.sop.load import load_sop, sample_sop_path
+
+SOP_010 = load_sop()
+MONTHLY = load_sop(sample_sop_path("sop_contoh_bulanan.toml"))
 
 pytestmark = pytest.mark.skipif(
     sys.platform != "linux", reason="Ctrl-C as SIGINT to a process, and /proc: Linux only"
@@ -112,3 +119,22 @@ def test_ctrl_c_stops_the_demo_without_a_traceback(tmp_path: Path) -> None:
         assert demo.interrupt() == EXIT_INTERRUPTED
     assert "Dihentikan dengan Ctrl-C." in demo.err, demo.err
     assert not any("Traceback" in line for line in demo.err), demo.err
+
+
+@pytest.mark.parametrize(
+    ("sop", "outcome", "step", "words"),
+    [
+        pytest.param(SOP_010, Outcome.APPROVED, 5, "disetujui Kabid", id="010-approved"),
+        pytest.param(SOP_010, Outcome.RETURNED, 5, "dikembalikan oleh Kabid", id="010-returned"),
+        pytest.param(MONTHLY, Outcome.APPROVED, 3, "disetujui Sekretaris", id="first-check"),
+        pytest.param(
+            MONTHLY, Outcome.RETURNED, 4, "dikembalikan oleh Kepala Dinas", id="final-check"
+        ),
+        pytest.param(MONTHLY, Outcome.APPROVED, 9, "disetujui pemeriksa", id="unknown-step"),
+    ],
+)
+def test_a_checkers_decision_on_the_console_names_the_sops_checker(
+    sop, outcome: Outcome, step: int, words: str
+) -> None:
+    event = Event(outcome=outcome, division="PIAK", step=step, from_path="a.xlsx", to_path="b")
+    assert outcome_line("a.xlsx", Handled.ROUTED, [event], sop) == f"a.xlsx: {words} -> b"

@@ -147,7 +147,7 @@ def test_an_unreadable_audit_log_is_warned_about_in_health_and_status(
         wait_for(health_path(tree).exists, what="health file")
         verdict = health_report(tree)
         assert verdict.alive and f"PERINGATAN       : Log audit Samba {audit_log}" in verdict.text
-        assert "atas nama pemilik berkas, bukan Kabid" in verdict.text
+        assert "atas nama pemilik berkas, bukan pemeriksa" in verdict.text
         fill(tree.folder("DAFDUK", Folder.DISPOSITION) / name,
              tree.folder("DAFDUK", Folder.MATERIAL) / name)  # fmt: skip
         wait_for(tree.status_page.exists, what="status page")

@@ -33,5 +33,6 @@ def install_fake_xlwings(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     module = fake_xlwings()
     monkeypatch.setitem(sys.modules, "xlwings", module)
     module.ACTIONS.clear()
+    module.ANSWERS.clear()
     module.set_caller(None)
     return module

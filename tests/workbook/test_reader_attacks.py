@@ -18,7 +18,7 @@ from support.office import issued_office
 from watcher.service.tree import Tree
 
 MEMORY_LIMIT = 1024 * 1024 * 1024
-_ADVICE = ("kirim lagi", "1_disposisi")  # every refusal says what to do next, in Indonesian
+_ADVICE = ("kirim lagi", "folder disposisi")  # every refusal says what to do next, in Indonesian
 ATTACKS = (
     "value_in_last_cell",
     "far_cell_single_quoted",

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+
 import pytest
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from support.office import issued_office
 
+from watcher.masterdata.load import load_master
 from watcher.masterdata.model import Polarity
 from watcher.masterdata.sample import sample_master
+from watcher.service.tree import Tree, workbook_file_name
+from watcher.sop.load import load_sop, sample_sop_path
+from watcher.validation.validate import expectation_for, validate_file
 from watcher.workbook.layout import rencana_aksi_layout
 
 LAYOUT = rencana_aksi_layout()
@@ -67,7 +74,7 @@ def test_structure_is_locked_and_only_inputs_are_open(sheet) -> None:
     note = sheet[f"{LAYOUT.note_column}{LAYOUT.note_row(4)}"]
     assert not note.protection.locked
     label = sheet[f"{LAYOUT.note_label_column}{LAYOUT.note_row(4)}"].value
-    assert label == "Catatan Kabid"
+    assert label == "Catatan Kabid"  # SOP 010's final checker
 
 
 def test_inputs_are_validated(sheet) -> None:
@@ -124,7 +131,7 @@ def test_metadata_identifies_the_document(dafduk) -> None:
     assert rows["id_dokumen"] == "010-DAFDUK-2026-TW3-test"
     assert rows["diterbitkan_utc"] == "2026-10-09T23:30:00+00:00"
     assert rows["jumlah_indikator"] == 4
-    assert rows["sel_catatan_kabid"] == f"{LAYOUT.note_column}{LAYOUT.note_row(4)}"
+    assert rows["sel_catatan"] == f"{LAYOUT.note_column}{LAYOUT.note_row(4)}"
     assert dafduk[LAYOUT.metadata_sheet].protection.sheet
 
 
@@ -135,3 +142,82 @@ def test_plain_xlsx_without_macros(dafduk, tmp_path) -> None:
     dafduk.save(path)
     names = zipfile.ZipFile(path).namelist()
     assert not any("vba" in name.lower() or "activeX" in name for name in names)
+
+
+def _guide_lines(sheet: Worksheet) -> list[str]:
+    return [str(cell.value) for (cell,) in sheet.iter_rows(min_col=1, max_col=1) if cell.value]
+
+
+def test_the_guide_names_who_fills_the_yellow_cells_in_sop_010s_words(sheet) -> None:
+    assert any(
+        "Tindak Lanjut (Analis Data dan Kasubag) serta Catatan Kabid (Kabid)." in line
+        for line in _guide_lines(sheet)
+    )
+
+
+# --- issued under another SOP: the monthly sample with two checks ---------------------------
+
+MONTHLY = load_sop(sample_sop_path("sop_contoh_bulanan.toml"))
+SEPTEMBER = 9
+NOTE_CELL = f"{LAYOUT.note_column}{LAYOUT.note_row(4)}"
+
+
+@pytest.fixture(scope="module")
+def monthly(tmp_path_factory: pytest.TempPathFactory) -> tuple[Tree, Path]:
+    tree, issued = issued_office(tmp_path_factory.mktemp("bulanan"), quarter=SEPTEMBER,
+                                 sop=MONTHLY)  # fmt: skip
+    name = workbook_file_name("DAFDUK", 2026, SEPTEMBER, MONTHLY.period)
+    return tree, next(i.path for i in issued if i.path.name == name)
+
+
+def test_the_note_is_labelled_after_the_sops_final_checker(monthly) -> None:
+    _, path = monthly
+    sheet = load_workbook(path)[LAYOUT.main_sheet]
+    assert sheet[f"{LAYOUT.note_label_column}{LAYOUT.note_row(4)}"].value == "Catatan Kepala Dinas"
+    assert not sheet[NOTE_CELL].protection.locked
+    assert any(
+        "Tindak Lanjut (Pengelola Data) serta Catatan Kepala Dinas (Sekretaris dan Kepala "
+        "Dinas)." in line
+        for line in _guide_lines(sheet)
+    )
+
+
+def test_a_note_written_under_another_sop_is_read_back(monthly) -> None:
+    tree, issued = monthly
+    master = load_master(tree.master_path)
+    note = "Mohon lengkapi bukti dukung DAF-03."
+    final = MONTHLY.final_check
+    saved = tree.folder("DAFDUK", f"{final.folder}/{final.returned_folder}") / issued.name
+    workbook = load_workbook(issued)
+    sheet = workbook[LAYOUT.main_sheet]
+    for row in range(LAYOUT.rows["first_data"], LAYOUT.rows["first_data"] + 4):
+        sheet[f"{col('realisation')}{row}"] = 50
+        sheet[f"{col('kendala')}{row}"] = "Data belum lengkap"
+        sheet[f"{col('follow_up')}{row}"] = "Dilengkapi bulan depan"
+    sheet[NOTE_CELL] = note
+    # Below the note, outside the table: the reader must have ended the table at the note.
+    sheet[f"{col('code')}{LAYOUT.note_row(4) + 1}"] = "Lampiran"
+    workbook.save(saved)
+
+    expect = expectation_for(saved, tree, master, step=None, today=date(2026, 10, 6), sop=MONTHLY)
+    result = validate_file(saved, master, expect)
+
+    assert result.valid, [f.message for f in result.findings]
+    assert result.kabid_note == note
+
+
+@pytest.mark.parametrize(
+    ("text", "is_note"),
+    [
+        pytest.param("Catatan Kabid", True, id="sop-010"),
+        pytest.param("Catatan Kepala Dinas", True, id="monthly-sample"),
+        pytest.param("  Catatan Kabid ", True, id="spaces"),
+        pytest.param("Catatan", False, id="no-checker"),
+        pytest.param("Catatan ", False, id="blank-checker"),
+        pytest.param("Kabid", False, id="no-word"),
+        pytest.param("DAF-05", False, id="indicator-code"),
+        pytest.param(None, False, id="empty"),
+    ],
+)
+def test_the_reader_knows_the_note_label_of_any_sop(text: object, is_note: bool) -> None:
+    assert LAYOUT.is_note_title(text) is is_note

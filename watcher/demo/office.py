@@ -78,7 +78,7 @@ def fill_workbook(source: Path, target: Path, *, values: list[object] | None = N
     """Open `source` as a clerk would, type into it, and save it (complete at once) at `target`.
 
     `values`: realisations in indicator order (None leaves them); `kendala`: row position ->
-    (kendala, tindak lanjut); `note`: the Kabid's note.
+    (kendala, tindak lanjut); `note`: the checker's note.
     """
     layout = rencana_aksi_layout()
     workbook = load_workbook(source)

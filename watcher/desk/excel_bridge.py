@@ -2,6 +2,7 @@
 
     RunPython "import watcher.desk.excel_bridge as k; k.periksa()"
     RunPython "import watcher.desk.excel_bridge as k; k.kirim()"
+    RunPython "import watcher.desk.excel_bridge as k; k.pilih_langkah()"
 
 Thin on purpose: read the calling workbook (`xlwings.Book.caller()`, the clerk's active workbook),
 call the tested logic below (`desk_check`, `delivery`, `desk_messages`), show the outcome. xlwings
@@ -29,19 +30,32 @@ from watcher.desk.delivery import deliver
 from watcher.desk.excel_config import (
     LOG_FILE,
     SEND_COPY,
+    STEP_KEY,
     AddinSettings,
     ExcelConfigError,
+    addin_root,
     addin_settings,
     exchange_dir,
     read_config,
     user_config_path,
+    write_config,
 )
-from watcher.desk.messages import RESULT_MARK, Message, check_message, delivery_message
+from watcher.desk.locator import choose_sending_step, step_settings
+from watcher.desk.messages import (
+    RESULT_MARK,
+    STEP_TITLE,
+    Message,
+    check_message,
+    delivery_message,
+    step_chosen_message,
+    step_kept_message,
+)
 from watcher.desk.messages import findings_table as _table
 from watcher.errors import KinerjaError
 from watcher.masterdata.load import load_master
 from watcher.masterdata.model import MasterData
 from watcher.service.tree import Tree
+from watcher.sop.tree_sop import resolve_sop
 from watcher.validation.feedback import COLUMNS, RESULT_SHEET
 from watcher.validation.findings import Finding, Result
 from watcher.workbook.layout import rencana_aksi_layout
@@ -58,6 +72,11 @@ def periksa(conf: Path | None = None) -> None:
 def kirim(conf: Path | None = None) -> None:
     """Send the copy the add-in saved, if valid, into its step folder; say where it went."""
     _run(_kirim, conf)
+
+
+def pilih_langkah(conf: Path | None = None) -> None:
+    """Choose the submission this PC sends at among the tree's SOP's, and save it."""
+    _run(_pilih_langkah, conf)
 
 
 def _run(action: Action, conf: Path | None) -> None:
@@ -110,13 +129,18 @@ def _logging_to(path: Path) -> Iterator[None]:
 
 def _context(conf: Path) -> tuple[AddinSettings, Tree, MasterData]:
     settings = addin_settings(read_config(conf), source=conf)
-    tree = Tree(settings.root)
+    tree = _shared_tree(settings.root)
+    return settings, tree, load_master(tree.master_path)
+
+
+def _shared_tree(root: Path) -> Tree:
+    tree = Tree(root)
     if not tree.inbox.is_dir():
         raise ExcelConfigError(
-            f"Folder bersama {settings.root} tidak dapat dibuka atau bukan folder kerja kinerja "
+            f"Folder bersama {root} tidak dapat dibuka atau bukan folder kerja kinerja "
             "(tidak ada folder inbox). Periksa sambungan jaringan, lalu 'Atur Folder'."
         )
-    return settings, tree, load_master(tree.master_path)
+    return tree
 
 
 def _periksa(book: Any, conf: Path) -> Message:
@@ -148,6 +172,20 @@ def _kirim(book: Any, conf: Path) -> Message:
         target = str(delivery.placement.path) if delivery.placement else ""
         show_findings(book, delivery.result, first_finding(delivery.result), target)
     return delivery_message(delivery)
+
+
+def _pilih_langkah(book: Any, conf: Path) -> Message:
+    pairs = read_config(conf)  # a step the tree's SOP does not know is what this repairs
+    sop = resolve_sop(_shared_tree(addin_root(pairs, source=conf)))
+    chosen = choose_sending_step(sop, lambda question: _yes(book, question))
+    if chosen is None:
+        return step_kept_message(sop, pairs.get(STEP_KEY, ""))
+    write_config(conf, pairs | step_settings(sop, chosen))
+    return step_chosen_message(sop, chosen)
+
+
+def _yes(book: Any, question: str) -> bool:
+    return book.app.alert(question, title=STEP_TITLE, buttons="yes_no", mode="info") == "yes"
 
 
 # -- reading and writing Excel through xlwings ------------------------------------------------

@@ -4,7 +4,7 @@ xlwings reads its settings (interpreter, PYTHONPATH, ...) from a user config fil
 writes with the `Write #` statement: one `"KEY","value"` pair a line, in the PC's ANSI code page.
 The kinerja add-in keeps its own two settings in the same file: xlwings ignores keys it does not
 know and keeps them when its ribbon saves a setting. So one file, written by `kinerja excel-setup`
-or by the add-in's "Atur Folder" and "Mode Kasubag" buttons, configures a PC, and the add-in
+or by the add-in's "Atur Folder" and "Pilih Langkah" buttons, configures a PC, and the add-in
 (VBA) and the bridge (Python) read the same values.
 
 Beside the file, a folder `kinerja/` holds what the add-in hands to Python (the copy Kirim saves)
@@ -29,9 +29,12 @@ from watcher.record.durable import atomic_writer
 
 CONF_ENV = "KINERJA_XLWINGS_CONF"
 ROOT_KEY = "KINERJA_FOLDER"  # the shared folder's root, as this PC reaches it
-# The submission step this PC sends at (SOP 010: 3 the Analis Data's material, 4 the Kasubag's
-# report); empty or 0 is the SOP's first submission. Checked against the tree's SOP when sent.
+# The submission step this PC sends at (a `kirim` step of the tree's SOP); empty or 0 is the
+# SOP's first submission. Checked against the tree's SOP when sent.
 STEP_KEY = "KINERJA_LANGKAH"
+# How the add-in names that step before Kirim ("laporan data kinerja (langkah 4, Kasubag)"):
+# written with it by Python, which reads the SOP (`locator.step_settings`); VBA reads no SOP.
+STEP_NAME_KEY = "KINERJA_LANGKAH_NAMA"
 EXCHANGE_FOLDER = "kinerja"
 SEND_COPY = "kirim.xlsx"  # the copy Kirim saves for Python (VBA: SaveCopyAs)
 LOG_FILE = "kinerja-excel.log"
@@ -120,7 +123,8 @@ def write_config(path: Path, pairs: Mapping[str, str], *, platform: str = sys.pl
 
 @dataclass(frozen=True)
 class AddinSettings:
-    """What the add-in's settings say: the shared folder's root and the step this PC sends."""
+    """What the add-in's settings say: the shared folder's root and the step this PC sends at
+    (0: the SOP's first submission)."""
 
     root: Path
     step: int
@@ -128,16 +132,23 @@ class AddinSettings:
 
 def addin_settings(pairs: Mapping[str, str], *, source: Path) -> AddinSettings:
     """The add-in's settings from config pairs, or ExcelConfigError saying how to set them."""
+    root = addin_root(pairs, source=source)
+    step_text = pairs.get(STEP_KEY, "").strip() or "0"
+    if not step_text.isdigit() or len(step_text) > 2:
+        raise ExcelConfigError(
+            f"Pengaturan {STEP_KEY}={step_text!r} di {source} tidak dikenal. Klik tombol 'Pilih "
+            "Langkah' pada tab Kinerja, atau minta petugas TI menjalankan 'kinerja excel-setup' "
+            "dengan --langkah nomor langkah kirim SOP."
+        )
+    return AddinSettings(root, int(step_text))
+
+
+def addin_root(pairs: Mapping[str, str], *, source: Path) -> Path:
+    """The shared folder's root from config pairs, or ExcelConfigError saying how to set it."""
     root = pairs.get(ROOT_KEY, "").strip()
     if not root:
         raise ExcelConfigError(
             "Folder bersama belum diatur di komputer ini. Klik tombol 'Atur Folder' pada tab "
             f"Kinerja, atau minta petugas TI menjalankan 'kinerja excel-setup' ({source})."
         )
-    step_text = pairs.get(STEP_KEY, "").strip() or "0"
-    if not step_text.isdigit() or len(step_text) > 2:
-        raise ExcelConfigError(
-            f"Pengaturan {STEP_KEY}={step_text!r} di {source} tidak dikenal; isi nomor langkah "
-            "kirim SOP (misalnya 3 untuk bahan atau 4 untuk laporan pada SOP 010)."
-        )
-    return AddinSettings(Path(root), int(step_text))
+    return Path(root)

@@ -21,14 +21,16 @@ import watcher
 from watcher.desk.excel_config import (
     ROOT_KEY,
     STEP_KEY,
+    STEP_NAME_KEY,
     ExcelConfigError,
     read_config,
     user_config_path,
     write_config,
 )
-from watcher.desk.locator import sending_step
+from watcher.desk.locator import sending_step, step_settings
 from watcher.errors import UsageError
 from watcher.service.tree import Tree
+from watcher.sop.model import StepKind
 from watcher.sop.tree_sop import resolve_sop
 
 # xlwings adds the active workbook's folder to sys.path unless told not to; a clerk's folder
@@ -53,8 +55,9 @@ def excel_setup(
             "folder bersama seperti terlihat dari komputer ini, misalnya Z:\\kinerja, setelah "
             "'kinerja init' dijalankan di server."
         )
+    sop = resolve_sop(tree)
     try:
-        step = sending_step(resolve_sop(tree), step).number
+        sending = sending_step(sop, step)
     except UsageError as exc:
         raise ExcelConfigError(exc.message) from exc
     interpreter = python or sys.executable
@@ -68,7 +71,7 @@ def excel_setup(
         _interpreter_key(platform): str(interpreter),
         "PYTHONPATH": source_path(),
         ROOT_KEY: str(root),
-        STEP_KEY: str(step),
+        **step_settings(sop, sending),
     }
     write_config(path, pairs, platform=platform)
     return path
@@ -108,22 +111,31 @@ def excel_setup_arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=0,
         metavar="LANGKAH",
-        help="langkah kirim SOP yang dikirim komputer ini (bawaan: langkah kirim pertama); "
-        "SOP 010: 3 Analis Data mengirim bahan, 4 Kasubag mengirim laporan",
+        help="nomor langkah kirim SOP folder kerja yang dikirim komputer ini (bawaan: langkah "
+        "kirim pertama); ringkasan sesudahnya menyebut setiap langkah kirim SOP dan pelaksananya",
     )
 
 
 def describe_setup(path: Path) -> str:
-    """What `kinerja excel-setup` tells the IT person afterwards (Indonesian)."""
+    """What `kinerja excel-setup` tells the IT person afterwards (Indonesian), with every
+    submission of the tree's SOP to choose from."""
     pairs = read_config(path)
     interpreter = pairs.get("INTERPRETER_WIN") or pairs.get("INTERPRETER_MAC") or "-"
+    sop = resolve_sop(Tree(Path(pairs[ROOT_KEY])))
+    choices = [
+        f"  {step.number:>2}  {step.actor}: {step.output.lower()}"
+        for step in sop.of_kind(StepKind.SUBMIT)
+    ]
     return "\n".join(
         [
             f"Pengaturan add-in kinerja ditulis ke {path}",
             f"  Python       : {interpreter}",
             f"  PYTHONPATH   : {pairs.get('PYTHONPATH') or '(paket kinerja terpasang)'}",
             f"  Folder       : {pairs.get(ROOT_KEY, '-')}",
-            f"  Langkah      : {pairs.get(STEP_KEY, '3')}",
+            f"  Langkah      : {pairs.get(STEP_NAME_KEY) or pairs.get(STEP_KEY, '-')}",
+            f"Langkah kirim SOP {sop.number} (ganti dengan --langkah NOMOR, atau dengan tombol "
+            "Pilih Langkah di Excel):",
+            *choices,
             "Pasang add-in kinerja.xlam di Excel (lihat macros/README.md), lalu coba Periksa.",
         ]
     )

@@ -7,9 +7,11 @@ disk, to add the same version suffix the service uses (`names.unique_destination
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from watcher.desk.excel_config import STEP_KEY, STEP_NAME_KEY
 from watcher.errors import UsageError
 from watcher.service.names import unique_destination
 from watcher.service.tree import Tree, workbook_file_name
@@ -32,12 +34,36 @@ def sending_step(sop: Sop, number: int) -> Step:
 
 
 def step_name(sop: Sop, number: int) -> str:
-    """ "bahan laporan data kinerja (langkah 3)"."""
+    """What a step's workbook is and who does it: "bahan laporan data kinerja (langkah 3,
+    Analis Data)" under SOP 010."""
     try:
         step = sop.step(number)
     except KeyError:
         return f"langkah {number}"
-    return f"{step.output.lower()} (langkah {number})"
+    return f"{step.output.lower()} (langkah {number}, {step.actor})"
+
+
+def choose_sending_step(sop: Sop, ask: Callable[[str], bool]) -> Step | None:
+    """Pilih Langkah: the submission a desk sends at, asked about each of the SOP's submissions
+    in turn ("Apakah komputer ini mengirim laporan data kinerja (langkah 4, Kasubag)?"): the
+    first one accepted, the only one without asking, or None when every one is declined."""
+    submissions = sop.of_kind(StepKind.SUBMIT)
+    if len(submissions) == 1:
+        return submissions[0]
+    return next(
+        (
+            step
+            for step in submissions
+            if ask(f"Apakah komputer ini mengirim {step_name(sop, step.number)}?")
+        ),
+        None,
+    )
+
+
+def step_settings(sop: Sop, step: Step) -> dict[str, str]:
+    """The add-in's settings for sending at `step`: its number, which Python checks against the
+    tree's SOP when it sends, and its name, which the add-in shows before Kirim."""
+    return {STEP_KEY: str(step.number), STEP_NAME_KEY: step_name(sop, step.number)}
 
 
 @dataclass(frozen=True)

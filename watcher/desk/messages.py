@@ -10,9 +10,10 @@ from typing import Any
 
 from watcher.desk.check import DeskCheck
 from watcher.desk.delivery import Delivery
-from watcher.desk.locator import step_name
+from watcher.desk.locator import sending_step, step_name
+from watcher.errors import UsageError
 from watcher.sop.load import load_sop
-from watcher.sop.model import Sop
+from watcher.sop.model import Sop, Step
 from watcher.sop.workflow import intake_place
 from watcher.validation.feedback import COLUMNS
 from watcher.validation.findings import Finding, Result
@@ -67,6 +68,29 @@ def delivery_message(delivery: Delivery) -> Message:
     if result.warnings:
         lines += ["", _warnings_note(result)]
     return Message("Kirim: TERKIRIM", "\n".join(lines))
+
+
+STEP_TITLE = "Pilih Langkah"
+
+
+def step_chosen_message(sop: Sop, step: Step) -> Message:
+    """The message box after Pilih Langkah chose (or found the only) submission."""
+    return Message(
+        STEP_TITLE,
+        f"Komputer ini sekarang mengirim {step_name(sop, step.number)}. Periksa memakai aturan "
+        f"langkah itu dan Kirim menyimpan buku kerja ke folder {intake_place(sop, step).folder} "
+        "bidang Anda.",
+    )
+
+
+def step_kept_message(sop: Sop, setting: str) -> Message:
+    """The message box after Pilih Langkah when every submission was declined; `setting`: the
+    step as the config file holds it ("" for the SOP's first submission)."""
+    try:
+        current = f"tetap {step_name(sop, sending_step(sop, int(setting or 0)).number)}"
+    except (ValueError, UsageError):  # set for another SOP, or by hand
+        current = f"{setting!r} bukan langkah kirim SOP ini; klik Pilih Langkah lagi"
+    return Message(STEP_TITLE, f"Langkah kirim tidak diubah: {current}.")
 
 
 _FIX_THEN_CHECK = (

@@ -13,13 +13,14 @@ from typing import Final
 
 from watcher.record.store import Event, Outcome
 from watcher.service.pipeline import Handled
+from watcher.sop.model import Sop
 
 OUTCOME_WORDS: Final[dict[Outcome, str]] = {
     Outcome.VALID: "valid, diteruskan",
     Outcome.INVALID: "tidak valid, dikembalikan untuk perbaikan",
     Outcome.REFUSED: "ditolak",
-    Outcome.APPROVED: "disetujui Kabid",
-    Outcome.RETURNED: "dikembalikan oleh Kabid",
+    Outcome.APPROVED: "disetujui {actor}",
+    Outcome.RETURNED: "dikembalikan oleh {actor}",
     Outcome.DUPLICATE: "sudah pernah diterima (isinya sama)",
     Outcome.RECEIVED: "diterima",
     Outcome.MOVED: "dipindahkan",
@@ -41,11 +42,20 @@ _BY_HANDLING: Final = frozenset({Handled.NOTED, Handled.PARKED, Handled.NOT_WATC
                                  Handled.VANISHED, Handled.REPLACED})  # fmt: skip
 
 
-def outcome_line(name: str, handled: Handled, recorded: Sequence[Event]) -> str:
-    """One console line: "inbox/PIAK/4_laporan/x.xlsx: ditolak -> inbox/PIAK/4_laporan/..."."""
+def outcome_line(name: str, handled: Handled, recorded: Sequence[Event], sop: Sop) -> str:
+    """One console line: "inbox/PIAK/4_laporan/x.xlsx: ditolak -> inbox/PIAK/4_laporan/..."
+    (a check's decision names its actor from `sop`: "disetujui Kabid")."""
     decisions = [event for event in recorded if event.outcome in OUTCOME_WORDS]
     if handled in _BY_HANDLING or not decisions:
         return f"{name}: {HANDLED_WORDS[handled]}"
     event = decisions[-1]
     moved = event.to_path and event.to_path != event.from_path
-    return f"{name}: {OUTCOME_WORDS[event.outcome]}" + (f" -> {event.to_path}" if moved else "")
+    words = OUTCOME_WORDS[event.outcome].format(actor=_actor(sop, event.step))
+    return f"{name}: {words}" + (f" -> {event.to_path}" if moved else "")
+
+
+def _actor(sop: Sop, step: int | None) -> str:
+    try:
+        return sop.step(step).actor if step else "pemeriksa"
+    except KeyError:  # recorded under an SOP the tree no longer runs
+        return "pemeriksa"

@@ -91,12 +91,12 @@ def issue_quarter(
         ):
             continue
         ident = (document_id or (lambda c: new_document_id(sop, c, year, quarter)))(code)
-        issue = Issue(master, code, year, quarter, ident, issued_at, dues, sop.period)
+        issue = Issue(master, code, year, quarter, ident, issued_at, dues, sop)
         target = tree.folder(code, issue_place(sop).folder)
         workbook = target / workbook_file_name(code, year, quarter, sop.period)
         results.append(_write_once(tree, code, workbook, lambda i=issue: workbook_bytes(i)))
         sheet = target / disposition_file_name(code, year, quarter, sop.period)
-        results.append(_write_once(tree, code, sheet, lambda i=issue: disposition_bytes(i, sop)))
+        results.append(_write_once(tree, code, sheet, lambda i=issue: disposition_bytes(i)))
         if store is not None:
             _record(tree, store, results[-2], year, quarter, sop.of_kind(StepKind.ISSUE)[-1].number,
                     note)  # fmt: skip

@@ -436,7 +436,7 @@ class Service:
         if handled in (Handled.PARKED, Handled.NOT_WATCHED, Handled.NOTED) or os.path.lexists(path):
             self.seen[path] = (info.st_size, info.st_mtime_ns, info.st_ino)
         recorded = pipeline.store.events(since_id=head[0] if head else 0)
-        log.info("%s", outcome_line(pipeline.relative(path), handled, recorded))
+        log.info("%s", outcome_line(pipeline.relative(path), handled, recorded, self.sop))
 
 
 def _guarded(job: Callable[[], object]) -> None:

@@ -138,8 +138,8 @@ def unreadable_message(path: Path, exc: OSError) -> str:
     """What health and status say while the service cannot read the audit log."""
     return (
         f"Log audit Samba {path} tidak dapat dibaca ({exc.strerror or exc}): persetujuan dan "
-        "pengembalian oleh Kabid tercatat atas nama pemilik berkas, bukan Kabid. Beri akun "
-        "layanan izin baca log itu (deploy/README.md, langkah 5)."
+        "pengembalian oleh pemeriksa tercatat atas nama pemilik berkas, bukan pemeriksa. Beri "
+        "akun layanan izin baca log itu (deploy/README.md, langkah 5)."
     )
 
 

@@ -177,14 +177,15 @@ def audit_log_level(settings: ShareSettings) -> str:
 def smb_conf(settings: ShareSettings) -> str:
     """The share's section of smb.conf, and the one line [global] needs for the audit log."""
     check_settings(settings)
+    sop = settings.sop
     return f"""\
-# --- kinerja: SOP 010 Pengumpulan Data Kinerja (dibuat oleh 'kinerja samba-config') ---
+# --- kinerja: SOP {sop.number} {sop.name} (dibuat oleh 'kinerja samba-config') ---
 # Di bagian [global], log audit Samba ditulis ke berkas tersendiri yang dibaca layanan kinerja
 # (tambahkan di ujung baris 'log level' yang sudah ada, atau tambahkan baris ini):
 #   {audit_log_level(settings)}
 
 [{settings.share}]
-   comment = Pengumpulan Data Kinerja (SOP 010)
+   comment = {sop.name} (SOP {sop.number})
    path = {settings.root}
    valid users = @{settings.group("pengguna")}
    read only = no
@@ -198,7 +199,8 @@ def smb_conf(settings: ShareSettings) -> str:
    map archive = no
    # Folder bidang lain dan arsip tidak terlihat oleh yang tidak berhak membacanya.
    hide unreadable = yes
-   # Catatan siapa memindahkan berkas (persetujuan Kabid) untuk log kejadian kinerja.
+   # Catatan siapa memindahkan berkas (persetujuan dan pengembalian pemeriksa) untuk log
+   # kejadian kinerja.
    vfs objects = full_audit
    full_audit:prefix = {AUDIT_PREFIX}
    full_audit:success = renameat

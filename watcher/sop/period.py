@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import NamedTuple
 
 MONTH_NAMES = (
     "Januari", "Februari", "Maret", "April", "Mei", "Juni",
@@ -35,8 +36,21 @@ class PeriodKind(StrEnum):
     YEAR = "tahunan"
 
 
-_MONTHS_PER = {PeriodKind.MONTH: 1, PeriodKind.QUARTER: 3, PeriodKind.HALF: 6, PeriodKind.YEAR: 12}
-_CODE = {PeriodKind.MONTH: "B", PeriodKind.QUARTER: "TW", PeriodKind.HALF: "S"}
+class _Shape(NamedTuple):
+    """A kind's length and how it names period `index` (patterns over {index}, {roman}, {month})."""
+
+    months: int
+    label: str
+    short: str
+    code: str  # in file names
+
+
+_SHAPES = {
+    PeriodKind.MONTH: _Shape(1, "Bulan {month}", "{month}", "B{index:02d}"),
+    PeriodKind.QUARTER: _Shape(3, "Triwulan {roman}", "TW {roman}", "TW{index}"),
+    PeriodKind.HALF: _Shape(6, "Semester {roman}", "Semester {roman}", "S{index}"),
+    PeriodKind.YEAR: _Shape(12, "Tahunan", "Tahunan", "TH"),
+}
 _NOUN = {PeriodKind.MONTH: "bulan", PeriodKind.QUARTER: "triwulan", PeriodKind.HALF: "semester",
          PeriodKind.YEAR: "tahun"}  # fmt: skip
 
@@ -47,9 +61,13 @@ class Period:
     issue_day: int = 10  # day of the month after the period ends when its work is issued
 
     @property
+    def _shape(self) -> _Shape:
+        return _SHAPES[self.kind]
+
+    @property
     def count(self) -> int:
         """Periods in a year."""
-        return 12 // _MONTHS_PER[self.kind]
+        return 12 // self._shape.months
 
     @property
     def indices(self) -> range:
@@ -69,7 +87,7 @@ class Period:
     def months(self, index: int) -> range:
         """The calendar months (1-12) of period `index`."""
         self._check(index)
-        size = _MONTHS_PER[self.kind]
+        size = self._shape.months
         return range((index - 1) * size + 1, index * size + 1)
 
     def quarters(self, index: int) -> range:
@@ -79,22 +97,11 @@ class Period:
 
     def label(self, index: int) -> str:
         """ "Triwulan I", "Semester II", "Bulan Maret", "Tahunan"."""
-        self._check(index)
-        if self.kind is PeriodKind.MONTH:
-            return f"Bulan {MONTH_NAMES[index - 1]}"
-        if self.kind is PeriodKind.YEAR:
-            return "Tahunan"
-        return f"{self.kind.value.capitalize()} {ROMAN[index - 1]}"
+        return self._name(self._shape.label, index)
 
     def short_label(self, index: int) -> str:
-        """How a column or message names the period briefly: "TW III", "S I", "Maret"."""
-        if self.kind is PeriodKind.QUARTER:
-            return f"TW {ROMAN[index - 1]}"
-        if self.kind is PeriodKind.HALF:
-            return f"Semester {ROMAN[index - 1]}"
-        if self.kind is PeriodKind.MONTH:
-            return MONTH_NAMES[index - 1]
-        return "Tahunan"
+        """How a column or message names the period briefly: "TW III", "Semester I", "Maret"."""
+        return self._name(self._shape.short, index)
 
     def short_labels(self, indices: Iterable[int]) -> str:
         """Several periods briefly, in running text: "TW II, TW III"; a long run (of months)
@@ -115,12 +122,12 @@ class Period:
 
     def code(self, index: int) -> str:
         """The period in file names: "TW3", "S1", "B03", "TH"."""
+        return self._name(self._shape.code, index)
+
+    def _name(self, pattern: str, index: int) -> str:
         self._check(index)
-        if self.kind is PeriodKind.MONTH:
-            return f"B{index:02d}"
-        if self.kind is PeriodKind.YEAR:
-            return "TH"
-        return f"{_CODE[self.kind]}{index}"
+        roman = ROMAN[index - 1] if index <= len(ROMAN) else ""  # only quarters and halves use it
+        return pattern.format(index=index, roman=roman, month=MONTH_NAMES[index - 1])
 
     def months_text(self, index: int) -> str:
         """ "Juli - September"; one month alone for a monthly period."""
@@ -139,7 +146,7 @@ class Period:
 
     def collected_on(self, day: date) -> tuple[int, int]:
         """(year, index) of the period whose work is collected on `day`: the one ended last."""
-        size = _MONTHS_PER[self.kind]
+        size = self._shape.months
         ended = (day.month - 1) // size  # periods of this year that ended before this month
         if ended == 0:
             return day.year - 1, self.count

@@ -128,10 +128,6 @@ def purpose(sop: Sop, place: Place) -> str:
         return f"Langkah {step.number}: {noun(sop, step).lower()} menunggu pemeriksaan {step.actor}"
     if place.role is Role.APPROVE:
         return f"{step.actor} memindahkan laporan yang disetujui ke sini"
-    note = f" (isi {note_label(sop)})" if step == sop.final_check else " (isi catatan)"
-    return f"{step.actor} memindahkan laporan yang dikembalikan ke sini{note}"
-
-
-def note_label(sop: Sop) -> str:
-    """The label of the workbook's note cell a checker fills when returning."""
-    return f"Catatan {sop.final_check.actor}"
+    # Every checker writes in the same note cell, labelled after the final one
+    # (`Layout.note_title`), which the return notice quotes.
+    return f"{step.actor} memindahkan laporan yang dikembalikan ke sini (isi catatan di buku kerja)"

@@ -190,14 +190,14 @@ def _table(
 
 
 def _rows_by_code(book: Workbook, layout: Layout, count: int) -> dict[str, int]:
-    """Indicator code -> sheet row, for the table rows (up to the Kabid note or a gap)."""
+    """Indicator code -> sheet row, for the table rows (up to the checker's note)."""
     code_col = layout.column("code").index
     label_col = ord(layout.note_label_column) - ord("A") + 1
     found: dict[str, int] = {}
     row = layout.rows["first_data"]
     limit = row + max(count, 1) + 200  # a table never legitimately grows past this
     while row < min(limit, len(book.grid) + 1):
-        if str(book.value(row, label_col)).strip() == layout.note_label:
+        if layout.is_note_title(book.value(row, label_col)):
             break
         code = str(book.value(row, code_col)).strip()
         if code and code not in found:

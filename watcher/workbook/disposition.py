@@ -25,18 +25,19 @@ from watcher.workbook.write import Issue
 WIDTHS = (6, 22, 40, 18, 22)
 
 
-def disposition_bytes(issue: Issue, sop: Sop) -> bytes:
+def disposition_bytes(issue: Issue) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Lembar Disposisi"
-    _write(sheet, issue, sop)
+    _write(sheet, issue)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def instruction(issue: Issue, sop: Sop) -> str:
+def instruction(issue: Issue) -> str:
     """The instruction, naming each submission's person, folder and deadline."""
+    sop = issue.sop
     parts = [
         f"Mohon disusun laporan data kinerja bidang {issue.period.label(issue.quarter)} "
         f"Tahun {issue.year} sesuai indikator kinerja masing-masing (SOP {sop.number})."
@@ -51,7 +52,8 @@ def instruction(issue: Issue, sop: Sop) -> str:
     return " ".join(parts)
 
 
-def _write(sheet: Worksheet, issue: Issue, sop: Sop) -> None:
+def _write(sheet: Worksheet, issue: Issue) -> None:
+    sop = issue.sop
     settings = issue.master.settings
     division = issue.master.division(issue.division)
     for index, width in enumerate(WIDTHS):
@@ -66,7 +68,7 @@ def _write(sheet: Worksheet, issue: Issue, sop: Sop) -> None:
         ("Kepada", f"Kasubag/Kasubid: {division.subhead_name}"),
         ("Perihal", f"Penyusunan Laporan Data Kinerja {issue.period.label(issue.quarter)} "
                     f"Tahun {issue.year}"),
-        ("Isi Disposisi", instruction(issue, sop)),
+        ("Isi Disposisi", instruction(issue)),
         ("Batas Waktu", long_datetime(issue.dues[-1].at)),
         ("Lampiran", workbook_file_name(issue.division, issue.year, issue.quarter, issue.period)),
         ("Peringatan", sop.warning),

@@ -9,9 +9,11 @@ from importlib import resources
 
 from openpyxl.utils import get_column_letter
 
+from watcher.sop.model import Sop
 from watcher.sop.period import Period
 
 METADATA_KIND = "rencana_aksi"
+CHECKER = "{pemeriksa}"  # in the note's label: the SOP's final checker
 TEXT_MAX_LENGTH = 2000  # kendala / tindak lanjut: enough for a paragraph, bounded for reports
 
 
@@ -40,7 +42,7 @@ class Layout:
     main_sheet: str
     metadata_sheet: str
     rows: dict[str, int]
-    note_label: str
+    note_label: str  # a pattern: "Catatan {pemeriksa}"
     note_column: str
     note_label_column: str
     columns: tuple[LayoutColumn, ...]
@@ -59,6 +61,24 @@ class Layout:
 
     def note_row(self, indicator_count: int) -> int:
         return self.rows["first_data"] + indicator_count - 1 + self.rows["note_offset"]
+
+    def note_title(self, sop: Sop) -> str:
+        """The note's label in a workbook issued under `sop`: "Catatan Kabid" for SOP 010."""
+        return self.note_label.replace(CHECKER, sop.final_check.actor)
+
+    def is_note_title(self, text: object) -> bool:
+        """Whether a cell reads as the note's label under any SOP ("Catatan Kabid", "Catatan
+        Kepala Dinas"): a tree may switch its SOP while workbooks issued under the old one are
+        still out, and the label only marks where the table ends."""
+        words = str(text).strip()
+        before, placeholder, after = self.note_label.partition(CHECKER)
+        if not placeholder:
+            return words == self.note_label
+        return (
+            len(words) > len(before) + len(after)
+            and words.startswith(before)
+            and words.endswith(after)
+        )
 
 
 @cache

@@ -36,7 +36,8 @@ _MESSAGES = {
     "read.unsupported_structure": "Susunan bagian di dalam berkas {name} tidak dikenal (bukan "
     "seperti yang disimpan Excel), sehingga isinya tidak dapat dibaca dengan pasti. " + _RESAVE,
     "read.unsupported_sheet": "Lembar '{sheet}' bukan lembar kerja biasa (misalnya lembar "
-    "grafik), sehingga isinya tidak dapat dibaca. Pakai buku kerja dari folder 1_disposisi.",
+    "grafik), sehingga isinya tidak dapat dibaca. Pakai buku kerja yang diterbitkan di folder "
+    "disposisi bidang Anda.",
     "read.unsupported_encoding": "Berkas {name} disimpan dengan pengodean teks yang tidak "
     "didukung (misalnya UTF-16); isinya bisa terbaca salah. " + _RESAVE,
     "read.shared_strings_too_large": "Berkas {name} menyatakan {count} teks, jauh melebihi "

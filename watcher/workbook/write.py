@@ -1,13 +1,15 @@
 """Write a division's rencana aksi workbook for a quarter, following `workbook_templates/`.
 
 The workbook is plain .xlsx (no macros): header block, one row per indicator with locked
-targets and unlocked input cells, live capaian formulas, a Kabid note cell, a signature block,
-A4 landscape print setup, and a hidden, protected metadata sheet the validator reads.
+targets and unlocked input cells, live capaian formulas, the checker's note cell (labelled after
+the SOP's final checker), a signature block, a filling guide naming the SOP's people, A4 landscape
+print setup, and a hidden, protected metadata sheet the validator reads.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -22,8 +24,8 @@ from watcher.masterdata.capaian import excel_formula
 from watcher.masterdata.model import CapaianRules, Division, Indicator, MasterData, period_target
 from watcher.masterdata.numbers import format_number
 from watcher.sop.indonesian import long_datetime
-from watcher.sop.model import Step
-from watcher.sop.period import QUARTERLY, Period, PeriodKind
+from watcher.sop.model import Sop, Step, StepKind
+from watcher.sop.period import Period, PeriodKind
 from watcher.workbook.layout import METADATA_KIND, TEXT_MAX_LENGTH, Layout, rencana_aksi_layout
 from watcher.workbook.styles import (
     BOLD,
@@ -43,7 +45,7 @@ UNLOCKED = Protection(locked=False)
 
 @dataclass(frozen=True)
 class Issue:
-    """What one issued workbook is about: a division's quarter, and its deadlines."""
+    """What one issued workbook is about: a division's period under an SOP, and its deadlines."""
 
     master: MasterData
     division: str
@@ -52,7 +54,11 @@ class Issue:
     document_id: str
     issued_at: datetime  # aware
     dues: tuple[Due, ...]  # each submission's deadline, in the SOP's order
-    period: Period = QUARTERLY
+    sop: Sop
+
+    @property
+    def period(self) -> Period:
+        return self.sop.period
 
 
 @dataclass(frozen=True)
@@ -76,7 +82,7 @@ def metadata(issue: Issue, layout: Layout) -> dict[str, str | int]:
         "diterbitkan_utc": issue.issued_at.astimezone(UTC).isoformat(timespec="seconds"),
         "jumlah_indikator": count,
         "baris_data_pertama": layout.rows["first_data"],
-        "sel_catatan_kabid": f"{layout.note_column}{layout.note_row(count)}",
+        "sel_catatan": f"{layout.note_column}{layout.note_row(count)}",
     }
 
 
@@ -89,8 +95,8 @@ def build_workbook(issue: Issue, layout: Layout | None = None) -> Workbook:
     sheet.title = layout.main_sheet
     _header(sheet, issue, division, layout)
     _table(sheet, indicators, issue, layout, issue.master.settings.capaian_rules)
-    _note_and_signatures(sheet, division, len(indicators), layout)
-    _print_setup(sheet, len(indicators), layout)
+    _note_and_signatures(sheet, issue, len(indicators), layout)
+    _print_setup(sheet, len(indicators), layout, issue.sop)
     sheet.protection.password = layout.password
     sheet.protection.formatColumns = False  # clerks may widen columns and rows
     sheet.protection.formatRows = False
@@ -249,12 +255,13 @@ def _validations(sheet: Worksheet, indicators: tuple[Indicator, ...], layout: La
         sheet.add_data_validation(validation)
 
 
-def _note_and_signatures(sheet: Worksheet, division: Division, count: int, layout: Layout) -> None:
+def _note_and_signatures(sheet: Worksheet, issue: Issue, count: int, layout: Layout) -> None:
+    division = issue.master.division(issue.division)
     row, last = layout.note_row(count), layout.last_letter
     label_end = chr(ord(layout.note_column) - 1)
     sheet.merge_cells(f"{layout.note_label_column}{row}:{label_end}{row}")
     label = sheet[f"{layout.note_label_column}{row}"]
-    label.value, label.font, label.alignment = layout.note_label, BOLD, WRAP
+    label.value, label.font, label.alignment = layout.note_title(issue.sop), BOLD, WRAP
     sheet.merge_cells(f"{layout.note_column}{row}:{last}{row}")
     note = sheet[f"{layout.note_column}{row}"]
     note.protection, note.fill, note.alignment, note.border = UNLOCKED, INPUT_FILL, WRAP, BORDER
@@ -271,26 +278,39 @@ def _note_and_signatures(sheet: Worksheet, division: Division, count: int, layou
         sheet[f"{letter}{row + 7}"] = name
         sheet[f"{letter}{row + 7}"].font = BOLD
         sheet[f"{letter}{row + 8}"] = f"NIP. {nip}" if nip else "NIP."
-    _guide(sheet, row + GUIDE_OFFSET, layout)
+    _guide(sheet, row + GUIDE_OFFSET, layout, issue.sop)
 
 
-GUIDE_OFFSET = 10  # rows from the Kabid's note to the filling guide, below the signatures
-GUIDE = (
-    "Petunjuk pengisian:",
-    "- Sel berwarna kuning diisi bidang: Realisasi, Status Data, Kendala dan Tindak Lanjut "
-    "(Analis Data dan Kasubag/Kasubid) serta Catatan Kabid (Kabid). Sel lain terkunci; Capaian "
-    "terisi sendiri dan selalu dihitung ulang oleh sistem.",
-    "- Realisasi diketik sebagai angka dalam satuan indikator: untuk satuan % ketik 99,3 (atau "
-    "99,3%); untuk jumlah ketik 1180, tanpa titik ribuan.",
-    "- Status Data: Final = angka sudah pasti; Sementara = angka masih dapat berubah (misalnya "
-    "menunggu data dari pusat) dan diperbarui pada laporan berikutnya.",
-)
+GUIDE_OFFSET = 10  # rows from the checker's note to the filling guide, below the signatures
 
 
-def _guide(sheet: Worksheet, row: int, layout: Layout) -> None:
+def guide(sop: Sop, layout: Layout) -> tuple[str, ...]:
+    """The filling guide printed below the form: who fills which yellow cells, in the SOP's
+    words ("... Tindak Lanjut (Analis Data dan Kasubag) serta Catatan Kabid (Kabid)")."""
+    submitters = _and(step.actor for step in sop.of_kind(StepKind.SUBMIT))
+    checkers = _and(step.actor for step in sop.of_kind(StepKind.CHECK))
+    return (
+        "Petunjuk pengisian:",
+        "- Sel berwarna kuning diisi bidang: Realisasi, Status Data, Kendala dan Tindak Lanjut "
+        f"({submitters}) serta {layout.note_title(sop)} ({checkers}). Sel lain terkunci; Capaian "
+        "terisi sendiri dan selalu dihitung ulang oleh sistem.",
+        "- Realisasi diketik sebagai angka dalam satuan indikator: untuk satuan % ketik 99,3 "
+        "(atau 99,3%); untuk jumlah ketik 1180, tanpa titik ribuan.",
+        "- Status Data: Final = angka sudah pasti; Sementara = angka masih dapat berubah "
+        "(misalnya menunggu data dari pusat) dan diperbarui pada laporan berikutnya.",
+    )
+
+
+def _and(names: Iterable[str]) -> str:
+    """ "A", "A dan B", "A, B dan C" (each role once, in the SOP's order)."""
+    unique = list(dict.fromkeys(names))
+    return " dan ".join(filter(None, [", ".join(unique[:-1]), unique[-1]]))
+
+
+def _guide(sheet: Worksheet, row: int, layout: Layout, sop: Sop) -> None:
     """What the yellow cells and Status Data mean, printed with the form."""
     width = sum(column.width for column in layout.columns)
-    for offset, text in enumerate(GUIDE):
+    for offset, text in enumerate(guide(sop, layout)):
         sheet.merge_cells(f"A{row + offset}:{layout.last_letter}{row + offset}")
         cell = sheet[f"A{row + offset}"]
         cell.value, cell.alignment = text, WRAP
@@ -299,10 +319,10 @@ def _guide(sheet: Worksheet, row: int, layout: Layout) -> None:
         sheet.row_dimensions[row + offset].height = wrapped_height([(text, width)])
 
 
-def _print_setup(sheet: Worksheet, count: int, layout: Layout) -> None:
+def _print_setup(sheet: Worksheet, count: int, layout: Layout, sop: Sop) -> None:
     rows = layout.rows
     sheet.freeze_panes = f"{layout.column('unit').letter}{rows['first_data']}"
-    last_row = layout.note_row(count) + GUIDE_OFFSET + len(GUIDE)
+    last_row = layout.note_row(count) + GUIDE_OFFSET + len(guide(sop, layout))
     sheet.print_area = f"A1:{layout.last_letter}{last_row}"
     a4_print(sheet, title_rows=f"{rows['table_header']}:{rows['column_numbers']}")
     sheet.print_options.horizontalCentered = True

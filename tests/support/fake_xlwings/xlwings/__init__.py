@@ -21,6 +21,9 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.cell import coordinate_from_string
 
 ACTIONS: list[tuple[Any, ...]] = []
+# What the person clicks in message boxes with buttons ("yes", "no", ...), in order: set by a
+# test, or by $FAKE_XLWINGS_ANSWERS (comma-separated) for Python run in a subprocess.
+ANSWERS: list[str] = [a for a in os.environ.get("FAKE_XLWINGS_ANSWERS", "").split(",") if a]
 _CALLER: list[Book] = []
 __version__ = "0.0-fake"
 
@@ -266,7 +269,11 @@ class App:
         callback: str | None = None,
     ) -> str:
         _record("alert", title, mode, prompt)
-        return "ok"
+        if buttons == "ok":
+            return "ok"
+        if not ANSWERS:
+            raise AssertionError(f"nobody answers the {buttons} question: {prompt}")
+        return ANSWERS.pop(0)
 
     def quit(self) -> None:
         _record("quit")
