@@ -367,7 +367,7 @@ def crash_before(name: str) -> Callable[..., object]:
 # (id, step patched, crash, events already recorded, what the rerun returns)
 CRASH_POINTS = [
     pytest.param("archive_bytes", crash_after, 0, Handled.ROUTED, id="after-archive"),
-    pytest.param("write_notices", crash_before, 1, Handled.RESUMED, id="after-record"),
+    pytest.param("write_planned", crash_before, 1, Handled.RESUMED, id="after-record"),
     pytest.param("move_no_overwrite", crash_before, 1, Handled.RESUMED, id="after-notices"),
     pytest.param("move_no_overwrite", crash_after, 1, None, id="after-move"),
 ]
@@ -399,8 +399,8 @@ def test_a_crash_point_is_handled_exactly_once_on_rerun(
         [event] = routing_events(store, saved.sha)
         arrived = tree.root / event.to_path
         again = pipeline(tree, store, master).handle(arrived)  # the move's own event, or a rescan
-        watched = saved.route.lands_in in (Folder.REPORT, Folder.REVIEW)
-        assert again is (Handled.PARKED if watched else Handled.NOT_WATCHED)
+        # every folder a file lands in is watched (a fix folder takes corrections too)
+        assert again is Handled.PARKED
     assert_accounted_for(tree, [saved], f"crash point {step} ({crash.__name__})", stops=0)
 
 

@@ -34,8 +34,10 @@ from watcher.service.health import health_path
 from watcher.service.notices import STRAY_SUFFIX
 from watcher.service.quarantine import quarantine_dir
 from watcher.service.tree import Tree
+from watcher.sop.workflow import SUPERSEDED_FOLDER
 
-GOOD = "Rencana_Aksi_DAFDUK_2026_TW3 berikutnya.xlsx"
+OTHER = "CAPIL"
+GOOD = "Rencana_Aksi_CAPIL_2026_TW3 berikutnya.xlsx"
 
 
 @pytest.fixture
@@ -68,10 +70,11 @@ def fix(tree: Tree) -> Path:
 
 
 def still_works(tree: Tree, desk: Path) -> None:
-    """The next good workbook is delivered: the worker is alive and not stuck."""
-    data = workbook(tree, desk / "lagi")
-    save(material(tree) / GOOD, data)
-    wait_for((tree.folder(CODE, Folder.REPORT) / GOOD).exists, what="the next good workbook")
+    """The next good workbook is delivered: the worker is alive and not stuck. It is another
+    division's, so it replaces no version of the file under test."""
+    data = workbook(tree, desk / "lagi", code=OTHER)
+    save(tree.folder(OTHER, Folder.MATERIAL) / GOOD, data)
+    wait_for((tree.folder(OTHER, Folder.REPORT) / GOOD).exists, what="the next good workbook")
 
 
 def about(tree: Tree, relative: str) -> list[str]:
@@ -211,24 +214,31 @@ def test_a_name_at_the_file_name_limit_is_versioned_and_noticed_within_it(
     assert len(name.encode()) == 255
     good = workbook(office, desk)
     other = workbook(office, desk / "dua", kendala="versi kedua")
+    third = workbook(office, desk / "tiga", kendala="versi ketiga")
     bad = workbook(office, desk / "salah", realisations=["dua"])
     report = office.folder(CODE, Folder.REPORT)
+    old = office.folder(CODE, SUPERSEDED_FOLDER)
     with running_service(office):
         save(material(office) / name, good)
         wait_for((report / name).exists, what="the first version delivered under its own name")
         save(material(office) / name, other)
-        wait_for(lambda: len(files(report)) == 2, what="the second version beside it")
+        wait_for(lambda: (report / name).read_bytes() == other, what="the second version in place")
+        save(material(office) / name, third)
+        wait_for(lambda: len([n for n in files(old) if n.endswith(".xlsx")]) == 2,
+                 what="both older versions in versi_lama")  # fmt: skip
         save(material(office) / name, bad)
         wait_for(lambda: len(files(fix(office))) == 2, what="the bad one with its feedback")
         still_works(office, desk)
-    names = files(report) + files(fix(office))
+    names = files(report) + files(fix(office)) + files(old)
     assert all(len(n.encode()) <= 255 for n in names), names
-    [second] = [n for n in files(report) if n != name and n != GOOD]
-    assert second.endswith(" (2).xlsx")
+    assert files(report) == [name] and (report / name).read_bytes() == third
+    assert any(n.endswith(" (2).xlsx") for n in files(old)), files(old)
+    assert sum(n.endswith(" - DIGANTI.txt") or n.endswith(" - DIGANTI (2).txt")
+               for n in files(old)) == 2, files(old)  # fmt: skip
     assert any(n.endswith(" - HASIL VALIDASI.xlsx") for n in files(fix(office)))
     assert count(office, Outcome.ERROR) == 0
     assert sorted(e.outcome.value for e in events(office) if e.from_path and name[:20] in
-                  e.from_path) == ["invalid", "valid", "valid"]  # fmt: skip
+                  e.from_path) == ["invalid", "valid", "valid", "valid"]  # fmt: skip
 
 
 # --- nothing is skipped silently --------------------------------------------------------------
@@ -277,7 +287,7 @@ def test_a_restart_does_not_notice_a_stray_file_again(office: Tree, desk: Path) 
         with running_service(office):
             wait_for(lambda: count(office, Outcome.REFUSED) == 1, what="the stray noted")
             still_works(office, desk)
-        (office.folder(CODE, Folder.REPORT) / GOOD).unlink()
+        (office.folder(OTHER, Folder.REPORT) / GOOD).unlink()
     assert count(office, Outcome.REFUSED) == 1
 
 
@@ -410,7 +420,7 @@ def test_a_file_swapped_while_it_is_checked_is_not_moved_and_handled_as_new(
     first = workbook(office, desk)
     second = workbook(office, desk / "baru", kendala="versi baru")
     saved = material(office) / NAME
-    real = watcher.service.pipeline.write_notices
+    real = watcher.service.pipeline.write_planned
     swapped: list[bool] = []
 
     def swap_meanwhile(*args: object, **kwargs: object) -> object:
@@ -421,7 +431,7 @@ def test_a_file_swapped_while_it_is_checked_is_not_moved_and_handled_as_new(
             temp.replace(saved)
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(watcher.service.pipeline, "write_notices", swap_meanwhile)
+    monkeypatch.setattr(watcher.service.pipeline, "write_planned", swap_meanwhile)
     with running_service(office):
         save(saved, first)
         wait_for(lambda: not saved.exists(), what="the new version handled")

@@ -17,6 +17,7 @@ from watcher.record.archive import archived_path
 from watcher.record.store import Outcome, Store
 from watcher.service.tree import Tree
 from watcher.service.watch import ServiceOptions
+from watcher.sop.workflow import SUPERSEDED_FOLDER
 
 NAME = "Rencana_Aksi_DAFDUK_2026_TW3.xlsx"
 REPORT_TEXT = {"kendala": "Server SIAK lambat", "follow_up": "Koordinasi dengan Dukcapil pusat"}
@@ -41,7 +42,7 @@ def outcomes(tree: Tree) -> list[str]:
     return [
         e.outcome.value
         for e in events(tree)
-        if e.outcome not in (Outcome.STARTED, Outcome.STOPPED, Outcome.SOP_SET)
+        if e.outcome not in (Outcome.STARTED, Outcome.STOPPED, Outcome.SOP_SET, Outcome.NOTICE)
     ]
 
 
@@ -130,7 +131,8 @@ def test_a_file_that_is_not_a_workbook_is_refused_with_a_note(office: Tree) -> N
 
 def test_lock_and_temp_files_are_left_alone(office: Tree) -> None:
     folder = office.folder("CAPIL", Folder.MATERIAL)
-    names = ["~$Rencana_Aksi_CAPIL_2026_TW3.xlsx", ".~lock.Rencana_Aksi_CAPIL_2026_TW3.xlsx#",
+    # Locks of another workbook: the one saved is not open anywhere.
+    names = ["~$Rencana_Lain.xlsx", ".~lock.Rencana_Lain.xlsx#",
              "Thumbs.db", "desktop.ini", "A1B2C3D4", "~WRL0001.tmp"]  # fmt: skip
     with running_service(office):
         for name in names:
@@ -150,8 +152,11 @@ def test_files_saved_while_the_service_was_stopped_are_handled_at_start(office: 
     assert outcomes(office) == ["valid"] * 3
 
 
-def test_a_resubmission_never_overwrites_the_earlier_version(office: Tree) -> None:
+def test_a_resubmission_replaces_the_waiting_version_and_never_overwrites_it(office: Tree) -> None:
+    """One version waits at a step: the newer save takes its place under the standard name; the
+    older copy goes to versi_lama with a notice naming its successor, its bytes archived."""
     report = office.folder("DAFDUK", Folder.REPORT)
+    old = office.folder("DAFDUK", SUPERSEDED_FOLDER)
     with running_service(office):
         first = fill(issued(office), office.folder("DAFDUK", Folder.MATERIAL) / NAME)
         first_hash = sha(first)
@@ -161,12 +166,17 @@ def test_a_resubmission_never_overwrites_the_earlier_version(office: Tree) -> No
             office.folder("DAFDUK", Folder.MATERIAL) / NAME,
             realisations=[1, 2, 3, 4],
         )
-        second = report / "Rencana_Aksi_DAFDUK_2026_TW3 (2).xlsx"
-        wait_for(second.exists, what="second version under a versioned name")
-    assert sha(report / NAME) == first_hash
+        wait_for(lambda: (old / NAME).exists() and (report / NAME).exists(),
+                 what="the first version replaced")  # fmt: skip
+    assert sha(old / NAME) == first_hash and sha(report / NAME) != first_hash
+    assert [p.name for p in report.iterdir() if p.is_file()] == [NAME]
+    notice = (old / NAME.replace(".xlsx", " - DIGANTI.txt")).read_text("utf-8")
+    assert "Versi 1 diganti versi 2" in notice and "WITA" in notice
     hashes = {e.file_hash for e in events(office, outcome=Outcome.VALID)}
     assert len(hashes) == 2
     assert all(archived_path(office.archive_files, h).exists() for h in hashes)
+    [superseded] = events(office, outcome=Outcome.SUPERSEDED)
+    assert superseded.file_hash == first_hash
 
 
 def test_polling_mode_for_network_shares(office: Tree) -> None:

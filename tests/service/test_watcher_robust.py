@@ -29,6 +29,7 @@ from watcher.record.archive import archived_path
 from watcher.record.store import Event, Outcome, Store
 from watcher.service.pipeline import Handled, Pipeline
 from watcher.service.setup_tree import init_tree
+from watcher.service.notices import DUPLICATE_SUFFIX
 from watcher.service.tree import Tree
 from watcher.service.watch import MasterSource, ServiceOptions
 
@@ -78,7 +79,7 @@ def events(tree: Tree, **filters: object) -> list[Event]:
 
 
 def outcomes(tree: Tree) -> list[str]:
-    lifecycle = (Outcome.STARTED, Outcome.STOPPED, Outcome.SOP_SET)
+    lifecycle = (Outcome.STARTED, Outcome.STOPPED, Outcome.SOP_SET, Outcome.NOTICE)
     return [e.outcome.value for e in events(tree) if e.outcome not in lifecycle]
 
 
@@ -344,7 +345,12 @@ def test_a_failing_step_is_logged_and_retried_and_the_file_is_never_lost(
     assert archived_path(office.archive_files, sha(data)).read_bytes() == data
 
 
-def test_a_burst_of_500_workbooks_all_reach_the_kasubag(office: Tree, desk: Path) -> None:
+def test_a_burst_of_500_copies_is_one_version_each_and_every_copy_is_answered(
+    office: Tree, desk: Path
+) -> None:
+    """100 identical copies per division saved at once: the first of each reaches the Kasubag,
+    every other copy is logged as a duplicate, removed, and answered with a notice where it was
+    saved (nothing vanishes without a word)."""
     per_division = {code: workbook(office, desk, code) for code in CODES}
     started = time.monotonic()
     with running_service(office):
@@ -353,19 +359,24 @@ def test_a_burst_of_500_workbooks_all_reach_the_kasubag(office: Tree, desk: Path
                 name = f"Rencana_Aksi_{code}_2026_TW3 kiriman {number:03d}.xlsx"
                 save(office.folder(code, Folder.MATERIAL) / name, data)
 
-        def delivered() -> int:
-            return sum(len(files(office.folder(code, Folder.REPORT))) for code in CODES)
+        def answered() -> int:
+            return sum(len(files(office.folder(code, Folder.MATERIAL))) for code in CODES)
 
-        wait_for(lambda: delivered() == 500, timeout=120, what="500 workbooks in 4_laporan")
+        wait_for(lambda: answered() == 495 and count(office, Outcome.DUPLICATE) == 495,
+                 timeout=120, what="495 copies answered")  # fmt: skip
     elapsed = time.monotonic() - started
     assert elapsed < 120
-    assert all(files(office.folder(code, Folder.MATERIAL)) == [] for code in CODES)
-    valid = events(office, outcome=Outcome.VALID)
-    assert len(valid) == 500 and outcomes(office) == ["valid"] * 500
-    assert len({e.from_path for e in valid}) == 500
-    assert {e.file_hash for e in valid} == {sha(data) for data in per_division.values()}
-    for data in per_division.values():
+    for code, data in per_division.items():
+        [delivered] = files(office.folder(code, Folder.REPORT))
+        assert (office.folder(code, Folder.REPORT) / delivered).read_bytes() == data
+        notices = files(office.folder(code, Folder.MATERIAL))
+        assert len(notices) == 99 and all(n.endswith(DUPLICATE_SUFFIX) for n in notices)
         assert archived_path(office.archive_files, sha(data)).read_bytes() == data
+    valid = events(office, outcome=Outcome.VALID)
+    assert len(valid) == 5 and {e.file_hash for e in valid} == {
+        sha(d) for d in per_division.values()
+    }
+    assert len({e.from_path for e in events(office) if e.from_path}) == 500
 
 
 # --- the service as a process ---------------------------------------------------------------

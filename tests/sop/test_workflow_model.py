@@ -40,7 +40,9 @@ def test_sop010_model_has_its_kinds_rules_and_return() -> None:
     assert [s.rules for s in sop.of_kind(StepKind.SUBMIT)] == [RuleSet.MATERIAL, RuleSet.REPORT]
     assert sop.final_check.number == 5 and sop.final_check.return_to == 4
     assert sop.period == Period(PeriodKind.QUARTER, 10)
-    assert [p.folder for p in delivered_into(sop)] == ["4_laporan", "5_pemeriksaan"]
+    assert [p.folder for p in delivered_into(sop)] == [
+        "4_laporan", "3_bahan/perlu_perbaikan", "5_pemeriksaan", "4_laporan/perlu_perbaikan",
+    ]  # fmt: skip
     assert [(a.number, b.number) for a, b in handovers(sop)] == [(3, 4)]
 
 

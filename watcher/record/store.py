@@ -98,6 +98,10 @@ class Outcome(StrEnum):
     LATE = "late"  # a step took longer than its time standard
     MISSING = "missing"  # the file vanished while being processed (a person moved or deleted it)
     ERROR = "error"  # an operation failed (permission, full disk, ...); it will be retried
+    OPEN = "open"  # checked while still open in a spreadsheet program; moved once it is closed
+    SUPERSEDED = "superseded"  # a newer version of the document replaced this waiting copy
+    STALE = "stale"  # a checker moved a copy that is not the document's current version
+    NOTICE = "notice"  # the service wrote a file for a person (feedback workbook): its hash
 
 
 def utc_now() -> datetime:
@@ -364,6 +368,7 @@ class Store:
         from_path: str | None = None,
         from_dir: str | None = None,
         since_id: int | None = None,
+        to_path: str | None = None,
     ) -> list[Event]:
         """Events matching every filter given, oldest first.
 
@@ -374,6 +379,7 @@ class Store:
         equal["file_hash"] = file_hash
         equal["outcome"] = Outcome(outcome).value if outcome is not None else None
         equal["from_path"] = from_path
+        equal["to_path"] = to_path
         where = [f"{name} = :{name}" for name, value in equal.items() if value is not None]
         params: dict[str, Any] = {**equal, "since_id": since_id}
         if from_dir is not None:

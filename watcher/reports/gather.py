@@ -3,7 +3,7 @@
 For each division and period of the SOP the report takes the latest version the final checker
 approved (SOP 010: the Kabid), as the event log records it, and reads the original bytes from
 the content-addressed archive (checked against their SHA-256), never a live file someone could
-still edit. A later return of the same period withdraws the approval.
+still edit. A later return of the approved version withdraws the approval (it is reopened).
 """
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ import hashlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import PurePosixPath
 
 from watcher.errors import KinerjaError, RefusedFileError
 from watcher.masterdata.model import MasterData
 from watcher.masterdata.numbers import NotANumber, parse_number
 from watcher.record.archive import archived_path
+from watcher.record.documents import Approval, approvals, project
 from watcher.record.store import Event, Outcome, Store
 from watcher.service.tree import Tree
 from watcher.sop.model import Sop
@@ -34,20 +34,6 @@ class ReportError(KinerjaError):
     """A report cannot be built (no approved workbook, a damaged archive copy, ...)."""
 
     exit_code = 1
-
-
-@dataclass(frozen=True)
-class Approval:
-    """The approved version of one division's workbook for one period, as logged."""
-
-    division: str
-    year: int
-    quarter: int  # the SOP period's number within the year (the log's `quarter` column)
-    file_hash: str
-    path: str  # where the final checker put it, relative to the root
-    at_utc: datetime
-    actor: str | None
-    event_id: int
 
 
 @dataclass(frozen=True)
@@ -70,31 +56,10 @@ class Submission:
 
 
 def current_approvals(events: Iterable[Event]) -> dict[tuple[str, int], Approval]:
-    """(division, period) -> the approval in force, from events oldest first (pure).
-
-    The latest approval of a period wins; a return logged after it withdraws it.
-    """
-    found: dict[tuple[str, int], Approval | None] = {}
-    for event in events:
-        if event.outcome not in (Outcome.APPROVED, Outcome.RETURNED):
-            continue
-        if not (event.division and event.year and event.quarter):
-            continue
-        key = (event.division, event.quarter)
-        if event.outcome is Outcome.RETURNED:
-            found[key] = None
-        elif event.file_hash and event.at_utc and event.id is not None:
-            found[key] = Approval(
-                event.division,
-                event.year,
-                event.quarter,
-                event.file_hash,
-                event.to_path or event.from_path or "",
-                event.at_utc,
-                event.actor,
-                event.id,
-            )
-    return {key: approval for key, approval in found.items() if approval is not None}
+    """(division, period) -> the approval in force, from events oldest first (pure): the
+    documents' projection (`watcher.record.documents`), so a stale copy moved by a checker never
+    withdraws an approval, and a deliberate return of the approved version does."""
+    return approvals(project(events).values())
 
 
 def approvals_for(

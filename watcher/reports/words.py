@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from watcher.sop.model import Sop, StepKind
 from watcher.sop.period import Period
-from watcher.sop.workflow import note_label
+from watcher.workbook.layout import rencana_aksi_layout
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class Words:
         return cls(
             sop.period,
             sop.final_check.actor,
-            note_label(sop),
+            rencana_aksi_layout().note_title(sop),
             " atau ".join(checks),
             issue[0].actor if issue else sop.final_check.actor,
         )

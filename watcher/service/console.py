@@ -20,7 +20,10 @@ OUTCOME_WORDS: Final[dict[Outcome, str]] = {
     Outcome.INVALID: "tidak valid, dikembalikan untuk perbaikan",
     Outcome.REFUSED: "ditolak",
     Outcome.APPROVED: "disetujui {actor}",
+    Outcome.FORWARDED: "disetujui {actor}, diteruskan ke pemeriksa berikutnya",
     Outcome.RETURNED: "dikembalikan oleh {actor}",
+    Outcome.OPEN: "masih dibuka; sudah diperiksa, dipindahkan setelah ditutup",
+    Outcome.STALE: "bukan versi terkini; tidak ada yang berubah",
     Outcome.DUPLICATE: "sudah pernah diterima (isinya sama)",
     Outcome.RECEIVED: "diterima",
     Outcome.MOVED: "dipindahkan",
@@ -36,6 +39,7 @@ HANDLED_WORDS: Final[dict[Handled, str]] = {
     Handled.NOTED: "dibiarkan di tempatnya, dengan catatan di sampingnya",
     Handled.VANISHED: "hilang sebelum selesai diproses",
     Handled.REPLACED: "namanya dipakai berkas lain, diproses sebagai berkas baru",
+    Handled.OPEN: "masih dibuka; sudah diperiksa, dipindahkan setelah ditutup",
 }
 # Handlings whose own word says more than the event they may record (a note, a wait).
 _BY_HANDLING: Final = frozenset({Handled.NOTED, Handled.PARKED, Handled.NOT_WATCHED,

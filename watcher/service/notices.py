@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from watcher.record.durable import atomic_writer
-from watcher.service.names import fit, name_max, split_extension
+from watcher.record.store import Outcome
+from watcher.service.names import fit, name_max, split_extension, unique_destination
 from watcher.service.routing import Decision, Notice
 from watcher.sop.indonesian import long_datetime
 from watcher.validation.feedback import (
@@ -20,54 +22,85 @@ from watcher.validation.feedback import (
 from watcher.validation.findings import Result
 
 log = logging.getLogger(__name__)
-_RETURN_NOTICE = re.compile(r" - DIKEMBALIKAN [^\\/]{1,60}\.txt$")
 REFUSAL_SUFFIXES = tuple(name.removeprefix("x") for name in refusal_names("x.xlsx"))
 STRAY_SUFFIX = " - TIDAK DIPROSES.txt"  # beside a file or folder left where it is
 QUARANTINE_SUFFIX = " - KARANTINA.txt"  # beside a file moved to karantina/
+DUPLICATE_SUFFIX = " - SUDAH DITERIMA.txt"  # where an identical copy was saved again
+SUPERSEDED_SUFFIX = " - DIGANTI.txt"  # beside a copy a newer version replaced (versi_lama/)
+STALE_SUFFIX = " - BUKAN VERSI TERKINI.txt"  # beside a stale copy a checker moved (versi_lama/)
+# Every notice name, with the " (2)" a notice gets when its name is taken (they never overwrite).
+_NOTICE = re.compile(
+    r" - (?:DITOLAK|TIDAK DIPROSES|KARANTINA|SUDAH DITERIMA|DIGANTI|BUKAN VERSI TERKINI"
+    r"|DIKEMBALIKAN [^\\/]{1,60})(?: \(\d+\))?\.(?:txt|html)$"
+)
 
 
-def notice_beside(path: Path, suffix: str) -> Path:
-    """`path`'s notice `<stem><suffix>` in the same folder, shortened to fit its name limit."""
+def notice_beside(path: Path, suffix: str, *, free: bool = True) -> Path:
+    """A free name for `path`'s notice `<stem><suffix>` in the same folder, shortened to fit its
+    name limit: `<stem><suffix>`, else `... (2).txt`, ... (a notice never replaces another).
+    With `free=False`, the first name itself (where an interrupted handling wrote it)."""
     stem, _ = split_extension(path.name)
-    return path.with_name(fit(stem, suffix, name_max(path.parent)))
+    return _named(path.parent, fit(stem, suffix, name_max(path.parent)), free)
 
 
-def notice_paths(decision: Decision, destination: Path) -> list[Path]:
-    """Where the notices for a file routed to `destination` are written."""
+def _named(folder: Path, name: str, free: bool) -> Path:
+    return unique_destination(folder, name) if free else folder / name
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A notice to write: where, and its bytes (a workbook's are logged before it is written)."""
+
+    path: Path
+    content: bytes
+
+    @property
+    def is_workbook(self) -> bool:
+        return self.path.suffix.lower() == ".xlsx"
+
+
+def plan_notices(decision: Decision, destination: Path, data: bytes, result: Result,
+                 moment: datetime, *, source: Path | None = None,
+                 free: bool = True) -> list[Planned]:  # fmt: skip
+    """The notices a person needs about a routed file (`moment` in office time): feedback beside
+    the file where it now lies, and, when a valid submission has warnings, feedback beside
+    `source`, the place the clerk saved it. A stale copy's notice goes where the checker put
+    it (`source`). `free=False` names them as a first handling did (to resume it)."""
     if decision.notice is Notice.VALIDATION:
-        return [destination.with_name(feedback_name(destination.name))]
+        path = _named(destination.parent, feedback_name(destination.name), free)
+        return [Planned(path, feedback_workbook(data, result))]
     if decision.notice is Notice.REFUSAL:
-        return [notice_beside(destination, suffix) for suffix in REFUSAL_SUFFIXES]
+        text, html = refusal_note(result)
+        when = f"Waktu: {long_datetime(moment)}"
+        txt, htm = (notice_beside(destination, suffix, free=free) for suffix in REFUSAL_SUFFIXES)
+        return [
+            Planned(txt, f"{text}\r\n{when}\r\n".encode("utf-8", "backslashreplace")),
+            Planned(htm, html.replace("</body>", f"<p>{when}</p></body>").encode(
+                "utf-8", "backslashreplace")),
+        ]  # fmt: skip
     if decision.notice is Notice.RETURN:
-        return [notice_beside(destination, return_suffix(decision.actor))]
+        text = return_notice(destination.name, result.kabid_note, moment, decision)
+        path = notice_beside(destination, return_suffix(decision.actor), free=free)
+        return [Planned(path, text.encode("utf-8", "backslashreplace"))]
+    if decision.notice is Notice.STALE and source is not None:
+        lines = [
+            f"Berkas   : {source.name}",
+            "",
+            decision.message,
+            f"Salinan ini sekarang di: {destination.parent.name}\\{destination.name}",
+        ]
+        return [Planned(notice_beside(source, STALE_SUFFIX, free=free),
+                        plain_notice("BUKAN VERSI TERKINI", lines, moment))]  # fmt: skip
+    if source is not None and decision.outcome is Outcome.VALID and result.warnings:
+        path = _named(source.parent, feedback_name(source.name), free)
+        return [Planned(path, feedback_workbook(data, result))]
     return []
 
 
-def write_notices(decision: Decision, destination: Path, data: bytes, result: Result,
-                  moment: datetime) -> list[Path]:  # fmt: skip
-    """Write the notices a clerk needs next to the routed file; return their paths."""
-    paths = notice_paths(decision, destination)
-    if decision.notice is Notice.VALIDATION:
-        contents = [feedback_workbook(data, result)]
-    elif decision.notice is Notice.REFUSAL:
-        text, html = refusal_note(result)
-        when = f"Waktu: {long_datetime(moment)}"
-        contents = [
-            f"{text}\r\n{when}\r\n".encode("utf-8", "backslashreplace"),
-            html.replace("</body>", f"<p>{when}</p></body>").encode("utf-8", "backslashreplace"),
-        ]
-    elif decision.notice is Notice.RETURN:
-        contents = [
-            return_notice(destination.name, result.kabid_note, moment, decision).encode(
-                "utf-8", "backslashreplace"
-            )
-        ]
-    else:
-        contents = []
-    for path, content in zip(paths, contents, strict=True):
-        with atomic_writer(path) as handle:
-            handle.write(content)
-    return paths
+def write_planned(notices: list[Planned]) -> None:
+    for notice in notices:
+        with atomic_writer(notice.path) as handle:
+            handle.write(notice.content)
 
 
 def return_suffix(actor: str) -> str:
@@ -97,14 +130,15 @@ def return_notice(name: str, note: str, moment: datetime, decision: Decision) ->
 def is_service_notice(name: str) -> bool:
     """Notices the service writes itself; never handled as submissions (the feedback workbook
     is not among them: a clerk may fix it and send it back)."""
-    return bool(_RETURN_NOTICE.search(name)) or name.endswith(
-        (STRAY_SUFFIX, QUARANTINE_SUFFIX, *REFUSAL_SUFFIXES)
-    )
+    return bool(_NOTICE.search(name))
+
+
+def plain_notice(title: str, lines: list[str], moment: datetime) -> bytes:
+    """A plain-text notice (Windows line endings): a title, the lines and the time."""
+    body = [title, "", *lines, "", f"Waktu: {long_datetime(moment)}"]
+    return ("\r\n".join(body) + "\r\n").encode("utf-8", "backslashreplace")
 
 
 def write_plain_notice(path: Path, title: str, lines: list[str], moment: datetime) -> Path:
-    """A plain-text notice (Windows line endings): a title, the lines and the time."""
-    body = [title, "", *lines, "", f"Waktu: {long_datetime(moment)}"]
-    with atomic_writer(path) as handle:
-        handle.write(("\r\n".join(body) + "\r\n").encode("utf-8", "backslashreplace"))
+    write_planned([Planned(path, plain_notice(title, lines, moment))])
     return path

@@ -46,10 +46,11 @@ import logging
 import os
 import stat
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from watcher.errors import RefusedFileError
 from watcher.masterdata.model import MasterData
@@ -68,15 +69,26 @@ from watcher.service.intake import (
     still_there,
 )
 from watcher.service.names import printable, unique_destination
-from watcher.service.notices import write_notices
+from watcher.service.notices import (
+    DUPLICATE_SUFFIX,
+    Planned,
+    notice_beside,
+    plan_notices,
+    write_plain_notice,
+    write_planned,
+)
+from watcher.service.open_files import open_lock
 from watcher.service.placement import Place, Where, place_of, stray_message
-from watcher.service.routing import Decision, decide
+from watcher.service.routing import Decision, Notice, decide
 from watcher.service.tree import Tree
+from watcher.service.versions import Versions, stale_against
 from watcher.share.acl import adopt_folder_permissions
+from watcher.sop.indonesian import long_datetime
 from watcher.sop.load import load_sop
 from watcher.sop.model import Sop, Step
 from watcher.sop.workflow import Place as StepPlace
 from watcher.sop.workflow import Role, delivered_into, handovers, intake_place, noun
+from watcher.validation.findings import Result
 from watcher.validation.rules import Expectation
 from watcher.validation.safety import DEFAULT_LIMITS
 from watcher.validation.validate import open_periods, refused, validate_bytes
@@ -85,6 +97,9 @@ log = logging.getLogger(__name__)
 # Refusals of a folder on the way: the file itself is not touched (moving it would mean
 # writing in a folder outside the root); the notice goes beside the folder.
 FOLDER_RULES = frozenset({"intake.folder_link", "intake.not_a_folder", "intake.outside_root"})
+# Events that put a file's bytes somewhere a person works (a twin of a later identical save).
+PLACING = frozenset({Outcome.VALID, Outcome.INVALID, Outcome.APPROVED, Outcome.FORWARDED,
+                     Outcome.RETURNED, Outcome.RECEIVED})  # fmt: skip
 
 
 class Handled(StrEnum):
@@ -96,6 +111,7 @@ class Handled(StrEnum):
     NOTED = "noted"  # left where it is with a notice (stray, folder link, folder)
     VANISHED = "vanished"  # gone before or while being handled (logged when recorded)
     REPLACED = "replaced"  # another file took its name while it was handled: a new arrival
+    OPEN = "open"  # checked, but still open in a spreadsheet program: moved once it is closed
 
 
 @dataclass(frozen=True)
@@ -115,6 +131,10 @@ class Pipeline:
     present_at_loss: frozenset[tuple[int, int]] = frozenset()
     sop: Sop = field(default_factory=load_sop)  # the tree's workflow (`watcher.sop.tree_sop`)
 
+    @property
+    def versions(self) -> Versions:
+        return Versions(self.tree, self.store, self.sop)
+
     def handle(self, path: Path) -> Handled:
         master = self.master()
         place = self.place(path, master)
@@ -132,6 +152,8 @@ class Pipeline:
             return self._not_regular(path, place, refusal)
         with opened:
             if opened.size > DEFAULT_LIMITS.max_file_bytes:
+                if self._refused_here(path):
+                    return Handled.PARKED
                 return self._oversized(path, place, opened)
             data = opened.read(DEFAULT_LIMITS.max_file_bytes)
             info = opened.info
@@ -161,18 +183,68 @@ class Pipeline:
             result = refused(name, folder.step.number, refusal)
         else:
             result = validate_bytes(data, master, self._expectation(division, folder), name=name)
-        decision = decide(self.sop, folder, result)
-        destination, handled = self._destination(path, folder, division, decision, digest, relative)
+        document = self.versions.document(division, result.year, result.quarter)
+        decision = decide(self.sop, folder, result, stale=stale_against(document, digest, folder))
+        moment = self.local_now(master)
+        destination, handled = self._destination(path, folder, division, decision, digest,
+                                                 relative, moment)  # fmt: skip
         if handled is Handled.DUPLICATE:
             return handled
+        if handled is Handled.ROUTED and destination != path and open_lock(path) is not None:
+            return self._hold_open(path, division, decision, data, result, digest, moment)
         if handled is Handled.ROUTED:
-            self.store.append(Event(
+            event = Event(
                 outcome=decision.outcome, division=division, year=result.year,
                 quarter=result.quarter, step=decision.step, file_hash=digest, from_path=relative,
                 to_path=self.relative(destination), actor=actor, message=decision.message,
-            ))  # fmt: skip
-        write_notices(decision, destination, data, result, self.now())
+            )  # fmt: skip
+            # Older copies leave first, so the current version takes the plain name.
+            if self.versions.supersede(document, event, moment) and destination != path:
+                destination = unique_destination(destination.parent, path.name)
+                event = replace(event, to_path=self.relative(destination))
+            self.store.append(event)
+        resumed = handled is Handled.RESUMED
+        planned = plan_notices(decision, destination, data, result, moment, source=path,
+                               free=not resumed)  # fmt: skip
+        self._notices([n for n in planned if not (resumed and os.path.lexists(n.path))],
+                      division, result)  # fmt: skip
         return self._move(path, destination, division, digest, Identity.of(info), handled)
+
+    def local_now(self, master: MasterData) -> datetime:
+        """Now in the office's zone (WITA by default): every time a person reads is in it."""
+        return self.now().astimezone(ZoneInfo(master.settings.timezone))
+
+    def _notices(self, planned: list[Planned], division: str, result: Result) -> None:
+        """Write the notices; a feedback workbook's bytes are archived and logged first, so the
+        service knows its own copy from a clerk's corrected one saved in its place."""
+        for notice in planned:
+            if notice.is_workbook:
+                archive_bytes(notice.content, self.tree.archive_files, suffix=".xlsx",
+                              guard=self.guard)  # fmt: skip
+                self.store.append(Event(
+                    outcome=Outcome.NOTICE, division=division, year=result.year,
+                    quarter=result.quarter, step=result.step,
+                    file_hash=hashlib.sha256(notice.content).hexdigest(),
+                    to_path=self.relative(notice.path), message="Hasil validasi ditulis.",
+                ))  # fmt: skip
+        write_planned(planned)
+
+    def _hold_open(self, path: Path, division: str, decision: Decision, data: bytes,
+                   result: Result, digest: str, moment: datetime) -> Handled:  # fmt: skip
+        """Still open in a spreadsheet program: checked, feedback beside it now (once per
+        content), moved when the lock is gone (the service looks again then)."""
+        relative = self.relative(path)
+        known = self.store.events(file_hash=digest, from_path=relative)
+        if not any(event.outcome is Outcome.OPEN for event in known):
+            self.store.append(Event(
+                outcome=Outcome.OPEN, division=division, year=result.year,
+                quarter=result.quarter, step=decision.step, file_hash=digest, from_path=relative,
+                message=f"Masih dibuka; dipindahkan setelah ditutup. {decision.message}",
+            ))  # fmt: skip
+            if decision.notice is Notice.VALIDATION:
+                self._notices(plan_notices(decision, path, data, result, moment), division,
+                              result)  # fmt: skip
+        return Handled.OPEN
 
     def place(self, path: Path, master: MasterData) -> Place:
         try:
@@ -265,11 +337,20 @@ class Pipeline:
         if refusal.rule == "intake.directory":
             self.note(path, InPlace.FOLDER, refusal.message, division=place.division)
             return Handled.NOTED
+        if self._refused_here(path):
+            return Handled.PARKED
         try:
             identity = Identity.of(os.lstat(path))
         except FileNotFoundError:
             return Handled.VANISHED
         return self._refuse_unread(path, place, refusal, identity, "")
+
+    def _refused_here(self, path: Path) -> bool:
+        """The service itself moved this unread entry here (into a fix folder) when it refused
+        it: it waits for the clerk, and is not refused again."""
+        return any(event.file_hash is None
+                   for event in self.store.events(to_path=self.relative(path),
+                                                  outcome=Outcome.REFUSED))  # fmt: skip
 
     def _oversized(self, path: Path, place: Place, opened: Opened) -> Handled:
         """Refused unread; only hashed as a stream, so the event names the bytes refused."""
@@ -291,7 +372,8 @@ class Pipeline:
             from_path=self.relative(path), to_path=self.relative(destination),
             message=decision.message + details,
         ))  # fmt: skip
-        write_notices(decision, destination, b"", result, self.now())
+        write_planned(plan_notices(decision, destination, b"", result,
+                                   self.local_now(self.master())))  # fmt: skip
         return self._move(path, destination, division, None, identity, Handled.ROUTED)
 
     def _expectation(self, division: str, folder: StepPlace) -> Expectation:
@@ -302,31 +384,58 @@ class Pipeline:
                            period=self.sop.period)  # fmt: skip
 
     def _destination(self, path: Path, folder: StepPlace, division: str, decision: Decision,
-                     digest: str, relative: str) -> tuple[Path, Handled]:  # fmt: skip
-        if decision.destination == folder.folder:
-            return path, Handled.ROUTED  # stays where the person put it
+                     digest: str, relative: str,
+                     moment: datetime) -> tuple[Path, Handled]:  # fmt: skip
         handled_here = [event for event in self.store.events(file_hash=digest, from_path=relative)
-                        if event.outcome is not Outcome.DUPLICATE]  # fmt: skip
+                        if event.outcome not in (Outcome.DUPLICATE, Outcome.OPEN)]  # fmt: skip
         prior = handled_here[-1] if handled_here else None
-        if prior is not None and prior.to_path:
+        if prior is not None and prior.to_path and decision.destination != folder.folder:
             recorded = self.tree.root / prior.to_path
             if not os.path.lexists(recorded):
                 return recorded, Handled.RESUMED
+        twin = prior if prior is not None else self._twin(folder, digest, relative)
+        if twin is not None and twin.to_path and twin.to_path != relative:
+            recorded = self.tree.root / twin.to_path
             if _same_bytes(recorded, digest):
-                self._duplicate(path, division, digest, relative, prior)
+                self._duplicate(path, division, digest, relative, twin, moment)
                 return recorded, Handled.DUPLICATE
+        if decision.destination == folder.folder:
+            return path, Handled.ROUTED  # stays where the person put it
         target = self.tree.folder(division, decision.destination)
         return unique_destination(target, path.name), Handled.ROUTED
 
+    def _twin(self, folder: StepPlace, digest: str, relative: str) -> Event | None:
+        """The last place the same bytes were put, for a person's save into a submission, fix or
+        check folder (a checker's move into an approval or return folder is an act, not a copy)."""
+        if folder.role in (Role.APPROVE, Role.RETURN):
+            return None
+        placed = [event for event in self.store.events(file_hash=digest)
+                  if event.to_path and event.to_path != relative
+                  and event.outcome in PLACING]  # fmt: skip
+        return placed[-1] if placed else None
+
     def _duplicate(self, path: Path, division: str, digest: str, relative: str,
-                   prior: Event) -> None:  # fmt: skip
-        """Identical bytes saved again where they were already taken from: archived, logged,
-        and the extra copy removed (its twin is at the recorded place)."""
+                   prior: Event, moment: datetime) -> None:  # fmt: skip
+        """Identical bytes saved again: archived, logged, the extra copy removed (its twin is at
+        the recorded place) and a notice left where it was saved."""
+        where = (prior.to_path or "").replace("/", "\\")
+        when = long_datetime(prior.at_utc.astimezone(moment.tzinfo)) if prior.at_utc else ""
+        message = (
+            f"Isinya sama persis dengan versi yang sudah diterima ({when}); versi itu ada "
+            f"di {where}. Salinan ini dihapus; tidak ada yang perlu dilakukan."
+        )
         self.store.append(Event(
             outcome=Outcome.DUPLICATE, division=division, year=prior.year, quarter=prior.quarter,
             step=prior.step, file_hash=digest, from_path=relative, to_path=prior.to_path,
-            message="Salinan identik sudah diproses sebelumnya; salinan ini dihapus.",
+            message=message,
         ))  # fmt: skip
+        with contextlib.suppress(OSError):
+            write_plain_notice(
+                notice_beside(path, DUPLICATE_SUFFIX),
+                "SUDAH DITERIMA",
+                [f"Berkas   : {printable(path.name)}", "", message],
+                moment,
+            )
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
 

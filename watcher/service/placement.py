@@ -3,7 +3,7 @@
 Pure: it takes the SOP, the path's parts below `inbox/` and the division codes of the master
 data.
 Nothing under `inbox/` is skipped silently: a file that is neither in a step folder people save
-into nor in a folder the service writes (`1_disposisi`, `perlu_perbaikan`, the guide) is "stray"
+into nor in a folder the service writes (`1_disposisi`, `versi_lama`, the guide) is "stray"
 and gets a notice beside it saying where workbooks belong.
 """
 
@@ -15,8 +15,8 @@ from enum import StrEnum
 
 from watcher.service.setup_tree import GUIDE_NAME
 from watcher.sop.model import Sop, StepKind
+from watcher.sop.workflow import SUPERSEDED_FOLDER, place_at
 from watcher.sop.workflow import Place as StepPlace
-from watcher.sop.workflow import place_at
 
 # The guide the repository keeps in its own default tree (`inbox/README.md`): not a submission.
 INBOX_GUIDE = "README.md"
@@ -61,9 +61,9 @@ def place_of(sop: Sop, parts: tuple[str, ...], divisions: Collection[str]) -> Pl
         known = ", ".join(sorted(divisions))
         return Place(Where.STRAY, reason=f"folder bidang '{division}' tidak dikenal "
                                          f"(bidang yang ada: {known})")  # fmt: skip
+    if parts[1:] == (GUIDE_NAME,) or parts[1] == SUPERSEDED_FOLDER:
+        return Place(Where.OUTPUT, division)
     if len(parts) == 2:
-        if parts[1] == GUIDE_NAME:
-            return Place(Where.OUTPUT, division)
         return Place(Where.STRAY, division, reason="disimpan di folder bidang, bukan di folder "
                                                    "langkah")  # fmt: skip
     folder_text = "/".join(parts[1:-1])
@@ -74,14 +74,28 @@ def place_of(sop: Sop, parts: tuple[str, ...], divisions: Collection[str]) -> Pl
     return Place(Where.WATCHED if folder.watched else Where.OUTPUT, division, folder)
 
 
+def place_of_path(sop: Sop, relative: str) -> StepPlace | None:
+    """The step folder that holds `inbox/<KODE>/<folder...>/<name>` (a path below the root as
+    the log writes it), or None."""
+    parts = relative.split("/")
+    if len(parts) < 4 or parts[0] != "inbox":
+        return None
+    return place_at(sop, "/".join(parts[2:-1]))
+
+
 def is_tree_folder(sop: Sop, parts: tuple[str, ...]) -> bool:
     """A folder of the tree itself (`<KODE>` or one of its step folders)."""
+    if len(parts) == 2 and parts[1] == SUPERSEDED_FOLDER:
+        return True
     return len(parts) == 1 or place_at(sop, "/".join(parts[1:])) is not None
 
 
 def is_output(sop: Sop, parts: tuple[str, ...]) -> bool:
-    """A name the service writes (a division's guide, anything in the issue or fix folders),
+    """A name the service writes (a division's guide, anything in the issue folders or in
+    `versi_lama`),
     known from the path alone, without the master data."""
+    if len(parts) >= 2 and parts[1] == SUPERSEDED_FOLDER:
+        return True
     if len(parts) == 2:
         return parts[1] == GUIDE_NAME
     folder = place_at(sop, "/".join(parts[1:-1]))

@@ -2,10 +2,14 @@
 
 saved into (role)    valid                                  not valid / refused
 submit folder        -> the next step's folder                -> its fix folder + feedback
+fix folder           -> the next step's folder (resubmitted)  stays, with new feedback
 check folder         stays (waiting for the checker)          -> the producer's fix folder
 approved folder      the last check: approved, stays;         -> the producer's fix folder
                      an earlier check: on to the next check
 returned folder      -> the `return_to` step's folder + return notice (any readable workbook)
+
+A copy moved into an approved or returned folder that is an older version of its document
+(`watcher.service.versions.stale_against`) changes nothing: it goes to `versi_lama/`.
 """
 
 from __future__ import annotations
@@ -13,9 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from watcher.record.documents import Version, return_message
 from watcher.record.store import Outcome
 from watcher.sop.model import Sop, StepKind
-from watcher.sop.workflow import Place, Role, fix_place, intake_place, noun
+from watcher.sop.workflow import SUPERSEDED_FOLDER, Place, Role, fix_place, intake_place, noun
 from watcher.validation.findings import Result
 
 
@@ -23,6 +28,7 @@ class Notice(StrEnum):
     VALIDATION = "validation"  # feedback copy of the workbook with findings
     REFUSAL = "refusal"  # a note: the file could not be opened at all
     RETURN = "return"  # the checker's return notice, quoting the note cell
+    STALE = "stale"  # where the checker moved it: not the current version, nothing changed
 
 
 @dataclass(frozen=True)
@@ -35,15 +41,20 @@ class Decision:
     actor: str = ""  # who acts at this step (named in a return notice)
 
 
-def decide(sop: Sop, place: Place, result: Result) -> Decision:
-    """The next place for a file saved in `place`, given its validation result."""
+def decide(sop: Sop, place: Place, result: Result, *, stale: Version | None = None) -> Decision:
+    """The next place for a file saved in `place`, given its validation result and, for a
+    checker's move, the newer version it should have been (`stale`)."""
     step = place.step
+    if stale is not None and not result.refused:
+        what = "persetujuan" if place.role is Role.APPROVE else "pengembalian"
+        return Decision(Outcome.STALE, step.number, SUPERSEDED_FOLDER, Notice.STALE,
+                        f"Bukan versi terkini: {what} tidak dicatat. Versi terkini adalah versi "
+                        f"{stale.number} ({stale.name}); salinan ini dipindahkan ke "
+                        f"{SUPERSEDED_FOLDER}.", step.actor)  # fmt: skip
     if place.role is Role.RETURN and not result.refused:
-        note = result.kabid_note or "(tanpa catatan)"
         back = intake_place(sop, sop.step(step.return_to))
         return Decision(Outcome.RETURNED, step.number, back.folder, Notice.RETURN,
-                        f"Dikembalikan {step.actor} untuk diperbaiki. Catatan: {note}",
-                        step.actor)  # fmt: skip
+                        return_message(step.actor, result.kabid_note), step.actor)  # fmt: skip
     fix = fix_place(sop, step).folder
     if result.refused:
         reason = result.findings[0].message if result.findings else ""

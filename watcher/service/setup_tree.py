@@ -13,7 +13,7 @@ from watcher.record.durable import create_new
 from watcher.service.tree import Tree
 from watcher.sop.model import Sop
 from watcher.sop.tree_sop import copy_into_tree, resolve_sop
-from watcher.sop.workflow import places, purpose
+from watcher.sop.workflow import SUPERSEDED_FOLDER, places, purpose
 
 GUIDE_NAME = "PETUNJUK.txt"
 
@@ -44,7 +44,7 @@ def init_tree(tree: Tree, sop: Sop | None = None) -> InitResult:
         wrote_sample = True
     master = load_master(tree.master_path)
     codes = [division.code for division in master.divisions]
-    folders = [place.folder for place in places(sop)]
+    folders = [place.folder for place in places(sop)] + [SUPERSEDED_FOLDER]
     _make_dirs(tree.all_dirs(codes, folders, sop.period), created)
     for division in master.divisions:
         guide = tree.division_dir(division.code) / GUIDE_NAME
@@ -71,6 +71,8 @@ def division_guide(sop: Sop, name: str, code: str) -> str:
     lines += [
         f"  {place.folder.replace('/', chr(92))}: {purpose(sop, place)}" for place in places(sop)
     ]
+    lines.append(f"  {SUPERSEDED_FOLDER}: versi lama yang sudah diganti versi yang lebih baru "
+                 "(isinya tetap tersimpan di arsip)")  # fmt: skip
     lines += [
         "",
         "Simpan buku kerja dalam format .xlsx (tanpa makro). Jangan mengganti nama lembar",
@@ -82,6 +84,10 @@ def division_guide(sop: Sop, name: str, code: str) -> str:
         "  ... - DITOLAK.txt           berkas tidak dapat diterima (rusak, berbahaya, pintasan)",
         "  ... - TIDAK DIPROSES.txt    berkas disimpan di folder yang salah",
         "  ... - KARANTINA.txt         (di folder karantina) kesalahan sistem; hubungi pengelola",
+        "  ... - SUDAH DITERIMA.txt    isi berkas sama persis dengan versi yang sudah diterima",
+        "  ... - DIGANTI.txt           (di versi_lama) versi ini diganti versi yang lebih baru",
+        "Perbaikan boleh disimpan langsung di folder perbaikan (misalnya salinan HASIL",
+        "VALIDASI yang sudah diperbaiki): sistem memeriksanya lagi sebagai kiriman baru.",
         "Jangan menyimpan pintasan (shortcut/link) ke buku kerja; simpan salinan biasanya.",
     ]
     return "\r\n".join(lines) + "\r\n"

@@ -48,6 +48,7 @@ from watcher.service.jobs import OfficeJobs
 from watcher.service.lock import ServiceLock
 from watcher.service.names import printable
 from watcher.service.notices import is_service_notice
+from watcher.service.open_files import open_lock
 from watcher.service.pipeline import Handled, Pipeline, lying_in_delivery_folders, owner_of
 from watcher.service.placement import Where, is_output, is_tree_folder, place_of
 from watcher.service.stability import FileStabilityTracker, is_ignored
@@ -135,6 +136,7 @@ class Service:
         self.isolation = Isolation(tree, self.backoff, now)
         self.seen: dict[Path, tuple[int, int, int]] = {}  # handled files by signature
         self.writing: dict[Path, float] = {}  # written, close event not yet seen: last write
+        self.held: set[Path] = set()  # checked but still open in a spreadsheet program (a lock)
         self.scans = 0  # folder scans done (startup, periodic, new folders); tests wait on it
         self.ready = threading.Event()  # set once the startup scan is queued
         self.actor: ShareActors | None = None  # who renamed a file, from Samba's audit log
@@ -258,6 +260,7 @@ class Service:
             for path in self.tracker.vanished():
                 self.backoff.forget(path)
             self._retry_due()
+            self._release_closed()
             now = time.monotonic()
             if now >= next_rescan:
                 self._follow_audit_log()
@@ -422,6 +425,12 @@ class Service:
         for path in self.backoff.due():
             self.tracker.touch(path)
 
+    def _release_closed(self) -> None:
+        """Look again at a held file once its lock is gone (the lock's own events are ignored)."""
+        for path in [p for p in self.held if open_lock(p) is None]:
+            self.held.discard(path)
+            self.tracker.touch(path)
+
     def _handle(self, pipeline: Pipeline, path: Path) -> None:
         """Handle one file, isolated (`watcher.service.isolation`): the worker goes on whatever
         happens."""
@@ -433,6 +442,8 @@ class Service:
         if handled is Handled.REPLACED:
             self.tracker.touch(path)  # another file took its name: a new arrival
             return
+        if handled is Handled.OPEN:
+            self.held.add(path)
         if handled in (Handled.PARKED, Handled.NOT_WATCHED, Handled.NOTED) or os.path.lexists(path):
             self.seen[path] = (info.st_size, info.st_mtime_ns, info.st_ino)
         recorded = pipeline.store.events(since_id=head[0] if head else 0)

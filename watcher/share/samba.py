@@ -29,7 +29,7 @@ from watcher.errors import UsageError
 from watcher.share.audit import PREFIX as AUDIT_PREFIX
 from watcher.sop.load import load_sop
 from watcher.sop.model import Sop, StepKind
-from watcher.sop.workflow import Role, places, purpose
+from watcher.sop.workflow import SUPERSEDED_FOLDER, Role, places, purpose
 
 DEFAULT_AUDIT_LOG = Path("/var/log/samba/kinerja-audit.log")
 _NAME = re.compile(r"[a-z_][a-z0-9_-]*")
@@ -141,6 +141,8 @@ def folder_rules(settings: ShareSettings) -> list[FolderRule]:
                     {**readers, checker: "rwx"},
                     {staff: "r--", checker: "rw-", planning: "r--"}, owner="r--",
                 ))  # fmt: skip
+        rules.append(FolderRule(f"{base}/{SUPERSEDED_FOLDER}", "versi lama (terbitan layanan)",
+                                readers, read_files))  # fmt: skip
     outbox = FolderRule("outbox", "laporan dan halaman status: dibaca semua",
                         {everyone: "r-x"}, {everyone: "r--"}, recursive=True)  # fmt: skip
     # Everyone reads the master data: the Excel add-in checks a workbook against it on the PC.

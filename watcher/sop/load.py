@@ -28,6 +28,7 @@ from watcher.sop.model import (
     parse_time_standard,
 )
 from watcher.sop.period import Period, PeriodKind
+from watcher.sop.workflow import SUPERSEDED_FOLDER
 
 MAX_SOP_BYTES = 256 * 1024
 HEADER_KEYS = {
@@ -369,6 +370,10 @@ class _Builder:
             if not step.folder:
                 continue
             key = step.folder.lower()
+            if key == SUPERSEDED_FOLDER:
+                self.problem(f"folder {step.folder!r} dipakai sistem untuk versi lama; pilih nama "
+                             "lain", "folder", "langkah", step.number - 1,
+                             cell=f"langkah[{step.number}].folder")  # fmt: skip
             other = owner.get(key)
             shared_issue = other is not None and other.kind is step.kind is StepKind.ISSUE
             if other is not None and not shared_issue:

@@ -27,7 +27,11 @@ class Role(StrEnum):
     RETURN = "return"  # the checker's return
 
 
-WATCHED_ROLES = frozenset({Role.SUBMIT, Role.CHECK, Role.APPROVE, Role.RETURN})
+# A fix folder is watched too: a clerk who corrects the feedback copy there and saves it resubmits.
+WATCHED_ROLES = frozenset({Role.SUBMIT, Role.FIX, Role.CHECK, Role.APPROVE, Role.RETURN})
+# Below each division folder, beside the SOP's folders: where the service puts a copy that a newer
+# version of the same document replaced, or a stale copy a checker moved (its bytes stay archived).
+SUPERSEDED_FOLDER = "versi_lama"
 
 
 @dataclass(frozen=True)
@@ -86,8 +90,9 @@ def fix_place(sop: Sop, step: Step) -> Place:
 
 def delivered_into(sop: Sop) -> tuple[Place, ...]:
     """Watched folders the service itself delivers files into: the next step's folder after a
-    valid submission or an approval on the way, and the step a return goes back to. People save
-    into them too: only the log tells a delivered file from a new one there."""
+    valid submission or an approval on the way, the step a return goes back to, and the fix
+    folders. People save into them too: only the log tells a delivered file from a new one
+    there."""
     found: list[Place] = []
     for step in sop.flow:
         following = sop.after(step)
@@ -95,6 +100,8 @@ def delivered_into(sop: Sop) -> tuple[Place, ...]:
             found.append(intake_place(sop, following))
         if step.kind is StepKind.CHECK:
             found.append(intake_place(sop, sop.step(step.return_to)))
+        if step.kind is StepKind.SUBMIT:
+            found.append(place_of(sop, step, Role.FIX))
     return tuple(dict.fromkeys(found))
 
 

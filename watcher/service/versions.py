@@ -1,0 +1,185 @@
+"""One version of a document waits at a step: older copies leave, stale moves change nothing.
+
+The pipeline asks two questions of the log's projection (`watcher.record.documents`):
+- `stale_against`: a checker moved a copy into an approval or return folder; is it the version
+  that reached this check last? If it is an older version of the same document, the move is
+  answered with a notice and changes nothing (the copy goes to `versi_lama/`).
+- `superseded_by`: a newer version has just been recorded somewhere; which older copies of the
+  same document does it replace? Those lying in the folders of its step and the steps before it
+  (and, once it is approved, the older approved copy). An invalid version only replaces older
+  copies in its own fix folder: the checker keeps the last valid one meanwhile.
+`Versions.supersede` then moves each replaced copy (checked by its bytes) with the service's own
+notices beside it into `versi_lama/`, logs it, and leaves a notice naming the newer version.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from watcher.errors import RefusedFileError
+from watcher.record.documents import Document, Version, project
+from watcher.record.durable import move_no_overwrite
+from watcher.record.store import Event, Outcome, Store
+from watcher.service.intake import read_checked
+from watcher.service.names import printable, split_extension, unique_destination
+from watcher.service.notices import (
+    SUPERSEDED_SUFFIX,
+    is_service_notice,
+    notice_beside,
+    write_plain_notice,
+)
+from watcher.service.placement import place_of_path
+from watcher.service.tree import Tree
+from watcher.sop.indonesian import long_datetime
+from watcher.sop.model import Sop
+from watcher.sop.workflow import SUPERSEDED_FOLDER, Place, Role
+from watcher.validation.feedback import FEEDBACK_SUFFIX
+
+log = logging.getLogger(__name__)
+FEEDBACK_MARK = FEEDBACK_SUFFIX.removesuffix(".xlsx")  # also in "X - HASIL VALIDASI (2).xlsx"
+# A version recorded with one of these has moved the document on: it replaces the older copies
+# at its step and before it.
+PROGRESS = frozenset({Outcome.VALID, Outcome.FORWARDED, Outcome.APPROVED, Outcome.RETURNED})
+
+
+def stale_against(document: Document | None, digest: str, place: Place) -> Version | None:
+    """The version that reached `place`'s check last, when the copy (`digest`) a checker moved
+    into its approval or return folder is an older version of the document (pure). New contents
+    (the checker edited the workbook) are never stale."""
+    if document is None or place.role not in (Role.APPROVE, Role.RETURN):
+        return None
+    if document.version(digest) is None:
+        return None
+    latest = document.at_step.get(place.step.number)
+    if latest is None or latest == digest:
+        return None
+    return document.version(latest)
+
+
+def superseded_by(sop: Sop, document: Document | None, newcomer: Event) -> list[Version]:
+    """The older copies of `document` that `newcomer` (an event just recorded) replaces (pure)."""
+    arrival = place_of_path(sop, newcomer.to_path or newcomer.from_path or "")
+    if document is None or arrival is None or not newcomer.file_hash:
+        return []
+    found = []
+    for version in document.versions:
+        where = place_of_path(sop, version.path or "")
+        if version.file_hash == newcomer.file_hash or where is None:
+            continue
+        if newcomer.outcome not in PROGRESS:
+            replaced = where == arrival
+        elif where.role is Role.APPROVE and sop.after(where.step) is None:
+            replaced = newcomer.outcome is Outcome.APPROVED  # the approval in force stays
+        else:
+            replaced = where.step.number <= arrival.step.number
+        if replaced:
+            found.append(version)
+    return found
+
+
+@dataclass(frozen=True)
+class Versions:
+    tree: Tree
+    store: Store
+    sop: Sop
+
+    def document(self, division: str, year: int | None, period: int | None) -> Document | None:
+        """The document's state now, from the log (None when the workbook names no period)."""
+        if not (division and year and period):
+            return None
+        events = self.store.events(division=division, year=year, quarter=period)
+        return project(events, self.step_of).get((division, year, period))
+
+    def step_of(self, relative: str) -> int | None:
+        place = place_of_path(self.sop, relative)
+        return place.step.number if place is not None else None
+
+    def supersede(self, document: Document | None, newcomer: Event, moment: datetime) -> int:
+        """Move the copies `newcomer` replaces into `versi_lama/`; return how many moved."""
+        moved = 0
+        for version in superseded_by(self.sop, document, newcomer):
+            assert document is not None and version.path
+            if self._move_old(document, version, newcomer, moment):
+                moved += 1
+        return moved
+
+    def _move_old(self, document: Document, old: Version, newcomer: Event,
+                  moment: datetime) -> bool:  # fmt: skip
+        source = self.tree.root / old.path  # type: ignore[operator]
+        if not _holds(source, old.file_hash):
+            return False  # moved, edited or deleted by a person since: nothing to tidy
+        folder = self.tree.folder(document.division, SUPERSEDED_FOLDER)
+        folder.mkdir(parents=True, exist_ok=True)
+        destination = unique_destination(folder, source.name)
+        new_name = (newcomer.from_path or "").rsplit("/", 1)[-1]
+        new_folder = (newcomer.to_path or "").rsplit("/", 1)[0].replace("/", "\\")
+        newer = document.version(newcomer.file_hash or "")
+        number = newer.number if newer else len(document.versions) + 1
+        message = (
+            f"Versi {old.number} diganti versi {number} ({new_name}, disimpan "
+            f"{long_datetime(moment)}, sekarang di {new_folder}); salinan lama dipindahkan "
+            f"ke {SUPERSEDED_FOLDER}."
+        )
+        self.store.append(Event(
+            outcome=Outcome.SUPERSEDED, division=document.division, year=document.year,
+            quarter=document.period, step=old.step, file_hash=old.file_hash,
+            from_path=old.path, to_path=self._relative(destination), message=message,
+        ))  # fmt: skip
+        companions = self._companions(source)
+        try:
+            move_no_overwrite(source, destination)
+        except FileNotFoundError:
+            return False
+        for companion in companions:
+            with contextlib.suppress(OSError):
+                move_no_overwrite(companion, unique_destination(folder, companion.name))
+        lines = [
+            f"Berkas   : {printable(destination.name)} (versi {old.number})",
+            f"Semula   : {(old.path or '').replace('/', chr(92))}",
+            "",
+            message,
+        ]
+        with contextlib.suppress(OSError):
+            write_plain_notice(notice_beside(destination, SUPERSEDED_SUFFIX),
+                               "VERSI INI SUDAH DIGANTI", lines, moment)  # fmt: skip
+        return True
+
+    def _companions(self, source: Path) -> list[Path]:
+        """The service's notices about `source` beside it: its text notices, and the feedback
+        workbooks the service wrote that nobody has changed since."""
+        stem, _ = split_extension(source.name)
+        found = []
+        with contextlib.suppress(OSError):
+            for entry in source.parent.iterdir():
+                if not entry.name.startswith(f"{stem} - ") or not entry.is_file():
+                    continue
+                if is_service_notice(entry.name) or self.is_own_feedback(entry):
+                    found.append(entry)
+        return found
+
+    def is_own_feedback(self, path: Path) -> bool:
+        """A feedback workbook the service wrote at `path`, unchanged since (its hash logged)."""
+        if FEEDBACK_MARK not in path.name:
+            return False
+        try:
+            digest = hashlib.sha256(read_checked(path)).hexdigest()
+        except (OSError, RefusedFileError):
+            return False
+        relative = self._relative(path)
+        return any(e.outcome is Outcome.NOTICE and e.to_path == relative
+                   for e in self.store.events(file_hash=digest))  # fmt: skip
+
+    def _relative(self, path: Path) -> str:
+        return printable(path.relative_to(self.tree.root).as_posix())
+
+
+def _holds(path: Path, digest: str) -> bool:
+    try:
+        return hashlib.sha256(read_checked(path)).hexdigest() == digest
+    except (OSError, RefusedFileError):
+        return False
