@@ -41,9 +41,11 @@ from watcher.masterdata.model import MasterData
 from watcher.record.archive import archived_path
 from watcher.record.store import Event, Outcome, Store
 from watcher.service.console import HANDLED_WORDS
+from watcher.service.notices import is_service_notice
 from watcher.service.pipeline import Handled, Pipeline
 from watcher.service.tree import Tree
 from watcher.sop.model import RuleSet
+from watcher.sop.workflow import SUPERSEDED_FOLDER
 from watcher.validation.feedback import feedback_name, refusal_names
 from watcher.validation.rules import Expectation
 from watcher.validation.validate import validate_bytes
@@ -433,21 +435,43 @@ def assert_accounted_for(tree: Tree, burst: list[Saved], plan: str, *, stops: in
     routed = [e for e in events if e.outcome in ROUTING]
     if len(routed) != len(burst):
         problems.append(f"{len(routed)} routing events for {len(burst)} files")
+    superseded = {(e.file_hash, e.to_path) for e in events if e.outcome is Outcome.SUPERSEDED}
     for saved in burst:
-        problems += account_for(saved, tree, root, found, routed)
-    problems += [f"unexpected file {path.relative_to(root)}" for path in found]
+        problems += account_for(saved, tree, root, found, routed, superseded)
+    problems += [
+        f"unexpected file {path.relative_to(root)}"
+        for path in found
+        if not (path.parent.name == SUPERSEDED_FOLDER and _a_notice(path, events))
+    ]
     assert not problems, f"{plan}:\n  " + "\n  ".join(problems)
 
 
+def _a_notice(path: Path, events: list[Event]) -> bool:
+    """A notice in versi_lama: the service's text notice, or a feedback workbook it logged."""
+    if is_service_notice(path.name):
+        return True
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return any(e.outcome is Outcome.NOTICE and e.file_hash == digest for e in events)
+
+
+Placed = set[tuple[str | None, str | None]]  # (file_hash, to_path)
+
+
 def account_for(saved: Saved, tree: Tree, root: Path, found: dict[Path, str],
-                routed: list[Event]) -> list[str]:  # fmt: skip
-    """Problems with one saved file; its place and notices are removed from `found`."""
+                routed: list[Event], superseded: Placed) -> list[str]:  # fmt: skip
+    """Problems with one saved file; its place and notices are removed from `found`. A copy a
+    newer version of its document replaced is in versi_lama, as its SUPERSEDED event says."""
     name, route = saved.path.name, saved.route
     places = [path for path, sha in found.items() if sha == saved.sha]
     if len(places) != 1:
         return [f"{name} ({saved.kind}) is in {len(places)} places: {places}"]
     [place] = places
     del found[place]
+    if place.parent.name == SUPERSEDED_FOLDER:
+        trail = [event for event in routed if event.file_hash == saved.sha]
+        if (saved.sha, place.relative_to(root).as_posix()) not in superseded or len(trail) != 1:
+            return [f"{name} in versi_lama without its SUPERSEDED event or with {trail}"]
+        return []
     problems = []
     code = saved.path.resolve().relative_to(tree.inbox).parts[0]
     stem, suffix = saved.path.stem, saved.path.suffix
@@ -478,8 +502,8 @@ def files_in_step_folders(tree: Tree) -> dict[Path, str]:
     found = {}
     codes = sorted(path.name for path in tree.inbox.iterdir() if path.is_dir())
     for code in codes:
-        for folder in Folder:
-            if folder is Folder.DISPOSITION:
+        for folder in [*Folder, SUPERSEDED_FOLDER]:
+            if folder is Folder.DISPOSITION or not tree.folder(code, folder).is_dir():
                 continue
             for path in tree.folder(code, folder).iterdir():
                 hidden_temp = path.name.startswith(".kinerja-") and path.suffix == ".tmp"

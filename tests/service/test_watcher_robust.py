@@ -27,9 +27,9 @@ from support.sop010 import Folder
 
 from watcher.record.archive import archived_path
 from watcher.record.store import Event, Outcome, Store
+from watcher.service.notices import DUPLICATE_SUFFIX
 from watcher.service.pipeline import Handled, Pipeline
 from watcher.service.setup_tree import init_tree
-from watcher.service.notices import DUPLICATE_SUFFIX
 from watcher.service.tree import Tree
 from watcher.service.watch import MasterSource, ServiceOptions
 
