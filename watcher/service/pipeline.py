@@ -204,6 +204,8 @@ class Pipeline:
                 event = replace(event, to_path=self.relative(destination))
             self.store.append(event)
         resumed = handled is Handled.RESUMED
+        if destination != path:
+            self.versions.clear_feedback_beside(path)  # e.g. written while it was still open
         planned = plan_notices(decision, destination, data, result, moment, source=path,
                                free=not resumed)  # fmt: skip
         self._notices([n for n in planned if not (resumed and os.path.lexists(n.path))],

@@ -149,6 +149,14 @@ class Versions:
                                "VERSI INI SUDAH DIGANTI", lines, moment)  # fmt: skip
         return True
 
+    def clear_feedback_beside(self, source: Path) -> None:
+        """Remove the service's own unchanged feedback workbooks about `source` beside it (the
+        file is leaving; its feedback is written again where it goes)."""
+        for companion in self._companions(source):
+            if self.is_own_feedback(companion):
+                with contextlib.suppress(OSError):
+                    companion.unlink()
+
     def _companions(self, source: Path) -> list[Path]:
         """The service's notices about `source` beside it: its text notices, and the feedback
         workbooks the service wrote that nobody has changed since."""
