@@ -41,6 +41,7 @@ from watcher.record.store import Event, Outcome, Store, utc_now
 from watcher.service.backoff import Backoff
 from watcher.service.console import outcome_line
 from watcher.service.health import Heartbeat, health_path
+from watcher.service.history import lying_in_delivery_folders
 from watcher.service.in_place import InPlace
 from watcher.service.intake import MESSAGES
 from watcher.service.isolation import Isolation, signature
@@ -49,7 +50,7 @@ from watcher.service.lock import ServiceLock
 from watcher.service.names import printable
 from watcher.service.notices import is_service_notice
 from watcher.service.open_files import open_lock
-from watcher.service.pipeline import Handled, Pipeline, lying_in_delivery_folders, owner_of
+from watcher.service.pipeline import Handled, Pipeline, owner_of
 from watcher.service.placement import Where, is_output, is_tree_folder, place_of
 from watcher.service.stability import FileStabilityTracker, is_ignored
 from watcher.service.tree import Tree
