@@ -13,6 +13,7 @@ from watcher.errors import UsageError
 from watcher.record.store import Outcome, Store
 from watcher.record.verify import verify_tree
 from watcher.sop.load import sample_sop_path
+from watcher.sop.workflow import SUPERSEDED_FOLDER
 
 
 def test_the_demo_plays_a_whole_quarter(tmp_path: Path) -> None:
@@ -34,7 +35,11 @@ def test_the_demo_plays_a_whole_quarter(tmp_path: Path) -> None:
     assert sorted(p.suffix for p in (tree.quarterly_reports / "2026_TW3").iterdir()) == [
         ".pdf", ".xlsx"
     ]  # fmt: skip
-    assert any((tree.folder(BOUNCED, Folder.MATERIAL_FIX)).glob("* - HASIL VALIDASI.xlsx"))
+    # the bounced copy and its feedback were settled once the fixed version passed
+    assert not any(tree.folder(BOUNCED, Folder.MATERIAL_FIX).iterdir())
+    settled = sorted(p.name for p in tree.folder(BOUNCED, SUPERSEDED_FOLDER).iterdir())
+    assert any(n.endswith(" - HASIL VALIDASI.xlsx") for n in settled), settled
+    assert any(n.endswith(" - DIGANTI.txt") for n in settled), settled
     assert verify_tree(tree).ok
 
 

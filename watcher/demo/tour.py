@@ -40,7 +40,14 @@ from watcher.service.watch import Listener, MasterSource, Service, ServiceOption
 from watcher.sop.indonesian import long_datetime
 from watcher.sop.load import load_sop
 from watcher.sop.model import RuleSet, Sop, Step, StepKind
-from watcher.sop.workflow import Role, fix_place, intake_place, issue_place, place_of
+from watcher.sop.workflow import (
+    SUPERSEDED_FOLDER,
+    Role,
+    fix_place,
+    intake_place,
+    issue_place,
+    place_of,
+)
 from watcher.validation.validate import expectation_for, validate_file
 
 TIMEOUT = 60.0  # seconds any one step may take before the tour gives up
@@ -182,8 +189,12 @@ def _first_submission(tour: Tour) -> None:
         fill_workbook(source, tour.at(division.code, step.folder),
                       values=_values(tour, division.code), kendala=kendala)  # fmt: skip
         tour.clock.advance(minutes=20)
-    bounced.unlink()
     _await_next(tour, step, [d.code for d in tour.master.divisions])
+    tour.wait(lambda: not bounced.exists(), "salinan lama dirapikan")
+    tour.say(
+        f"  Salinan yang salah dipindahkan ke {SUPERSEDED_FOLDER}, dengan catatan "
+        "'... - DIGANTI.txt' yang menyebut versi penggantinya."
+    )
 
 
 def _play(tour: Tour, step: Step) -> None:
