@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,9 @@ from jinja2 import Environment, select_autoescape
 from watcher.masterdata.model import MasterData
 from watcher.record.anchor import head_line
 from watcher.record.durable import write_text_atomic
+from watcher.record.documents import Document, waiting_for
 from watcher.record.store import Event, Outcome, Store
+from watcher.reports.gather import period_documents, reopened_text
 from watcher.sop.calendar import cuti_bersama_notice
 from watcher.sop.indonesian import long_datetime
 from watcher.sop.model import Sop
@@ -46,10 +48,29 @@ class DivisionStatus:
     code: str
     name: str
     progress: Progress
+    document: Document | None = None  # the period's document, as the reports see it
+    waiting: str = ""  # whom the current version waits for ("" once approved)
+    reopened: str = ""  # "dibuka kembali (dikembalikan kabid ...)" while the approval is withdrawn
 
     @property
     def current(self) -> StepTiming | None:
-        return self.progress.current
+        """The step in progress; None when the projection holds an approval in force."""
+        return None if self.approved else self.progress.current
+
+    @property
+    def approved(self) -> bool:
+        """Approved as the reports count it: the document's approval in force (the step
+        timings alone when no document is known, as for a period not yet issued)."""
+        if self.document is None:
+            return self.progress.current is None
+        return self.document.approval is not None
+
+    @property
+    def late_steps(self) -> tuple[StepTiming, ...]:
+        return tuple(s for s in self.progress.steps if s.state in LATE_STEP_STATES)
+
+
+LATE_STEP_STATES = (StepState.LATE, StepState.DONE_LATE)
 
 
 @dataclass(frozen=True)
@@ -85,10 +106,16 @@ def snapshot(
 ) -> Snapshot:
     year, quarter = period or current_period(store, master, sop, now)
     calendar = office_calendar(master.settings, range(year, year + 2))
-    divisions = tuple(
-        DivisionStatus(t.division.code, t.division.name, t.progress)
-        for t in quarter_timelines(store, master, sop, year, quarter, now)
-    )
+    documents = period_documents(store, year, quarter, sop)
+    divisions = []
+    for timeline in quarter_timelines(store, master, sop, year, quarter, now):
+        code = timeline.division.code
+        document = documents.get((code, year, quarter))
+        divisions.append(DivisionStatus(
+            code, timeline.division.name, timeline.progress, document,
+            waiting_for(sop, document) if document else "",
+            reopened_text(document, calendar.tz) if document else "",
+        ))  # fmt: skip
     report = report_timing(
         store.events(year=year),
         divisions=[d.code for d in master.divisions],
@@ -107,7 +134,7 @@ def snapshot(
         year,
         quarter,
         now.astimezone(calendar.tz),
-        divisions,
+        tuple(divisions),
         report,
         sop.warning,
         headers,
@@ -172,7 +199,7 @@ def snapshot_json(view: Snapshot) -> dict[str, Any]:
                 "kode": division.code,
                 "nama": division.name,
                 "langkah_sekarang": current.step if current else None,
-                "status": current.state.value if current else "disetujui",
+                "status": _status_value(division),
                 "sejak_utc": _iso(current.start) if current else None,
                 "batas_waktu_utc": _iso(current.deadline) if current else None,
                 "sisa_menit_kerja": _minutes(left)
@@ -183,6 +210,7 @@ def snapshot_json(view: Snapshot) -> dict[str, Any]:
                 else None,
                 "jumlah_dikembalikan": division.progress.returns,
                 "langkah": [timing_json(step) for step in division.progress.steps],
+                **document_json(division, view.generated_at.tzinfo),
             }
         )
     return {
@@ -196,16 +224,68 @@ def snapshot_json(view: Snapshot) -> dict[str, Any]:
     }
 
 
+def _status_value(division: DivisionStatus) -> str:
+    current = division.current
+    if current is not None:
+        return current.state.value
+    return "disetujui" if division.approved else "dibuka_kembali"
+
+
+def document_json(division: DivisionStatus, zone: tzinfo | None) -> dict[str, Any]:
+    """The document's keys of a division's row (`watcher.record.documents`)."""
+    document = division.document
+    if document is None:
+        return {"versi_terkini": None, "menunggu": None, "masih_dibuka": False,
+                "disetujui_versi": None, "disetujui_pada": None, "dibuka_kembali": None,
+                "versi_baru_menunggu": False}  # fmt: skip
+    version, approval = document.current, document.approval
+    approved = document.version(approval.file_hash) if approval else None
+    return {
+        "versi_terkini": {"nomor": version.number, "nama_berkas": version.name,
+                          "path": version.path},  # fmt: skip
+        "menunggu": division.waiting or None,
+        "masih_dibuka": document.is_open,
+        "disetujui_versi": approved.number if approved else None,
+        "disetujui_pada": approval.at_utc.astimezone(zone).isoformat() if approval else None,
+        "dibuka_kembali": division.reopened or None,
+        "versi_baru_menunggu": document.pending,
+    }
+
+
+def document_text(division: DivisionStatus, zone: tzinfo | None) -> str:
+    """ "versi 2 (Rencana_Aksi_....xlsx) menunggu Kabid; masih dibuka; disetujui versi 1 ..."."""
+    document = division.document
+    if document is None:
+        return ""
+    version, approval = document.current, document.approval
+    parts = [f"versi {version.number} ({version.name or '-'})"
+             + (f" menunggu {division.waiting}" if division.waiting else "")]  # fmt: skip
+    if document.is_open:
+        parts.append("masih dibuka")
+    approved = document.version(approval.file_hash) if approval else None
+    if approval is not None and approved is not None:
+        at = approval.at_utc.astimezone(zone)
+        parts.append(f"disetujui versi {approved.number} {long_datetime(at)}")
+    if division.reopened:
+        parts.append(division.reopened)
+    if document.pending:
+        parts.append("versi baru menunggu")
+    return "; ".join(parts)
+
+
 def snapshot_text(view: Snapshot) -> str:
     lines = [
         f"{view.office} - {view.period_label} {view.year} (per {long_datetime(view.generated_at)})"
     ]
     for division in view.divisions:
         current = division.current
+        late = "".join(f"; langkah {s.step} {STATE_LABELS[s.state]}" for s in division.late_steps)
         if current is None:
             returns = division.progress.returns
-            lines.append(f"  {division.code:<12} disetujui {view.approver} "
-                         f"(dikembalikan {returns} kali)")  # fmt: skip
+            state = f"disetujui {view.approver}" if division.approved else "dibuka kembali"
+            lines.append(f"  {division.code:<12} {state} "
+                         f"(dikembalikan {returns} kali{late})")  # fmt: skip
+            lines.extend(_document_line(view, division))
             continue
         since = long_datetime(current.start) if current.start else "-"
         due = long_datetime(current.deadline) if current.deadline else "-"
@@ -213,13 +293,21 @@ def snapshot_text(view: Snapshot) -> str:
         lines.append(
             f"  {division.code:<12} langkah {current.step} ({STATE_LABELS[current.state]}), "
             f"sejak {since}, batas {due}, terpakai {used}, "
-            f"dikembalikan {division.progress.returns} kali"
+            f"dikembalikan {division.progress.returns} kali{late}"
         )
+        lines.extend(_document_line(view, division))
     if view.report is not None:
         lines.append(f"  {view.report_title}: {STATE_LABELS[view.report.state]}")
     if view.calendar_notice:
         lines.append(f"  Peringatan: {view.calendar_notice}")
     return "\n".join(lines)
+
+
+def _document_line(view: Snapshot, division: DivisionStatus) -> list[str]:
+    text = document_text(division, view.generated_at.tzinfo)
+    if not text:
+        return []
+    return [f"  {'':<12} {text}"]
 
 
 def render_html(view: Snapshot, *, head: tuple[int, str] | None = None,
