@@ -32,18 +32,8 @@ from watcher.reports.period_book import period_workbook
 from watcher.reports.publish import Output, publish_report
 from watcher.reports.status import snapshot
 from watcher.reports.words import Words
-from watcher.service.tree import Tree
+from watcher.service.tree import Tree, period_folder, period_name
 from watcher.sop.model import Sop
-from watcher.sop.period import Period
-
-
-def period_folder(tree: Tree, period: Period, year: int, index: int) -> Path:
-    return tree.period_reports(period) / f"{year}_{period.code(index)}"
-
-
-def period_name(period: Period, year: int, index: int) -> str:
-    """File name without suffix: Laporan_Kinerja_TW3_2026, Laporan_Kinerja_B03_2026."""
-    return f"Laporan_Kinerja_{period.code(index)}_{year}"
 
 
 def fingerprint(approvals: Iterable[Approval], master: MasterData) -> str:

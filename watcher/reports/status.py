@@ -5,22 +5,25 @@ Derived from the event log each time (nothing stored twice), in working time.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, select_autoescape
 
 from watcher.masterdata.model import MasterData
 from watcher.record.anchor import head_line
-from watcher.record.durable import write_text_atomic
 from watcher.record.documents import Document, waiting_for
+from watcher.record.durable import write_text_atomic
 from watcher.record.store import Event, Outcome, Store
 from watcher.reports.gather import period_documents, reopened_text
+from watcher.service.tree import Tree, period_folder, period_name
 from watcher.sop.calendar import cuti_bersama_notice
 from watcher.sop.indonesian import long_datetime
 from watcher.sop.model import Sop
@@ -241,8 +244,11 @@ def document_json(division: DivisionStatus, zone: tzinfo | None) -> dict[str, An
     version, approval = document.current, document.approval
     approved = document.version(approval.file_hash) if approval else None
     return {
-        "versi_terkini": {"nomor": version.number, "nama_berkas": version.name,
-                          "path": version.path},  # fmt: skip
+        "versi_terkini": {
+            "nomor": version.number,
+            "nama_berkas": version.name,
+            "path": version.path,
+        },
         "menunggu": division.waiting or None,
         "masih_dibuka": document.is_open,
         "disetujui_versi": approved.number if approved else None,
@@ -310,15 +316,50 @@ def _document_line(view: Snapshot, division: DivisionStatus) -> list[str]:
     return [f"  {'':<12} {text}"]
 
 
+Link = tuple[str, str]  # (text, href relative to the page)
+
+
+def division_links(tree: Tree, page_dir: Path, view: Snapshot, store: Store,
+                   sop: Sop) -> dict[str, list[Link]]:  # fmt: skip
+    """Per division: its current version's file, its latest feedback workbook (the last notice
+    whose file is still there) and the period's reports, each only if it exists."""
+    notices = store.events(outcome=Outcome.NOTICE, year=view.year, quarter=view.quarter)
+    folder = period_folder(tree, sop.period, view.year, view.quarter)
+    name = period_name(sop.period, view.year, view.quarter)
+    reports = [(f"Laporan {suffix}", folder / f"{name}.{suffix}") for suffix in ("xlsx", "pdf")]
+    found: dict[str, list[Link]] = {}
+    for division in view.divisions:
+        document = division.document
+        wanted: list[tuple[str, Path]] = []
+        if document is not None and document.current.path:
+            wanted.append((f"Versi {document.current.number}", tree.root / document.current.path))
+        feedback = [tree.root / e.to_path for e in notices
+                    if e.division == division.code and e.to_path]  # fmt: skip
+        latest = next((p for p in reversed(feedback) if p.is_file()), None)
+        if latest is not None:
+            wanted.append(("Umpan balik", latest))
+        wanted.extend(reports)
+        found[division.code] = [(text, _href(target, page_dir)) for text, target in wanted
+                                if target.is_file()]  # fmt: skip
+    return found
+
+
+def _href(target: Path, page_dir: Path) -> str:
+    # Percent-encoded for the URL (names hold spaces); jinja2 then escapes it for HTML.
+    return quote(Path(os.path.relpath(target, page_dir)).as_posix())
+
+
 def render_html(view: Snapshot, *, head: tuple[int, str] | None = None,
-                attention: Sequence[str] = ()) -> str:  # fmt: skip
+                attention: Sequence[str] = (),
+                links: Mapping[str, Sequence[Link]] | None = None) -> str:  # fmt: skip
     environment = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
-    environment.filters["waktu"] = lambda m: long_datetime(m) if m else "-"
+    zone = view.generated_at.tzinfo  # every moment in the office's zone
+    environment.filters["waktu"] = lambda m: long_datetime(m.astimezone(zone)) if m else "-"
     environment.filters["durasi"] = duration_text
     source = resources.files("watcher") / "data" / "status.html.j2"
     template = environment.from_string(source.read_text(encoding="utf-8"))
     return template.render(view=view, labels=STATE_LABELS,
-                           head=head_line(head),
+                           head=head_line(head), links=links or {},
                            attention=[line.strip() for line in attention])  # fmt: skip
 
 
@@ -333,8 +374,9 @@ def write_status_page(
 ) -> Path:
     """Render and atomically replace the status page (it prints the log's chain head, which
     `kinerja verify` and the service's start check read back if arsip/ is lost)."""
-    page = render_html(snapshot(store, master, sop, now()), head=store.head(),
-                       attention=attention)  # fmt: skip
+    view = snapshot(store, master, sop, now())
+    links = division_links(Tree(path.parent.parent), path.parent, view, store, sop)
+    page = render_html(view, head=store.head(), attention=attention, links=links)
     write_text_atomic(path, page)
     return path
 
