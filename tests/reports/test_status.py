@@ -112,6 +112,8 @@ def view(live: Store) -> Snapshot:
 ROW_FIELDS = {
     "kode", "nama", "langkah_sekarang", "status", "sejak_utc", "batas_waktu_utc",
     "sisa_menit_kerja", "terlambat_menit_kerja", "jumlah_dikembalikan", "langkah",
+    "versi_terkini", "menunggu", "masih_dibuka", "disetujui_versi", "disetujui_pada",
+    "dibuka_kembali", "versi_baru_menunggu",
 }  # fmt: skip
 STEP_FIELDS = {
     "langkah", "mutu_baku", "status", "mulai_utc", "selesai_utc", "batas_waktu_utc",
@@ -280,7 +282,7 @@ def test_the_page_shows_a_matrix_of_divisions_and_steps(view: Snapshot) -> None:
     page = Page(render_html(view))
     assert len(page.rows) == len(MASTER.divisions)
     for row, (code, states) in zip(page.rows, EXPECTED_CELLS.items(), strict=True):
-        (name_class, name), *steps, (_, returns) = row
+        (name_class, name), *steps, (_, returns), _version, _files = row
         assert name_class == "nama" and name.startswith(code)
         assert [css for css, _ in steps] == states, code
         assert returns == ("1 kali" if code == "DAFDUK" else "0 kali")

@@ -285,7 +285,8 @@ def snapshot_text(view: Snapshot) -> str:
     ]
     for division in view.divisions:
         current = division.current
-        late = "".join(f"; langkah {s.step} {STATE_LABELS[s.state]}" for s in division.late_steps)
+        late = "".join(f"; langkah {s.step} {STATE_LABELS[s.state]}"
+                       for s in division.late_steps if s is not current)  # fmt: skip
         if current is None:
             returns = division.progress.returns
             state = f"disetujui {view.approver}" if division.approved else "dibuka kembali"
