@@ -25,7 +25,9 @@ from watcher.reports.gather import (
     Progress,
     ReportError,
     approvals_for,
+    period_documents,
     read_submissions,
+    reopened_texts,
 )
 from watcher.reports.pdf import band_classes, bar_chart_svg, render_html
 from watcher.reports.period_book import period_workbook
@@ -104,12 +106,19 @@ def period_report(
     """Read the approved versions and compute everything the report of period `when` =
     (year, index) shows."""
     year, index = when
-    submissions = read_submissions(tree, master, approvals, sop=sop, progress=progress)
+    documents = period_documents(store, year)
+    submissions = read_submissions(tree, master, approvals, sop=sop, progress=progress,
+                                   documents=documents)  # fmt: skip
     figures = period_figures(master, sop.period, year, index, submissions)
     view = snapshot(store, master, sop, now(), when)
     timings = {division.code: division.progress for division in view.divisions}
     provenance = Provenance(view.generated_at, store.head(), fingerprint(approvals, master))
-    return PeriodReport(master, sop, figures, timings, view.report, provenance)
+    reopened = {
+        code: text
+        for (code, i), text in reopened_texts(documents, provenance.built_at.tzinfo).items()
+        if i == index
+    }
+    return PeriodReport(master, sop, figures, timings, view.report, provenance, reopened)
 
 
 def period_html(report: PeriodReport) -> str:
