@@ -31,7 +31,7 @@ from watcher.ops_commands import (
 )
 from watcher.record.store import Store
 from watcher.reports.auto import ReportListener
-from watcher.reports.commands import run_annual, run_export, run_period
+from watcher.reports.commands import check_index, run_annual, run_export, run_period
 from watcher.reports.status import StatusPage, snapshot, snapshot_json, snapshot_text
 from watcher.service.config import load_config
 from watcher.service.health import waiting_report
@@ -41,7 +41,7 @@ from watcher.service.mailer import send_mail
 from watcher.service.setup_tree import init_tree
 from watcher.service.watch import MasterSource, Service, ServiceOptions
 from watcher.sop.calendar import cuti_bersama_notice
-from watcher.sop.model import DEFAULT_STANDARD, Step
+from watcher.sop.model import DEFAULT_STANDARD, Sop, Step
 from watcher.sop.tree_sop import install_sop
 from watcher.validation.report_text import result_json, result_text
 from watcher.validation.validate import expectation_for, validate_file
@@ -134,14 +134,36 @@ def cmd_status(args: argparse.Namespace) -> int:
         raise MissingFileError(
             "Belum ada log kejadian. Jalankan 'kinerja issue' atau 'kinerja watch' dulu."
         )
+    sop = sop_of(args)
+    period = _status_period(args, sop)
     with Store(tree.store_path) as store:
-        view = snapshot(store, master, sop_of(args), datetime.now(UTC))
+        view = snapshot(store, master, sop, datetime.now(UTC), period)
     waiting = waiting_report(tree)
     if args.json:
         print_json({**snapshot_json(view), "menunggu": waiting})
     else:
         print("\n".join([snapshot_text(view), *waiting]))
     return 0
+
+
+def _status_period(args: argparse.Namespace, sop: Sop) -> tuple[int, int] | None:
+    """`--year`/`--quarter` of `kinerja status`: both, or neither (the period still open)."""
+    if args.year is None and args.quarter is None:
+        return None
+    if args.year is None or args.quarter is None:
+        raise UsageError(f"Sebutkan --year dan --quarter bersama (nomor {sop.period.noun} "
+                         f"1-{sop.period.count}), atau tanpa keduanya.")  # fmt: skip
+    check_index(sop.period, args.quarter)
+    return args.year, args.quarter
+
+
+def _status_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--year", type=int, metavar="TAHUN",
+                        help="tahun periode (bawaan: periode yang masih berjalan)")  # fmt: skip
+    parser.add_argument("--quarter", "--periode", type=int, metavar="PERIODE",
+                        help="nomor periode SOP dalam tahun, misalnya triwulan 1-4 atau bulan "
+                        "1-12 (bersama --year)")  # fmt: skip
+    json_argument(parser)
 
 
 def cmd_master(args: argparse.Namespace) -> int:
@@ -385,7 +407,7 @@ COMMANDS: dict[str, Command] = {
             "Untuk setiap bidang: langkah sekarang, sejak kapan, batas waktu, sisa waktu atau "
             "keterlambatan (dalam jam kerja), dan berapa kali dikembalikan.",
             cmd_status,
-            json_argument,
+            _status_arguments,
         ),
         Command(
             "validate",

@@ -394,9 +394,10 @@ def test_a_return_after_approval_withdraws_it(quarter: Tree) -> None:
 
     paths = run_period(quarter, 2026, 3, now=lambda: QUARTER_BUILT, pdf=False)
 
-    assert rows_by_code(paths[0], "Ringkasan", 6)["PIAK-01"]["Realisasi TW III"] == (
-        "Belum disetujui Kabid"
-    )
+    # Reopened, not merely "Belum disetujui Kabid": who returned the approved version, when.
+    shown = rows_by_code(paths[0], "Ringkasan", 6)["PIAK-01"]["Realisasi TW III"]
+    assert str(shown).startswith("dibuka kembali (dikembalikan kabid ")
+    assert str(shown).endswith(" WITA)")
 
 
 def test_a_report_someone_edited_is_kept_aside(quarter: Tree) -> None:

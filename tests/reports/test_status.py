@@ -112,6 +112,8 @@ def view(live: Store) -> Snapshot:
 ROW_FIELDS = {
     "kode", "nama", "langkah_sekarang", "status", "sejak_utc", "batas_waktu_utc",
     "sisa_menit_kerja", "terlambat_menit_kerja", "jumlah_dikembalikan", "langkah",
+    "versi_terkini", "menunggu", "masih_dibuka", "disetujui_versi", "disetujui_pada",
+    "dibuka_kembali", "versi_baru_menunggu",
 }  # fmt: skip
 STEP_FIELDS = {
     "langkah", "mutu_baku", "status", "mulai_utc", "selesai_utc", "batas_waktu_utc",
@@ -280,7 +282,7 @@ def test_the_page_shows_a_matrix_of_divisions_and_steps(view: Snapshot) -> None:
     page = Page(render_html(view))
     assert len(page.rows) == len(MASTER.divisions)
     for row, (code, states) in zip(page.rows, EXPECTED_CELLS.items(), strict=True):
-        (name_class, name), *steps, (_, returns) = row
+        (name_class, name), *steps, (_, returns), _version, _files = row
         assert name_class == "nama" and name.startswith(code)
         assert [css for css, _ in steps] == states, code
         assert returns == ("1 kali" if code == "DAFDUK" else "0 kali")
@@ -512,3 +514,25 @@ def test_a_year_without_cuti_bersama_is_announced_on_the_page(tmp_path: Path) ->
     assert "Hari Libur Kantor" in render_html(later)
     assert "Cuti bersama tahun 2040" in snapshot_text(later)
     assert now.calendar_notice == "" and "Kalender kerja" not in render_html(now)
+
+
+def test_an_issue_on_time_is_on_time_in_the_report_and_in_status(tmp_path: Path) -> None:
+    """The quarterly PDF listed every division late at step 1 (the demo issued at 08:00, past
+    the 15 minutes from opening) while the status text only showed the current step."""
+    from support.reports_office import approved_office
+
+    from watcher.masterdata.load import load_master
+    from watcher.reports.gather import approvals_for
+    from watcher.reports.period import approvals_through, period_html, period_report
+
+    tree = approved_office(tmp_path)
+    master = load_master(tree.master_path)
+    built = w(2026, 10, 20, 9)
+    with Store(tree.store_path) as store:
+        found = approvals_through(approvals_for(store, 2026), 3)
+        report = period_report(tree, store, master, SOP, (2026, 3), found, lambda: built)
+        rows = snapshot_json(snapshot(store, master, SOP, built, (2026, 3)))["bidang"]
+    assert "langkah 1" not in period_html(report)
+    assert report.issues() == []
+    assert {row["langkah"][0]["status"] for row in rows} == {"selesai"}
+    assert {row["status"] for row in rows} == {"disetujui"}

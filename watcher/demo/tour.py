@@ -150,8 +150,11 @@ def _prepare(root: Path | None) -> Tree:
 def _dispositions(tour: Tour) -> None:
     steps = tour.sop.of_kind(StepKind.ISSUE)
     numbers = "-".join(dict.fromkeys(str(s.number) for s in (steps[0], steps[-1])))
+    # At the scheduled moment itself: the first issue step's standard (SOP 010: 15 minutes)
+    # runs from the office's opening, so a later scene made every division late at step 1.
+    opening = f"{tour.clock.start.astimezone(tour.zone):%H:%M}"
     tour.act(f"Langkah {numbers}: {steps[0].actor} mendisposisikan pengumpulan data kinerja",
-             at="08:00")  # fmt: skip
+             at=opening)  # fmt: skip
     with Store(tour.tree.store_path, now=tour.clock.now) as store:
         issued = issue_quarter(tour.tree, tour.master, tour.sop, year=tour.year,
                                quarter=tour.index, now=tour.clock.now, store=store)  # fmt: skip

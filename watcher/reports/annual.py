@@ -25,6 +25,7 @@ from watcher.reports.gather import (
     Progress,
     ReportError,
     approvals_for,
+    period_documents,
     read_submissions,
 )
 from watcher.reports.pdf import band_classes, bar_chart_svg, render_html
@@ -101,7 +102,8 @@ def year_report(
 ) -> YearReport:
     """Read the year's approved versions (and last year's, for comparison) into figures over
     the SOP's periods."""
-    submissions = read_submissions(tree, master, approvals, sop=sop, progress=progress)
+    submissions = read_submissions(tree, master, approvals, sop=sop, progress=progress,
+                                   documents=period_documents(store, year))  # fmt: skip
     previous = None
     earlier = list(approvals_for(store, year - 1).values())
     if earlier:

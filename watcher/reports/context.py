@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
@@ -69,6 +70,12 @@ class PeriodReport(OfficeReport):
     progress: dict[str, Progress]  # every step but the compile step, per division code
     report_step: StepTiming  # the compile step of this period
     provenance: Provenance
+    # division code -> "dibuka kembali (dikembalikan ...)" while its approval is withdrawn
+    reopened: Mapping[str, str] = field(default_factory=dict)
+
+    def not_approved(self, code: str) -> str:
+        """How a division without an approval in force is shown: reopened, or not approved."""
+        return self.reopened.get(code) or self.words.not_approved
 
     @property
     def year(self) -> int:
@@ -112,7 +119,10 @@ class PeriodReport(OfficeReport):
                     if current is not None
                     else ""
                 )
-                parts.append(f"belum disetujui {words.approver}{where}")
+                state = (
+                    self.reopened.get(block.division.code) or f"belum disetujui {words.approver}"
+                )
+                parts.append(f"{state}{where}")
             for step in steps:
                 if step.state in LATE_STATES and step.worked and step.allowed:
                     over = duration_text(step.worked - step.allowed)

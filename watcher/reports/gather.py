@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import tzinfo
 from pathlib import PurePosixPath
 
 from watcher.errors import KinerjaError, RefusedFileError
 from watcher.masterdata.model import MasterData
 from watcher.masterdata.numbers import NotANumber, parse_number
 from watcher.record.archive import archived_path
-from watcher.record.documents import Approval, approvals, project
+from watcher.record.documents import Approval, Document, Key, approvals, project
 from watcher.record.store import Event, Outcome, Store
+from watcher.service.placement import place_of_path
 from watcher.service.tree import Tree
+from watcher.sop.indonesian import long_datetime
 from watcher.sop.model import Sop
 from watcher.validation.rules import Expectation, check
 from watcher.workbook.layout import Layout, rencana_aksi_layout
@@ -62,11 +65,46 @@ def current_approvals(events: Iterable[Event]) -> dict[tuple[str, int], Approval
     return approvals(project(events).values())
 
 
+def period_documents(
+    store: Store, year: int, quarter: int | None = None, sop: Sop | None = None
+) -> dict[Key, Document]:
+    """The documents of a year (or one period of it), projected from the log: what the reports
+    and `kinerja status` both read, so the approved set they show is one and the same. With
+    `sop`, each document also knows which step's folder holds which version."""
+
+    def step_of(path: str) -> int | None:
+        place = place_of_path(sop, path) if sop is not None else None
+        return place.step.number if place is not None else None
+
+    return project(store.events(year=year, quarter=quarter), step_of)
+
+
+def reopened_text(document: Document, zone: tzinfo) -> str:
+    """ "dibuka kembali (dikembalikan kabid Senin, 12 Oktober 2026 pukul 14.00 WITA)" while a
+    deliberate return of the approved version has withdrawn its approval, else ""."""
+    withdrawn = document.reopened
+    if withdrawn is None:
+        return ""
+    back = [r for r in document.returns
+            if r.file_hash == withdrawn.file_hash and r.at_utc >= withdrawn.at_utc]  # fmt: skip
+    if not back:
+        return "dibuka kembali"
+    last = back[-1]
+    who = f"{last.actor} " if last.actor else ""
+    return f"dibuka kembali (dikembalikan {who}{long_datetime(last.at_utc.astimezone(zone))})"
+
+
+def reopened_texts(documents: Mapping[Key, Document], zone: tzinfo) -> dict[tuple[str, int], str]:
+    """(division, period) -> `reopened_text`, for the reopened documents only."""
+    found = {(d.division, d.period): reopened_text(d, zone) for d in documents.values()}
+    return {key: text for key, text in found.items() if text}
+
+
 def approvals_for(
     store: Store, year: int, quarter: int | None = None
 ) -> dict[tuple[str, int], Approval]:
     """The approvals in force for a year (or one period of it), from the log."""
-    return current_approvals(store.events(year=year, quarter=quarter))
+    return approvals(period_documents(store, year, quarter).values())
 
 
 def approved_years(store: Store) -> list[int]:
@@ -81,8 +119,11 @@ def read_submissions(
     *,
     sop: Sop,
     progress: Progress | None = None,
+    documents: Mapping[Key, Document] | None = None,
 ) -> dict[tuple[str, int], Submission]:
-    """Read each approval's archived bytes into readings; (division, period) -> Submission."""
+    """Read each approval's archived bytes into readings; (division, period) -> Submission.
+    With the `documents` of the approvals, a note left over from a resolved return is dropped
+    (`approved_note`)."""
     layout = rencana_aksi_layout()
     wanted = list(approvals)
     known = {d.code for d in master.divisions}
@@ -95,9 +136,11 @@ def read_submissions(
             log.warning("periode %d %d bukan periode %s SOP ini, dilewati", approval.quarter,
                         approval.year, sop.period.kind.value)  # fmt: skip
         else:
-            result[(approval.division, approval.quarter)] = read_submission(
-                tree, master, sop, approval, layout
-            )
+            found = read_submission(tree, master, sop, approval, layout)
+            document = (documents or {}).get((approval.division, approval.year, approval.quarter))
+            if document is not None:
+                found = replace(found, kabid_note=approved_note(found.kabid_note, document))
+            result[(approval.division, approval.quarter)] = found
         if progress is not None:
             progress(done, len(wanted))
     if skipped:
@@ -161,6 +204,19 @@ def read_submission(
         for code, values in result.values.items()
     }
     return Submission(approval, readings, result.kabid_note)
+
+
+def approved_note(note: str, document: Document) -> str:
+    """The final checker's note of the approved version, or "" when the text is the note of an
+    earlier return of the same document: the clerk corrected the report but left the old note
+    in its cell, and the report must not show a resolved return's note as the approval's."""
+    approval = document.approval
+    if approval is None or not note.strip():
+        return note
+    earlier = {
+        r.note.strip() for r in document.returns if r.note and r.at_utc <= approval.at_utc
+    }  # fmt: skip
+    return "" if note.strip() in earlier else note
 
 
 def _written_targets(

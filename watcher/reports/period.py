@@ -25,25 +25,17 @@ from watcher.reports.gather import (
     Progress,
     ReportError,
     approvals_for,
+    period_documents,
     read_submissions,
+    reopened_texts,
 )
 from watcher.reports.pdf import band_classes, bar_chart_svg, render_html
 from watcher.reports.period_book import period_workbook
 from watcher.reports.publish import Output, publish_report
 from watcher.reports.status import snapshot
 from watcher.reports.words import Words
-from watcher.service.tree import Tree
+from watcher.service.tree import Tree, period_folder, period_name
 from watcher.sop.model import Sop
-from watcher.sop.period import Period
-
-
-def period_folder(tree: Tree, period: Period, year: int, index: int) -> Path:
-    return tree.period_reports(period) / f"{year}_{period.code(index)}"
-
-
-def period_name(period: Period, year: int, index: int) -> str:
-    """File name without suffix: Laporan_Kinerja_TW3_2026, Laporan_Kinerja_B03_2026."""
-    return f"Laporan_Kinerja_{period.code(index)}_{year}"
 
 
 def fingerprint(approvals: Iterable[Approval], master: MasterData) -> str:
@@ -114,12 +106,19 @@ def period_report(
     """Read the approved versions and compute everything the report of period `when` =
     (year, index) shows."""
     year, index = when
-    submissions = read_submissions(tree, master, approvals, sop=sop, progress=progress)
+    documents = period_documents(store, year)
+    submissions = read_submissions(tree, master, approvals, sop=sop, progress=progress,
+                                   documents=documents)  # fmt: skip
     figures = period_figures(master, sop.period, year, index, submissions)
     view = snapshot(store, master, sop, now(), when)
     timings = {division.code: division.progress for division in view.divisions}
     provenance = Provenance(view.generated_at, store.head(), fingerprint(approvals, master))
-    return PeriodReport(master, sop, figures, timings, view.report, provenance)
+    reopened = {
+        code: text
+        for (code, i), text in reopened_texts(documents, provenance.built_at.tzinfo).items()
+        if i == index
+    }
+    return PeriodReport(master, sop, figures, timings, view.report, provenance, reopened)
 
 
 def period_html(report: PeriodReport) -> str:

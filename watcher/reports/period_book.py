@@ -139,7 +139,7 @@ def _encode(
         indicator.name,
         indicator.unit,
         number_cell(line.current.target),
-        (report.words.not_approved, Style.MISSING)
+        (report.not_approved(block.division.code), Style.MISSING)
         if missing
         else number_cell(line.current.realisation),
         capaian_cell(line.current),
@@ -165,7 +165,7 @@ def _encode(
 def _line_notes(report: PeriodReport, block: DivisionBlock, line: Line) -> str:
     notes = []
     if block.submission is None:
-        notes.append(report.words.not_approved)
+        notes.append(report.not_approved(block.division.code))
     elif line.reading and line.reading.status and line.reading.status != "Final":
         notes.append(f"Data {line.reading.status.lower()}")
     if line.current.target == 0:

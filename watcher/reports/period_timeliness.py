@@ -80,7 +80,7 @@ def _problems_first(report: PeriodReport) -> list[DivisionBlock]:
 def _timeliness_rows(sheet: Sheet, report: PeriodReport, block: DivisionBlock, number: int) -> None:
     progress = report.progress.get(block.division.code)
     when: Callable[[object], str] = lambda m: long_datetime(m) if m else "-"  # noqa: E731
-    status = "Disetujui" if block.submission else report.words.not_approved
+    status = "Disetujui" if block.submission else report.not_approved(block.division.code)
     issued = {s.number for s in report.sop.of_kind(StepKind.ISSUE)}  # the service's own steps
     rerun = min(s.return_to for s in report.sop.of_kind(StepKind.CHECK))  # a return redoes these
     for step in [s for s in progress.steps if s.step not in issued] if progress else ():

@@ -5,20 +5,25 @@ Derived from the event log each time (nothing stored twice), in working time.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, select_autoescape
 
 from watcher.masterdata.model import MasterData
 from watcher.record.anchor import head_line
+from watcher.record.documents import Document, waiting_for
 from watcher.record.durable import write_text_atomic
 from watcher.record.store import Event, Outcome, Store
+from watcher.reports.gather import period_documents, reopened_text
+from watcher.service.tree import Tree, period_folder, period_name
 from watcher.sop.calendar import cuti_bersama_notice
 from watcher.sop.indonesian import long_datetime
 from watcher.sop.model import Sop
@@ -46,10 +51,29 @@ class DivisionStatus:
     code: str
     name: str
     progress: Progress
+    document: Document | None = None  # the period's document, as the reports see it
+    waiting: str = ""  # whom the current version waits for ("" once approved)
+    reopened: str = ""  # "dibuka kembali (dikembalikan kabid ...)" while the approval is withdrawn
 
     @property
     def current(self) -> StepTiming | None:
-        return self.progress.current
+        """The step in progress; None when the projection holds an approval in force."""
+        return None if self.approved else self.progress.current
+
+    @property
+    def approved(self) -> bool:
+        """Approved as the reports count it: the document's approval in force (the step
+        timings alone when no document is known, as for a period not yet issued)."""
+        if self.document is None:
+            return self.progress.current is None
+        return self.document.approval is not None
+
+    @property
+    def late_steps(self) -> tuple[StepTiming, ...]:
+        return tuple(s for s in self.progress.steps if s.state in LATE_STEP_STATES)
+
+
+LATE_STEP_STATES = (StepState.LATE, StepState.DONE_LATE)
 
 
 @dataclass(frozen=True)
@@ -85,10 +109,16 @@ def snapshot(
 ) -> Snapshot:
     year, quarter = period or current_period(store, master, sop, now)
     calendar = office_calendar(master.settings, range(year, year + 2))
-    divisions = tuple(
-        DivisionStatus(t.division.code, t.division.name, t.progress)
-        for t in quarter_timelines(store, master, sop, year, quarter, now)
-    )
+    documents = period_documents(store, year, quarter, sop)
+    divisions = []
+    for timeline in quarter_timelines(store, master, sop, year, quarter, now):
+        code = timeline.division.code
+        document = documents.get((code, year, quarter))
+        divisions.append(DivisionStatus(
+            code, timeline.division.name, timeline.progress, document,
+            waiting_for(sop, document) if document else "",
+            reopened_text(document, calendar.tz) if document else "",
+        ))  # fmt: skip
     report = report_timing(
         store.events(year=year),
         divisions=[d.code for d in master.divisions],
@@ -107,7 +137,7 @@ def snapshot(
         year,
         quarter,
         now.astimezone(calendar.tz),
-        divisions,
+        tuple(divisions),
         report,
         sop.warning,
         headers,
@@ -172,7 +202,7 @@ def snapshot_json(view: Snapshot) -> dict[str, Any]:
                 "kode": division.code,
                 "nama": division.name,
                 "langkah_sekarang": current.step if current else None,
-                "status": current.state.value if current else "disetujui",
+                "status": _status_value(division),
                 "sejak_utc": _iso(current.start) if current else None,
                 "batas_waktu_utc": _iso(current.deadline) if current else None,
                 "sisa_menit_kerja": _minutes(left)
@@ -183,6 +213,7 @@ def snapshot_json(view: Snapshot) -> dict[str, Any]:
                 else None,
                 "jumlah_dikembalikan": division.progress.returns,
                 "langkah": [timing_json(step) for step in division.progress.steps],
+                **document_json(division, view.generated_at.tzinfo),
             }
         )
     return {
@@ -196,16 +227,72 @@ def snapshot_json(view: Snapshot) -> dict[str, Any]:
     }
 
 
+def _status_value(division: DivisionStatus) -> str:
+    current = division.current
+    if current is not None:
+        return current.state.value
+    return "disetujui" if division.approved else "dibuka_kembali"
+
+
+def document_json(division: DivisionStatus, zone: tzinfo | None) -> dict[str, Any]:
+    """The document's keys of a division's row (`watcher.record.documents`)."""
+    document = division.document
+    if document is None:
+        return {"versi_terkini": None, "menunggu": None, "masih_dibuka": False,
+                "disetujui_versi": None, "disetujui_pada": None, "dibuka_kembali": None,
+                "versi_baru_menunggu": False}  # fmt: skip
+    version, approval = document.current, document.approval
+    approved = document.version(approval.file_hash) if approval else None
+    return {
+        "versi_terkini": {
+            "nomor": version.number,
+            "nama_berkas": version.name,
+            "path": version.path,
+        },
+        "menunggu": division.waiting or None,
+        "masih_dibuka": document.is_open,
+        "disetujui_versi": approved.number if approved else None,
+        "disetujui_pada": approval.at_utc.astimezone(zone).isoformat() if approval else None,
+        "dibuka_kembali": division.reopened or None,
+        "versi_baru_menunggu": document.pending,
+    }
+
+
+def document_text(division: DivisionStatus, zone: tzinfo | None) -> str:
+    """ "versi 2 (Rencana_Aksi_....xlsx) menunggu Kabid; masih dibuka; disetujui versi 1 ..."."""
+    document = division.document
+    if document is None:
+        return ""
+    version, approval = document.current, document.approval
+    parts = [f"versi {version.number} ({version.name or '-'})"
+             + (f" menunggu {division.waiting}" if division.waiting else "")]  # fmt: skip
+    if document.is_open:
+        parts.append("masih dibuka")
+    approved = document.version(approval.file_hash) if approval else None
+    if approval is not None and approved is not None:
+        at = approval.at_utc.astimezone(zone)
+        parts.append(f"disetujui versi {approved.number} {long_datetime(at)}")
+    if division.reopened:
+        parts.append(division.reopened)
+    if document.pending:
+        parts.append("versi baru menunggu")
+    return "; ".join(parts)
+
+
 def snapshot_text(view: Snapshot) -> str:
     lines = [
         f"{view.office} - {view.period_label} {view.year} (per {long_datetime(view.generated_at)})"
     ]
     for division in view.divisions:
         current = division.current
+        late = "".join(f"; langkah {s.step} {STATE_LABELS[s.state]}"
+                       for s in division.late_steps if s is not current)  # fmt: skip
         if current is None:
             returns = division.progress.returns
-            lines.append(f"  {division.code:<12} disetujui {view.approver} "
-                         f"(dikembalikan {returns} kali)")  # fmt: skip
+            state = f"disetujui {view.approver}" if division.approved else "dibuka kembali"
+            lines.append(f"  {division.code:<12} {state} "
+                         f"(dikembalikan {returns} kali{late})")  # fmt: skip
+            lines.extend(_document_line(view, division))
             continue
         since = long_datetime(current.start) if current.start else "-"
         due = long_datetime(current.deadline) if current.deadline else "-"
@@ -213,8 +300,9 @@ def snapshot_text(view: Snapshot) -> str:
         lines.append(
             f"  {division.code:<12} langkah {current.step} ({STATE_LABELS[current.state]}), "
             f"sejak {since}, batas {due}, terpakai {used}, "
-            f"dikembalikan {division.progress.returns} kali"
+            f"dikembalikan {division.progress.returns} kali{late}"
         )
+        lines.extend(_document_line(view, division))
     if view.report is not None:
         lines.append(f"  {view.report_title}: {STATE_LABELS[view.report.state]}")
     if view.calendar_notice:
@@ -222,15 +310,57 @@ def snapshot_text(view: Snapshot) -> str:
     return "\n".join(lines)
 
 
+def _document_line(view: Snapshot, division: DivisionStatus) -> list[str]:
+    text = document_text(division, view.generated_at.tzinfo)
+    if not text:
+        return []
+    return [f"  {'':<12} {text}"]
+
+
+Link = tuple[str, str]  # (text, href relative to the page)
+
+
+def division_links(tree: Tree, page_dir: Path, view: Snapshot, store: Store,
+                   sop: Sop) -> dict[str, list[Link]]:  # fmt: skip
+    """Per division: its current version's file, its latest feedback workbook (the last notice
+    whose file is still there) and the period's reports, each only if it exists."""
+    notices = store.events(outcome=Outcome.NOTICE, year=view.year, quarter=view.quarter)
+    folder = period_folder(tree, sop.period, view.year, view.quarter)
+    name = period_name(sop.period, view.year, view.quarter)
+    reports = [(f"Laporan {suffix}", folder / f"{name}.{suffix}") for suffix in ("xlsx", "pdf")]
+    found: dict[str, list[Link]] = {}
+    for division in view.divisions:
+        document = division.document
+        wanted: list[tuple[str, Path]] = []
+        if document is not None and document.current.path:
+            wanted.append((f"Versi {document.current.number}", tree.root / document.current.path))
+        feedback = [tree.root / e.to_path for e in notices
+                    if e.division == division.code and e.to_path]  # fmt: skip
+        latest = next((p for p in reversed(feedback) if p.is_file()), None)
+        if latest is not None:
+            wanted.append(("Umpan balik", latest))
+        wanted.extend(reports)
+        found[division.code] = [(text, _href(target, page_dir)) for text, target in wanted
+                                if target.is_file()]  # fmt: skip
+    return found
+
+
+def _href(target: Path, page_dir: Path) -> str:
+    # Percent-encoded for the URL (names hold spaces); jinja2 then escapes it for HTML.
+    return quote(Path(os.path.relpath(target, page_dir)).as_posix())
+
+
 def render_html(view: Snapshot, *, head: tuple[int, str] | None = None,
-                attention: Sequence[str] = ()) -> str:  # fmt: skip
+                attention: Sequence[str] = (),
+                links: Mapping[str, Sequence[Link]] | None = None) -> str:  # fmt: skip
     environment = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
-    environment.filters["waktu"] = lambda m: long_datetime(m) if m else "-"
+    zone = view.generated_at.tzinfo  # every moment in the office's zone
+    environment.filters["waktu"] = lambda m: long_datetime(m.astimezone(zone)) if m else "-"
     environment.filters["durasi"] = duration_text
     source = resources.files("watcher") / "data" / "status.html.j2"
     template = environment.from_string(source.read_text(encoding="utf-8"))
     return template.render(view=view, labels=STATE_LABELS,
-                           head=head_line(head),
+                           head=head_line(head), links=links or {},
                            attention=[line.strip() for line in attention])  # fmt: skip
 
 
@@ -245,8 +375,9 @@ def write_status_page(
 ) -> Path:
     """Render and atomically replace the status page (it prints the log's chain head, which
     `kinerja verify` and the service's start check read back if arsip/ is lost)."""
-    page = render_html(snapshot(store, master, sop, now()), head=store.head(),
-                       attention=attention)  # fmt: skip
+    view = snapshot(store, master, sop, now())
+    links = division_links(Tree(path.parent.parent), path.parent, view, store, sop)
+    page = render_html(view, head=store.head(), attention=attention, links=links)
     write_text_atomic(path, page)
     return path
 

@@ -113,6 +113,16 @@ class Tree:
         return fixed + [self.folder(code, folder) for code in codes for folder in folders]
 
 
+def period_folder(tree: Tree, period: Period, year: int, index: int) -> Path:
+    """Where one period's reports go: outbox/triwulan/2026_TW3/."""
+    return tree.period_reports(period) / f"{year}_{period.code(index)}"
+
+
+def period_name(period: Period, year: int, index: int) -> str:
+    """A period report's file name without suffix: Laporan_Kinerja_TW3_2026, _B03_2026."""
+    return f"Laporan_Kinerja_{period.code(index)}_{year}"
+
+
 def workbook_file_name(code: str, year: int, index: int, period: Period = QUARTERLY) -> str:
     """Standard file name of a division's rencana aksi workbook for a period ("..._TW3")."""
     return f"Rencana_Aksi_{code}_{year}_{period.code(index)}.xlsx"
