@@ -9,20 +9,25 @@ returned on purpose, an identical re-save, warnings, and notices in office time.
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from pathlib import Path
 
 import pytest
+from support.cli_run import run_kinerja
 from support.office import issued_office
 from support.service_run import fill, running_service, wait_for
 from support.sop010 import Folder
 from test_watcher import REPORT_TEXT, events, issued
 
+from watcher.masterdata.source import MasterSource
 from watcher.record.documents import project
-from watcher.record.store import Outcome, Store
+from watcher.record.store import Outcome, Store, utc_now
 from watcher.reports.gather import current_approvals
+from watcher.reports.status import StatusPage
 from watcher.service.notices import DUPLICATE_SUFFIX, STALE_SUFFIX
 from watcher.service.tree import Tree
+from watcher.sop.load import load_sop
 from watcher.sop.workflow import SUPERSEDED_FOLDER
 
 CODE = "DAFDUK"
@@ -182,3 +187,57 @@ def test_a_refusal_note_says_the_time_in_the_office_zone(office: Tree) -> None:
         note = folder(office, Folder.MATERIAL_FIX) / "laporan - DITOLAK.txt"
         wait_for(note.exists, what="the refusal note")
     assert "WITA" in note.read_text("utf-8") and "UTC" not in note.read_text("utf-8")
+
+
+def status_json(tree: Tree) -> dict:  # type: ignore[type-arg]
+    told = run_kinerja("status", "--root", str(tree.root), "--json", "--year", "2026",
+                       "--quarter", "3")  # fmt: skip
+    assert told.returncode == 0, told.stderr
+    return json.loads(told.stdout)
+
+
+def row_of(view: dict, code: str = CODE) -> dict:  # type: ignore[type-arg]
+    return next(row for row in view["bidang"] if row["kode"] == code)
+
+
+def test_status_tells_the_same_story_as_the_documents(office: Tree) -> None:
+    """Open, waiting, approved, a newer version pending, reopened: `kinerja status --json`, the
+    status page and the reports' approved set say what the projection says, at every turn."""
+    approved = folder(office, Folder.APPROVED) / NAME
+    page = office.status_page
+    master = MasterSource(office.master_path)
+    with running_service(office, listeners=[StatusPage(page, master, load_sop(), utc_now)]):
+        saved = folder(office, Folder.REPORT) / NAME
+        lock = saved.with_name(f"~${NAME}")  # Excel has it open
+        lock.write_bytes(b"owner")
+        fill(issued(office), saved, **REPORT_TEXT)
+        wait_for(lambda: events(office, outcome=Outcome.OPEN), what="checked while open")
+        row = row_of(status_json(office))
+        assert row["masih_dibuka"] is True and row["versi_terkini"]["nomor"] == 1
+        lock.unlink()
+        at_review = folder(office, Folder.REVIEW) / NAME
+        wait_for(at_review.exists, what="with the Kabid")
+        row = row_of(status_json(office))
+        assert (row["masih_dibuka"], row["menunggu"], row["disetujui_versi"]) == (False, "Kabid",
+                                                                                 None)  # fmt: skip
+        shutil.move(at_review, approved)
+        wait_for(lambda: approvals(office), what="approved")
+        row = row_of(status_json(office))
+        assert row["disetujui_versi"] == 1 and row["status"] == "disetujui"
+        second = review_report(office, realisations=[99.3, 98.9, 1250, 1.4])  # a correction
+        row = row_of(status_json(office))
+        assert row["versi_baru_menunggu"] is True and row["disetujui_versi"] == 1
+        assert row["versi_terkini"]["nomor"] == 2
+        assert approvals(office)[(CODE, 3)].file_hash == sha(approved)  # version 1 still counts
+        approved_again = folder(office, Folder.APPROVED) / "Rencana_Aksi_DAFDUK_2026_TW3 v2.xlsx"
+        shutil.move(second, approved_again)
+        wait_for(lambda: not approved.exists(), what="version 2 approved, version 1 settled")
+        assert approvals(office)[(CODE, 3)].file_hash == sha(approved_again)
+        assert row_of(status_json(office))["disetujui_versi"] == 2
+        shutil.move(approved_again, folder(office, Folder.RETURNED) / NAME)  # returned on purpose
+        wait_for(lambda: not approvals(office), what="the approval withdrawn")
+        row = row_of(status_json(office))
+        assert row["status"] == "dibuka_kembali" and "Kabid" in row["dibuka_kembali"]
+        wait_for(lambda: page.exists() and "Versi" in page.read_text("utf-8"), what="the page")
+    html = page.read_text("utf-8")
+    assert 'href="../inbox/DAFDUK/' in html, "the page links the division's current version"
