@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,11 +11,11 @@ from pathlib import Path
 
 from watcher.record.durable import atomic_writer
 from watcher.record.store import Outcome
-from watcher.service.names import fit, name_max, split_extension, unique_destination
+from watcher.service.names import MAX_VERSIONS, fit, name_max, split_extension
 from watcher.service.routing import Decision, Notice
 from watcher.sop.indonesian import long_datetime
 from watcher.validation.feedback import (
-    feedback_name,
+    FEEDBACK_SUFFIX,
     feedback_workbook,
     refusal_names,
     refusal_note,
@@ -40,11 +41,16 @@ def notice_beside(path: Path, suffix: str, *, free: bool = True) -> Path:
     name limit: `<stem><suffix>`, else `... (2).txt`, ... (a notice never replaces another).
     With `free=False`, the first name itself (where an interrupted handling wrote it)."""
     stem, _ = split_extension(path.name)
-    return _named(path.parent, fit(stem, suffix, name_max(path.parent)), free)
-
-
-def _named(folder: Path, name: str, free: bool) -> Path:
-    return unique_destination(folder, name) if free else folder / name
+    limit = name_max(path.parent)
+    first = path.parent / fit(stem, suffix, limit)
+    if not free or not os.path.lexists(first):
+        return first
+    base, extension = split_extension(suffix)  # the number goes inside the notice's own suffix
+    for number in range(2, MAX_VERSIONS):
+        candidate = path.parent / fit(stem, f"{base} ({number}){extension}", limit)
+        if not os.path.lexists(candidate):
+            return candidate
+    raise FileExistsError(f"terlalu banyak pemberitahuan untuk {path.name}")
 
 
 @dataclass(frozen=True)
@@ -67,7 +73,7 @@ def plan_notices(decision: Decision, destination: Path, data: bytes, result: Res
     `source`, the place the clerk saved it. A stale copy's notice goes where the checker put
     it (`source`). `free=False` names them as a first handling did (to resume it)."""
     if decision.notice is Notice.VALIDATION:
-        path = _named(destination.parent, feedback_name(destination.name), free)
+        path = notice_beside(destination, FEEDBACK_SUFFIX, free=free)
         return [Planned(path, feedback_workbook(data, result))]
     if decision.notice is Notice.REFUSAL:
         text, html = refusal_note(result)
@@ -92,7 +98,7 @@ def plan_notices(decision: Decision, destination: Path, data: bytes, result: Res
         return [Planned(notice_beside(source, STALE_SUFFIX, free=free),
                         plain_notice("BUKAN VERSI TERKINI", lines, moment))]  # fmt: skip
     if source is not None and decision.outcome is Outcome.VALID and result.warnings:
-        path = _named(source.parent, feedback_name(source.name), free)
+        path = notice_beside(source, FEEDBACK_SUFFIX, free=free)
         return [Planned(path, feedback_workbook(data, result))]
     return []
 

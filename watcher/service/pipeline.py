@@ -14,37 +14,15 @@ meanwhile is left for the service to handle as a new arrival (`Handled.REPLACED`
 is not in a step folder (`watcher.service.placement`), a folder link and a folder where a file
 belongs stay where they are, with a notice beside them and one event.
 
-When the history is missing or inconsistent, no file is moved past a person. Which folders the
-service itself delivers into (`workflow.delivered_into`; SOP 010's names in brackets) decides:
-
-- the first submission folder and the approval and return folders (3_bahan, .../disetujui,
-  .../dikembalikan): only people put files here, so a file here is always a person's act:
-  handled normally, whatever the log says.
-- the folders a valid file or a return is delivered into (4_laporan: step-3 material for the
-  Kasubag, who also saves the compiled report here; 5_pemeriksaan: reports for the Kabid):
-  only the log tells a delivered file from a person's new one (`_parked`). If the log has no
-  event at all for the file's bytes while the archive holds them (`archive.verify`), the bytes
-  were handled before and the log lost that. If the file's status-change time (ctime) is not
-  older than the archive copy, the file was renamed into this folder after its bytes were
-  archived, i.e. delivered: it is recorded as RECEIVED ("riwayat tidak lengkap") with this place
-  as its `to_path`, so it is parked, waiting for this folder's person, and never routed on. A
-  file untouched since its archive copy was written (ctime older) was never moved: the service
-  stopped between archiving and recording, and it is handled normally. On Windows, where ctime
-  is the creation time, such a file is always taken as delivered (the safe side).
-  When the service finds at its start that the log lost history (`record_guard.check_at_start`:
-  a rolled-back WAL, a deleted arsip/ whose head the status page or a report still shows), the
-  archive may be gone too; then every file lying in these folders at that moment
-  (`lying_in_delivery_folders`, by file identity) whose bytes the log does not know is taken as
-  delivered, whatever the archive holds. Files saved later are judged by the rule above.
+When the history is missing or inconsistent, no file is moved past a person
+(`watcher.service.history`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 import os
-import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -54,10 +32,11 @@ from zoneinfo import ZoneInfo
 
 from watcher.errors import RefusedFileError
 from watcher.masterdata.model import MasterData
-from watcher.record.archive import archive_bytes, archived_path, verify
+from watcher.record.archive import archive_bytes
 from watcher.record.durable import move_no_overwrite
 from watcher.record.guard import RecordGuard
 from watcher.record.store import Event, Outcome, Store
+from watcher.service.history import History, not_compiled
 from watcher.service.in_place import InPlace, note_in_place
 from watcher.service.intake import (
     Identity,
@@ -65,29 +44,24 @@ from watcher.service.intake import (
     Opened,
     open_regular,
     oversize_refusal,
-    read_checked,
     still_there,
 )
 from watcher.service.names import printable, unique_destination
 from watcher.service.notices import (
-    DUPLICATE_SUFFIX,
     Planned,
-    notice_beside,
     plan_notices,
-    write_plain_notice,
     write_planned,
 )
 from watcher.service.open_files import open_lock
 from watcher.service.placement import Place, Where, place_of, stray_message
 from watcher.service.routing import Decision, Notice, decide
 from watcher.service.tree import Tree
-from watcher.service.versions import Versions, stale_against
+from watcher.service.versions import Versions, holds, stale_against
 from watcher.share.acl import adopt_folder_permissions
-from watcher.sop.indonesian import long_datetime
 from watcher.sop.load import load_sop
-from watcher.sop.model import Sop, Step
+from watcher.sop.model import Sop
 from watcher.sop.workflow import Place as StepPlace
-from watcher.sop.workflow import Role, delivered_into, handovers, intake_place, noun
+from watcher.sop.workflow import Role, intake_place
 from watcher.validation.findings import Result
 from watcher.validation.rules import Expectation
 from watcher.validation.safety import DEFAULT_LIMITS
@@ -135,6 +109,10 @@ class Pipeline:
     def versions(self) -> Versions:
         return Versions(self.tree, self.store, self.sop)
 
+    @property
+    def history(self) -> History:
+        return History(self.tree, self.store, self.sop, self.present_at_loss)
+
     def handle(self, path: Path) -> Handled:
         master = self.master()
         place = self.place(path, master)
@@ -165,14 +143,14 @@ class Pipeline:
         actor = self._actor(path)
         digest = hashlib.sha256(data).hexdigest()
         relative = self.relative(path)
-        if self._parked(digest, relative):
+        if self.history.parked(digest, relative):
             return Handled.PARKED
-        if self._history_lost(folder, digest, path, info):
-            self._record_delivered(division, folder, digest, relative)
+        if self.history.lost(folder, digest, path, info):
+            self.history.record_delivered(division, folder, digest, relative)
             return Handled.PARKED
-        handover = self._uncompiled(folder, digest)
+        handover = self.history.uncompiled(folder, digest)
         if handover is not None and intake_place(self.sop, handover[1]) == folder:
-            self._record_still_waiting(division, folder, handover, digest, relative)
+            self.history.record_still_waiting(division, folder, handover, digest, relative)
             return Handled.PARKED
         archive_bytes(data, self.tree.archive_files, suffix=path.suffix.lower() or ".bin",
                       guard=self.guard)  # fmt: skip
@@ -204,6 +182,8 @@ class Pipeline:
                 event = replace(event, to_path=self.relative(destination))
             self.store.append(event)
         resumed = handled is Handled.RESUMED
+        if destination != path:
+            self.versions.clear_feedback_beside(path)  # e.g. written while it was still open
         planned = plan_notices(decision, destination, data, result, moment, source=path,
                                free=not resumed)  # fmt: skip
         self._notices([n for n in planned if not (resumed and os.path.lexists(n.path))],
@@ -272,63 +252,6 @@ class Pipeline:
         except OSError:
             return None
 
-    def _parked(self, digest: str, relative: str) -> bool:
-        return any(event.to_path == relative for event in self.store.events(file_hash=digest))
-
-    def _history_lost(self, folder: StepPlace, digest: str, path: Path,
-                      info: os.stat_result) -> bool:  # fmt: skip
-        """The rule for item "history missing" in the module docstring."""
-        if folder not in delivered_into(self.sop) or self.store.events(file_hash=digest):
-            return False
-        if (info.st_dev, info.st_ino) in self.present_at_loss:
-            return True
-        if not verify(self.tree.archive_files, digest):
-            return False
-        if os.name == "nt":
-            return True
-        copy = archived_path(self.tree.archive_files, digest, path.suffix.lower() or ".bin")
-        try:
-            archived_at = copy.stat().st_mtime_ns
-        except OSError:
-            return True  # archived under another suffix: the safe side
-        return info.st_ctime_ns >= archived_at
-
-    def _uncompiled(self, folder: StepPlace, digest: str) -> tuple[Step, Step] | None:
-        """The handover these bytes passed at, when `folder` is at or after the person they were
-        handed to: material is never that person's own work (SOP 010: the Kasubag's report)."""
-        if folder.role is Role.RETURN:
-            return None  # a return sends it back to be worked on, whatever it holds
-        passed = {event.step for event in self.store.events(file_hash=digest)
-                  if event.outcome is Outcome.VALID}  # fmt: skip
-        return next((pair for pair in handovers(self.sop)
-                     if pair[0].number in passed and folder.step.number >= pair[1].number),
-                    None)  # fmt: skip
-
-    def _record_still_waiting(self, division: str, folder: StepPlace, handover: tuple[Step, Step],
-                              digest: str, relative: str) -> None:  # fmt: skip
-        """Material passed on, found under another name in the next person's folder (a rename
-        or a copy): still waiting for that person, recorded once at its new place."""
-        giver, taker = handover
-        self.store.append(Event(
-            outcome=Outcome.RECEIVED, division=division, step=folder.step.number,
-            file_hash=digest, to_path=relative,
-            message=f"{noun(self.sop, giver)} yang sama dengan yang diteruskan ke {taker.actor}, "
-            f"dengan nama lain; tetap menunggu {taker.actor} mengolah dan menyimpan "
-            f"{taker.output.lower()}.",
-        ))  # fmt: skip
-
-    def _record_delivered(self, division: str, folder: StepPlace, digest: str,
-                          relative: str) -> None:  # fmt: skip
-        who = folder.step.actor
-        self.store.append(Event(
-            outcome=Outcome.RECEIVED, division=division, step=folder.step.number,
-            file_hash=digest, to_path=relative,
-            message=f"Riwayat berkas tidak lengkap: isinya sudah ada di arsip, tetapi log tidak "
-            f"mencatatnya. Berkas dianggap sudah diantar ke {folder.folder} dan menunggu {who}; "
-            "tidak diteruskan otomatis.",
-        ))  # fmt: skip
-        log.warning("Riwayat tidak lengkap: %s dianggap sudah diantar, menunggu %s", relative, who)
-
     def _not_regular(self, path: Path, place: Place, refusal: NotRegularError) -> Handled:
         if refusal.rule in FOLDER_RULES:
             self.note(_folder_of_refusal(path, self.tree.root), InPlace.FOLDER, refusal.message,
@@ -396,8 +319,8 @@ class Pipeline:
         twin = prior if prior is not None else self._twin(folder, digest, relative)
         if twin is not None and twin.to_path and twin.to_path != relative:
             recorded = self.tree.root / twin.to_path
-            if _same_bytes(recorded, digest):
-                self._duplicate(path, division, digest, relative, twin, moment)
+            if holds(recorded, digest):
+                self.versions.answer_duplicate(path, division, digest, relative, twin, moment)
                 return recorded, Handled.DUPLICATE
         if decision.destination == folder.folder:
             return path, Handled.ROUTED  # stays where the person put it
@@ -413,31 +336,6 @@ class Pipeline:
                   if event.to_path and event.to_path != relative
                   and event.outcome in PLACING]  # fmt: skip
         return placed[-1] if placed else None
-
-    def _duplicate(self, path: Path, division: str, digest: str, relative: str,
-                   prior: Event, moment: datetime) -> None:  # fmt: skip
-        """Identical bytes saved again: archived, logged, the extra copy removed (its twin is at
-        the recorded place) and a notice left where it was saved."""
-        where = (prior.to_path or "").replace("/", "\\")
-        when = long_datetime(prior.at_utc.astimezone(moment.tzinfo)) if prior.at_utc else ""
-        message = (
-            f"Isinya sama persis dengan versi yang sudah diterima ({when}); versi itu ada "
-            f"di {where}. Salinan ini dihapus; tidak ada yang perlu dilakukan."
-        )
-        self.store.append(Event(
-            outcome=Outcome.DUPLICATE, division=division, year=prior.year, quarter=prior.quarter,
-            step=prior.step, file_hash=digest, from_path=relative, to_path=prior.to_path,
-            message=message,
-        ))  # fmt: skip
-        with contextlib.suppress(OSError):
-            write_plain_notice(
-                notice_beside(path, DUPLICATE_SUFFIX),
-                "SUDAH DITERIMA",
-                [f"Berkas   : {printable(path.name)}", "", message],
-                moment,
-            )
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
 
     def _move(self, path: Path, destination: Path, division: str, digest: str | None,
               identity: Identity, handled: Handled) -> Handled:  # fmt: skip
@@ -476,26 +374,6 @@ def _folder_of_refusal(path: Path, root: Path) -> Path:
     return path
 
 
-def not_compiled(sop: Sop, giver: Step, taker: Step) -> str:
-    """Why material that skipped the person it was handed to is refused."""
-    folder = intake_place(sop, taker).folder
-    following = sop.after(taker)
-    then = f"; baru sesudah itu {following.actor} memeriksanya" if following else ""
-    return (
-        f"Berkas ini adalah {giver.output.lower()} dari {giver.actor} yang belum diolah "
-        f"{taker.actor} (isinya sama persis dengan yang diteruskan ke {folder}). {taker.actor} "
-        f"perlu mengolahnya dan menyimpan {taker.output.lower()} di {folder}{then}."
-    )
-
-
-def _same_bytes(path: Path, digest: str) -> bool:
-    try:
-        data = read_checked(path)
-    except (OSError, RefusedFileError):
-        return False
-    return hashlib.sha256(data).hexdigest() == digest
-
-
 def owner_of(path: Path) -> str | None:
     """The file's owner as the OS reports it (a Samba share writes the user's account)."""
     if os.name != "posix":
@@ -507,22 +385,3 @@ def owner_of(path: Path) -> str | None:
         return pwd.getpwuid(uid).pw_name
     except KeyError:
         return str(uid)
-
-
-def lying_in_delivery_folders(tree: Tree, sop: Sop,
-                              divisions: list[str]) -> frozenset[tuple[int, int]]:  # fmt: skip
-    """(st_dev, st_ino) of every regular file now directly in a folder the service delivers
-    into, for `Pipeline.present_at_loss` (links are not followed)."""
-    found: set[tuple[int, int]] = set()
-    for code in divisions:
-        for place in delivered_into(sop):
-            try:
-                entries = list(os.scandir(tree.folder(code, place.folder)))
-            except OSError:
-                continue
-            for entry in entries:
-                with contextlib.suppress(OSError):
-                    info = entry.stat(follow_symlinks=False)
-                    if stat.S_ISREG(info.st_mode):
-                        found.add((info.st_dev, info.st_ino))
-    return frozenset(found)

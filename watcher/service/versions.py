@@ -28,6 +28,7 @@ from watcher.record.store import Event, Outcome, Store
 from watcher.service.intake import read_checked
 from watcher.service.names import printable, split_extension, unique_destination
 from watcher.service.notices import (
+    DUPLICATE_SUFFIX,
     SUPERSEDED_SUFFIX,
     is_service_notice,
     notice_beside,
@@ -111,7 +112,7 @@ class Versions:
     def _move_old(self, document: Document, old: Version, newcomer: Event,
                   moment: datetime) -> bool:  # fmt: skip
         source = self.tree.root / old.path  # type: ignore[operator]
-        if not _holds(source, old.file_hash):
+        if not holds(source, old.file_hash):
             return False  # moved, edited or deleted by a person since: nothing to tidy
         folder = self.tree.folder(document.division, SUPERSEDED_FOLDER)
         folder.mkdir(parents=True, exist_ok=True)
@@ -149,6 +150,39 @@ class Versions:
                                "VERSI INI SUDAH DIGANTI", lines, moment)  # fmt: skip
         return True
 
+    def answer_duplicate(self, path: Path, division: str, digest: str, relative: str,
+                   prior: Event, moment: datetime) -> None:  # fmt: skip
+        """Identical bytes saved again: archived, logged, the extra copy removed (its twin is at
+        the recorded place) and a notice left where it was saved."""
+        where = (prior.to_path or "").replace("/", "\\")
+        when = long_datetime(prior.at_utc.astimezone(moment.tzinfo)) if prior.at_utc else ""
+        message = (
+            f"Isinya sama persis dengan versi yang sudah diterima ({when}); versi itu ada "
+            f"di {where}. Salinan ini dihapus; tidak ada yang perlu dilakukan."
+        )
+        self.store.append(Event(
+            outcome=Outcome.DUPLICATE, division=division, year=prior.year, quarter=prior.quarter,
+            step=prior.step, file_hash=digest, from_path=relative, to_path=prior.to_path,
+            message=message,
+        ))  # fmt: skip
+        with contextlib.suppress(OSError):
+            write_plain_notice(
+                notice_beside(path, DUPLICATE_SUFFIX),
+                "SUDAH DITERIMA",
+                [f"Berkas   : {printable(path.name)}", "", message],
+                moment,
+            )
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+    def clear_feedback_beside(self, source: Path) -> None:
+        """Remove the service's own unchanged feedback workbooks about `source` beside it (the
+        file is leaving; its feedback is written again where it goes)."""
+        for companion in self._companions(source):
+            if self.is_own_feedback(companion):
+                with contextlib.suppress(OSError):
+                    companion.unlink()
+
     def _companions(self, source: Path) -> list[Path]:
         """The service's notices about `source` beside it: its text notices, and the feedback
         workbooks the service wrote that nobody has changed since."""
@@ -178,7 +212,7 @@ class Versions:
         return printable(path.relative_to(self.tree.root).as_posix())
 
 
-def _holds(path: Path, digest: str) -> bool:
+def holds(path: Path, digest: str) -> bool:
     try:
         return hashlib.sha256(read_checked(path)).hexdigest() == digest
     except (OSError, RefusedFileError):

@@ -22,14 +22,11 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Final
 from zoneinfo import ZoneInfo
 
 import schedule
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
@@ -40,7 +37,9 @@ from watcher.record.guard import RecordGuard, check_at_start, lost_event
 from watcher.record.store import Event, Outcome, Store, utc_now
 from watcher.service.backoff import Backoff
 from watcher.service.console import outcome_line
+from watcher.service.events import DEFAULT_OPTIONS, EventQueue, ServiceOptions
 from watcher.service.health import Heartbeat, health_path
+from watcher.service.history import lying_in_delivery_folders
 from watcher.service.in_place import InPlace
 from watcher.service.intake import MESSAGES
 from watcher.service.isolation import Isolation, signature
@@ -49,7 +48,7 @@ from watcher.service.lock import ServiceLock
 from watcher.service.names import printable
 from watcher.service.notices import is_service_notice
 from watcher.service.open_files import open_lock
-from watcher.service.pipeline import Handled, Pipeline, lying_in_delivery_folders, owner_of
+from watcher.service.pipeline import Handled, Pipeline, owner_of
 from watcher.service.placement import Where, is_output, is_tree_folder, place_of
 from watcher.service.stability import FileStabilityTracker, is_ignored
 from watcher.service.tree import Tree
@@ -59,63 +58,16 @@ from watcher.sop.model import Sop
 from watcher.sop.tree_sop import INSTALL_HINT, check_recorded, copy_into_tree, resolve_sop
 
 log = logging.getLogger(__name__)
-# Only Linux's inotify tells that a writer closed a file. Windows' and macOS's observers (and
-# polling) never do: there a file settles on the quiet period alone, or it would wait
-# `unclosed_seconds` for a close event that never comes.
-NATIVE_CLOSE_EVENTS: Final = Observer.__name__ == "InotifyObserver"
 # Called in the worker with the store and the events recorded since the last call (reports,
 # the status page). A listener's failure is logged and never stops the service.
 Listener = Callable[[Store, list[Event]], None]
-
-
-@dataclass(frozen=True, kw_only=True)
-class ServiceOptions:
-    polling: float | None = None  # seconds between polls; None = native events
-    quiet_seconds: float = 0.5  # a file must stay unchanged this long (no close event)
-    rescan_seconds: float = 30.0  # periodic full scan, the net under lost events
-    retry_seconds: float = 10.0  # first retry after a permission error or a full disk ...
-    retry_max_seconds: float = 600.0  # ... doubling each time up to this
-    unclosed_seconds: float = 60.0  # native: a written file waits this long for its close event
-    close_events: bool = NATIVE_CLOSE_EVENTS  # wait for close-after-write (native mode only)
-    sweep_minutes: float = 5.0  # warnings, lateness and the dispositions' catch-up
-    office_jobs: bool = True  # issue dispositions and sweep deadlines (off in routing tests)
-    # Samba full_audit log: who renamed a file (watcher/share/audit.py)
-    audit_log: Path | None = None
-
-
-class _Queue(FileSystemEventHandler):
-    """Runs on the observer thread: turns events into queued (kind, path) pairs, nothing more."""
-
-    def __init__(self, items: queue.Queue[tuple[str, Path]], *, use_close: bool) -> None:
-        self.items, self.use_close = items, use_close
-
-    def on_any_event(self, event: FileSystemEvent) -> None:
-        kind = event.event_type
-        source = Path(os.fsdecode(event.src_path))
-        if event.is_directory:
-            if kind in ("created", "moved"):
-                self.items.put(
-                    ("scan", Path(os.fsdecode(event.dest_path)) if kind == "moved" else source)
-                )
-            return
-        if kind == "moved":
-            self.items.put(("gone", source))
-            self.items.put(("touch", Path(os.fsdecode(event.dest_path))))
-        elif kind == "deleted":
-            self.items.put(("gone", source))
-        elif kind == "closed" and self.use_close:
-            self.items.put(("closed", source))
-        elif kind == "modified" and self.use_close:
-            self.items.put(("written", source))  # bytes written (attributes come as "attrib")
-        elif kind in ("created", "modified", "closed"):
-            self.items.put(("touch", source))
 
 
 class Service:
     def __init__(
         self,
         tree: Tree,
-        options: ServiceOptions = ServiceOptions(),
+        options: ServiceOptions = DEFAULT_OPTIONS,
         *,
         now: Callable[[], datetime] = utc_now,
         listeners: Sequence[Listener] = (),
@@ -206,7 +158,7 @@ class Service:
             observer = Observer()
         use_close = self.options.close_events and not self.options.polling
         observer.schedule(
-            _Queue(self.items, use_close=use_close), str(self.tree.inbox), recursive=True
+            EventQueue(self.items, use_close=use_close), str(self.tree.inbox), recursive=True
         )
         return observer
 
