@@ -363,12 +363,20 @@ class Idle:
     events: list[dict[str, object]]
 
 
-def parked_places(events: list[dict[str, object]]) -> set[tuple[str, str]]:
+def parked_places(tree: Tree, events: list[dict[str, object]]) -> set[tuple[str, str]]:
     """(to_path, file_hash) of every event that put bytes somewhere: the service knows them; a
-    workbook still open is known where it lies (Outcome.OPEN: from_path, moved once closed)."""
+    workbook still open is known where it lies (Outcome.OPEN: from_path) while its owner lock
+    is beside it; once the lock is gone the service still has to move it."""
     found = {(str(e["to_path"]), str(e["file_hash"])) for e in events if e["to_path"]}
-    found |= {(str(e["from_path"]), str(e["file_hash"])) for e in events if e["outcome"] == "open"}
+    found |= {(str(e["from_path"]), str(e["file_hash"])) for e in events
+              if e["outcome"] == "open" and still_locked(tree.root / str(e["from_path"]))}  # fmt: skip
     return found
+
+
+def still_locked(path: Path) -> bool:
+    """An owner lock beside `path` (LibreOffice's `.~lock.<name>#`, Excel's `~$<name>`)."""
+    return any(os.path.lexists(path.with_name(lock))
+               for lock in (f".~lock.{path.name}#", f"~${path.name}"))  # fmt: skip
 
 
 def unread_places(events: list[dict[str, object]]) -> set[str]:
@@ -406,7 +414,7 @@ def wait_idle(tree: Tree, service: ServiceProcess, *, log_from: int,
         entries = step_entries(tree, notice_hashes(events))
         log = service.log()
         recent = log[log_from:]
-        known, unread = parked_places(events), unread_places(events)
+        known, unread = parked_places(tree, events), unread_places(events)
         waiting = []
         for path, entry in entries.items():
             if entry.kind != "file" or entry.is_notice or not watched(tree, path):
