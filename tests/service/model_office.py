@@ -368,8 +368,9 @@ def parked_places(tree: Tree, events: list[dict[str, object]]) -> set[tuple[str,
     workbook still open is known where it lies (Outcome.OPEN: from_path) while its owner lock
     is beside it; once the lock is gone the service still has to move it."""
     found = {(str(e["to_path"]), str(e["file_hash"])) for e in events if e["to_path"]}
-    found |= {(str(e["from_path"]), str(e["file_hash"])) for e in events
-              if e["outcome"] == "open" and still_locked(tree.root / str(e["from_path"]))}  # fmt: skip
+    held = [e for e in events if e["outcome"] == "open"]
+    found |= {(str(e["from_path"]), str(e["file_hash"])) for e in held
+              if still_locked(tree.root / str(e["from_path"]))}  # fmt: skip
     return found
 
 

@@ -880,7 +880,8 @@ class OfficeMachine(RuleBasedStateMachine):
         """The issue's document invariants, from the log's projection (each division has one
         document here: 2026, TW III): (a) no two versions of it wait in one step folder;
         (b) `kinerja status --json` shows approved what the projection approves, (c) the
-        reports' approvals and the model agree with the projection on what is approved; (d) the approved version's copy is in disetujui."""
+        reports' approvals and the model agree with the projection on what is approved; (d) the
+        approved version's copy is in disetujui."""
         events = stored_events(self.tree)
         documents = {d.division: d for d in project(events).values()}
         approvals = {code: d.approval.file_hash for code, d in documents.items() if d.approval}
