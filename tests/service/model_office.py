@@ -18,6 +18,7 @@ import signal
 import sqlite3
 import stat
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,18 +28,19 @@ from openpyxl import load_workbook
 from support.hostile_files import CASES
 from support.office import issued_office
 from support.service_run import fill
-from support.sop010 import RETURN_SUFFIX, Folder
+from support.sop010 import Folder
 from test_crash import ServiceProcess as StartedService
 from test_crash import distinct
 
 from watcher.masterdata.load import load_master
-from watcher.record.store import utc_now
+from watcher.record.store import Event, Store, utc_now
 from watcher.service.health import health_path, judge
 from watcher.service.notices import is_service_notice
 from watcher.service.stability import is_ignored
 from watcher.service.tree import Tree
+from watcher.service.versions import FEEDBACK_MARK
 from watcher.sop.model import RuleSet
-from watcher.validation.feedback import FEEDBACK_SUFFIX
+from watcher.sop.workflow import SUPERSEDED_FOLDER
 from watcher.validation.rules import Expectation
 from watcher.validation.validate import validate_bytes
 from watcher.workbook.layout import rencana_aksi_layout
@@ -48,8 +50,12 @@ CODES = ("DAFDUK", "CAPIL")  # two divisions in play: never all five approved (n
 # Fast but honest timings: a rescan every second is the net under a lost event. The deadline
 # sweep is pushed out of the way (its notices go to the division folder, not a step folder).
 SERVICE_TOML = "[layanan]\npindai_ulang = 1\nsapu_peringatan = 600\n"
-WATCHED = (Folder.MATERIAL, Folder.REPORT, Folder.REVIEW, Folder.APPROVED, Folder.RETURNED)
-STEP_FOLDERS = (*WATCHED, Folder.MATERIAL_FIX, Folder.REPORT_FIX)
+# Fix folders are watched too: a clerk's correction saved there is resubmitted.
+WATCHED = (Folder.MATERIAL, Folder.REPORT, Folder.REVIEW, Folder.APPROVED, Folder.RETURNED,
+           Folder.MATERIAL_FIX, Folder.REPORT_FIX)  # fmt: skip
+# Where a copy a newer version replaced (or a stale copy a checker moved) rests: not watched.
+OLD = SUPERSEDED_FOLDER
+STEP_FOLDERS = (*WATCHED, OLD)
 START_TIMEOUT = 20.0
 IDLE_TIMEOUT = 12.0  # a healthy service handles a step's few files in well under a second
 SHORT_QUIET = 0.15  # the tree and the log unchanged this long, once every file is acknowledged
@@ -197,11 +203,13 @@ class Entry:
     kind: str  # "file", "symlink", "fifo", "dir", "other"
     signature: tuple[int, int, int]  # inode, size, mtime_ns
     sha: str | None = None  # regular files only
+    own_feedback: bool = False  # a feedback workbook the service wrote (its hash logged)
 
     @property
     def is_notice(self) -> bool:
-        name = self.path.name
-        return is_service_notice(name) or name.endswith((FEEDBACK_SUFFIX, RETURN_SUFFIX))
+        """The service's own notice: a text notice by its name, a feedback workbook by its
+        logged hash (a clerk's corrected feedback copy is a submission, not a notice)."""
+        return is_service_notice(self.path.name) or self.own_feedback
 
 
 def _kind(mode: int) -> str:
@@ -221,11 +229,12 @@ def lstat_kind(path: Path) -> str:
     return _kind(path.lstat().st_mode)
 
 
-def step_entries(tree: Tree) -> dict[Path, Entry]:
+def step_entries(tree: Tree, notices: frozenset[str] = frozenset()) -> dict[Path, Entry]:
     """Every entry directly in a division's step folders (not 1_disposisi), links unfollowed.
 
     The service's own hidden temp files (`.kinerja-*.tmp`) and our `~tmp...partial` are
-    skipped: they are ignored by name and never a resting place.
+    skipped: they are ignored by name and never a resting place. `notices`: the hashes of the
+    feedback workbooks the service logged (Outcome.NOTICE).
     """
     found: dict[Path, Entry] = {}
     for code in CODES:
@@ -246,7 +255,8 @@ def step_entries(tree: Tree) -> dict[Path, Entry]:
                 except FileNotFoundError:
                     continue  # moved while we looked: the next look sees it settled
                 signature = (info.st_ino, info.st_size, info.st_mtime_ns)
-                found[path] = Entry(path, kind, signature, digest)
+                own = digest in notices and FEEDBACK_MARK in name
+                found[path] = Entry(path, kind, signature, digest, own)
     return found
 
 
@@ -353,9 +363,30 @@ class Idle:
     events: list[dict[str, object]]
 
 
-def parked_places(events: list[dict[str, object]]) -> set[tuple[str, str]]:
-    """(to_path, file_hash) of every event that put bytes somewhere: the service knows them."""
-    return {(str(e["to_path"]), str(e["file_hash"])) for e in events if e["to_path"]}
+def parked_places(tree: Tree, events: list[dict[str, object]]) -> set[tuple[str, str]]:
+    """(to_path, file_hash) of every event that put bytes somewhere: the service knows them; a
+    workbook still open is known where it lies (Outcome.OPEN: from_path) while its owner lock
+    is beside it; once the lock is gone the service still has to move it."""
+    found = {(str(e["to_path"]), str(e["file_hash"])) for e in events if e["to_path"]}
+    held = [e for e in events if e["outcome"] == "open"]
+    found |= {(str(e["from_path"]), str(e["file_hash"])) for e in held
+              if still_locked(tree.root / str(e["from_path"]))}  # fmt: skip
+    return found
+
+
+def still_locked(path: Path) -> bool:
+    """An owner lock beside `path` (LibreOffice's `.~lock.<name>#`, Excel's `~$<name>`)."""
+    return any(os.path.lexists(path.with_name(lock))
+               for lock in (f".~lock.{path.name}#", f"~${path.name}"))  # fmt: skip
+
+
+def unread_places(events: list[dict[str, object]]) -> set[str]:
+    """Where the service put an entry it refused unread (no hash: a hard link, a link)."""
+    return {str(e["to_path"]) for e in events if e["to_path"] and not e["file_hash"]}
+
+
+def notice_hashes(events: list[dict[str, object]]) -> frozenset[str]:
+    return frozenset(str(e["file_hash"]) for e in events if e["outcome"] == "notice")
 
 
 def wait_idle(tree: Tree, service: ServiceProcess, *, log_from: int,
@@ -380,11 +411,11 @@ def wait_idle(tree: Tree, service: ServiceProcess, *, log_from: int,
         stuck = [found for found, since in fifo_since.items() if time.monotonic() - since > 1.0]
         if stuck:
             raise AssertionError(f"the service hangs on a FIFO: {stuck}")
-        entries = step_entries(tree)
         events = read_events(tree)
+        entries = step_entries(tree, notice_hashes(events))
         log = service.log()
         recent = log[log_from:]
-        known = parked_places(events)
+        known, unread = parked_places(tree, events), unread_places(events)
         waiting = []
         for path, entry in entries.items():
             if entry.kind != "file" or entry.is_notice or not watched(tree, path):
@@ -393,7 +424,7 @@ def wait_idle(tree: Tree, service: ServiceProcess, *, log_from: int,
             # a console line "<time> <zone> <path>: <what became of it>"
             # (watcher/service/console.py)
             seen = before.get(path) == entry.signature or f" {rel}: " in recent
-            if (rel, entry.sha) not in known or not seen:
+            if ((rel, entry.sha) not in known and rel not in unread) or not seen:
                 waiting.append(rel)
         state = (sorted((p, e.signature) for p, e in entries.items()), len(events), len(log))
         now = time.monotonic()
@@ -434,3 +465,23 @@ def walk_no_follow(root: Path) -> Iterator[tuple[Path, str]]:
                 yield path, lstat_kind(path)
             except FileNotFoundError:
                 continue
+
+
+def status_approved(tree: Tree) -> set[str]:
+    """The divisions `kinerja status --json` shows approved (run as a subprocess)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "watcher", "status", "--root", str(tree.root), "--json"],
+        capture_output=True, text=True, timeout=60, cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )  # fmt: skip
+    assert done.returncode == 0, f"kinerja status --json exited {done.returncode}: {done.stderr}"
+    rows = json.loads(done.stdout)["bidang"]
+    return {row["kode"] for row in rows if row["langkah_sekarang"] is None}
+
+
+def stored_events(tree: Tree) -> list[Event]:
+    """The log's events as the store gives them (for the projection and the reports)."""
+    if not tree.store_path.exists():
+        return []
+    with Store(tree.store_path, keep_anchor=False) as store:
+        return store.events()

@@ -29,7 +29,7 @@ the service) does not hide the others: the people's steps alone (`people`), and 
 group each: `untidy` (clerks who resend and rename, a Kabid who tidies), `kills` (SIGKILL, also
 mid-handling, and SIGTERM, each followed by a restart), `links` (symlinks, hard links),
 `specials` (a FIFO, a folder named `.xlsx`), `names` (250-byte file names). Pick one with
-`-k people`. `KINERJA_MODEL_EXAMPLES` (default 4), `KINERJA_MODEL_STEPS` (8) and
+`-k people`. `KINERJA_MODEL_EXAMPLES` (default 4), `KINERJA_MODEL_STEPS` (6) and
 `KINERJA_MODEL_SHRINK_SECONDS` (20) change the size; the examples are derandomized, so a run
 is the same on every machine, and a failure prints its steps (Hypothesis' "Falsifying example",
 with one "step N: ..." line per step and what each person did).
@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -61,6 +62,7 @@ from model_office import (
     CODES,
     JUNK,
     LONG_QUIET,
+    OLD,
     REPORT_TEXT,
     SHORT_QUIET,
     Entry,
@@ -75,6 +77,8 @@ from model_office import (
     save_atomically,
     sha256,
     short,
+    status_approved,
+    stored_events,
     tagged,
     template_office,
     verify_exit_code,
@@ -83,29 +87,40 @@ from model_office import (
 )
 from support.sop010 import RETURN_SUFFIX, Folder
 
+from watcher.record.documents import project
+from watcher.reports.gather import current_approvals
+from watcher.service.notices import DUPLICATE_SUFFIX, STALE_SUFFIX, SUPERSEDED_SUFFIX
 from watcher.service.tree import Tree
-from watcher.validation.feedback import FEEDBACK_SUFFIX, REFUSAL_SUFFIX
+from watcher.validation.feedback import FEEDBACK_SUFFIX, REFUSAL_SUFFIX, feedback_name
 
 # Hypothesis' first example is all zeros (here: quiet moments) and its second has no step; the
 # others are random. So 4 examples are 2 random days of the office per subset.
 EXAMPLES = int(os.environ.get("KINERJA_MODEL_EXAMPLES", "4"))
-STEPS = int(os.environ.get("KINERJA_MODEL_STEPS", "8"))
+STEPS = int(os.environ.get("KINERJA_MODEL_STEPS", "6"))
 # A failing sequence is shrunk for at most this long (Hypothesis' own limit is 5 minutes; each
 # try here replays real service steps). The shortest sequence found by then is printed, after
 # Hypothesis' warning that it "spent more than five minutes" (its text, whatever the limit).
 SHRINK_SECONDS = int(os.environ.get("KINERJA_MODEL_SHRINK_SECONDS", "20"))
 LONG_NAME_BYTES = 250
+STATUS_EVERY = 4  # `kinerja status --json` runs every this many steps (and on approvals)
 
 # What must lie beside a file in its place: the service's notice for the person who acts next.
 FEEDBACK, REFUSAL, RETURN = "feedback", "refusal", "return"
+SUPERSEDED, STALE, DUPLICATE = "superseded", "stale", "duplicate"
 NOTICE_SUFFIXES = {
     FEEDBACK: (FEEDBACK_SUFFIX,),
     REFUSAL: (f"{REFUSAL_SUFFIX}.txt", f"{REFUSAL_SUFFIX}.html"),
     RETURN: (RETURN_SUFFIX,),
+    SUPERSEDED: (SUPERSEDED_SUFFIX,),  # beside a copy a newer version replaced (versi_lama)
+    STALE: (STALE_SUFFIX,),  # where a checker put an older version
+    DUPLICATE: (DUPLICATE_SUFFIX,),  # where identical bytes were saved again
 }
+# The SOP step of each step folder: a newer version replaces the copies at its step and before.
+STEP_OF = {Folder.MATERIAL: 3, Folder.MATERIAL_FIX: 3, Folder.REPORT: 4, Folder.REPORT_FIX: 4,
+           Folder.REVIEW: 5, Folder.APPROVED: 5, Folder.RETURNED: 5}  # fmt: skip
 F = TypeVar("F", bound=Callable[..., None])
 # place -> the notice required there (None: no notice; a tuple: any one of them)
-Allowed = dict[Folder, str | tuple[str, ...] | None]
+Allowed = dict[Folder | str, str | tuple[str, ...] | None]
 FIX_FOLDERS = (Folder.MATERIAL_FIX, Folder.REPORT_FIX)
 PLANTED_IN = (Folder.MATERIAL, Folder.REPORT)  # where the attacker plants links and FIFOs
 RENAMED_IN = (Folder.REPORT, Folder.APPROVED, Folder.MATERIAL_FIX)  # where a clerk renames
@@ -150,25 +165,35 @@ class Doc:
     follow_up: bool = False  # the Kasubag has filled tindak lanjut in an earlier version
     first: tuple[str, str] = ("", "")  # (name, sha) it was first saved with
     unread: bool = False  # refused without being read (a hard link): nothing to archive
+    report_valid: bool = False  # a report the Kasubag saved that is valid at the Kabid's step
+    locked: Path | None = None  # an owner lock beside it: still open in a spreadsheet program
+    displaced: bool = False  # a person moved it out of disetujui
+
+    @property
+    def version(self) -> bool:
+        """A version of its division's document (junk and unread links are not)."""
+        return self.variant is not None and not self.unread
 
     @property
     def sha(self) -> str:
         return sha256(self.data)
 
     @property
-    def folder(self) -> Folder | None:
+    def folder(self) -> Folder | str | None:
         return folder_of(self.inbox, self.path)
 
     def allowed_text(self) -> str:
         return ", ".join(f"{where}{f' + {n}' if n else ''}" for where, n in self.allowed.items())
 
 
-def folder_of(inbox: Path, path: Path) -> Folder | None:
-    """The step folder `path` lies directly in (None: elsewhere)."""
+def folder_of(inbox: Path, path: Path) -> Folder | str | None:
+    """The step folder (or versi_lama) `path` lies directly in (None: elsewhere)."""
     try:
         parts = path.parent.relative_to(inbox).parts
     except ValueError:
         return None
+    if parts[1:] == (OLD,):
+        return OLD
     try:
         return Folder("/".join(parts[1:]))
     except ValueError:
@@ -216,6 +241,14 @@ class OfficeMachine(RuleBasedStateMachine):
         self.last_look: dict[Path, tuple[int, int, int]] = {}
         self.counter = 0
         self.steps = 0
+        # The document rules' memory, by division: the version that last reached the Kabid's
+        # step (a checker's move of another one is stale) and the approval in force.
+        self.at_check: dict[str, str] = {}
+        self.approved: dict[str, str] = {}
+        self.newcomer: Doc | None = None  # the version this step saved or a checker moved
+        self.expected: list[tuple[Path, str]] = []  # notices this step must leave (path, kind)
+        self.only_if_checked = False  # the newcomer may be left alone (parked): see the log
+        self.status_checked: dict[str, str] | None = None  # the approvals status was last run at
 
     # -- the service ------------------------------------------------------------------------
 
@@ -318,6 +351,34 @@ class OfficeMachine(RuleBasedStateMachine):
     def analis_saves_material(self, code: str, variant: str) -> None:
         doc = self.material(code, variant, f"Bahan_{code}_{self.counter + 1:02d}.xlsx")
         save_atomically(doc.path, doc.data)
+        self.newcomer = doc
+        self.settle()
+
+    @action("people", code=st.sampled_from(CODES), variant=st.sampled_from(Material.ALL))
+    def analis_saves_while_open(self, code: str, variant: str) -> None:
+        """Saved with the workbook still open (LibreOffice's lock beside it): checked, its
+        feedback written at once, but it stays until the workbook is closed."""
+        doc = self.material(code, variant, f"Bahan_{code}_{self.counter + 1:02d}.xlsx")
+        doc.locked = doc.path.with_name(f".~lock.{doc.path.name}#")
+        doc.locked.write_text("kasubag,pc-01,01.12.2026 09:00,\n", encoding="utf-8")
+        save_atomically(doc.path, doc.data)
+        doc.allowed = {Folder.MATERIAL: FEEDBACK if variant not in Material.VALID else None}
+        self.settle()
+
+    def locked(self) -> list[Doc]:
+        return [d for d in self.docs if d.locked]
+
+    @action("people", when=lambda self: self.locked(), index=st.integers(0, 99))
+    def analis_closes_the_workbook(self, index: int) -> None:
+        doc = self.pick(self.locked(), index)
+        assert doc.locked is not None
+        note(f"Analis Data closes {doc.path.name} (its lock file goes)")
+        doc.locked.unlink()
+        doc.locked = None
+        if not doc.gone and doc.folder is Folder.MATERIAL:
+            valid = doc.variant in Material.VALID
+            doc.allowed = {Folder.REPORT: None} if valid else {Folder.MATERIAL_FIX: FEEDBACK}
+            self.newcomer = doc
         self.settle()
 
     def material(self, code: str, variant: str, name: str) -> Doc:
@@ -359,6 +420,7 @@ class OfficeMachine(RuleBasedStateMachine):
         self.record.kasubag_saved.add(sha256(data))
         allowed: Allowed = {Folder.REVIEW: None} if valid else {Folder.REPORT_FIX: FEEDBACK}
         self.resave(doc, data, allowed, f"Kasubag ({'complete' if complete else 'no follow-up'})")
+        doc.report_valid, self.newcomer = valid, doc
         self.settle()
 
     @action("people", when=lambda self: self.at_kasubag(), index=st.integers(0, 99))
@@ -381,9 +443,25 @@ class OfficeMachine(RuleBasedStateMachine):
         target = self.tree.folder(doc.code, Folder.REPORT) / doc.path.name
         note(f"Kasubag fixes {doc.path.relative_to(self.tree.root)}, saves it as "
              f"{target.relative_to(self.tree.root)}")  # fmt: skip
-        save_atomically(target, data)
+        # The old copy goes first: the fixed version would move it to versi_lama meanwhile.
         doc.path.unlink()
+        save_atomically(target, data)
         doc.path, doc.data, doc.allowed, doc.follow_up = target, data, {Folder.REVIEW: None}, True
+        doc.report_valid, self.newcomer = True, doc
+        self.settle()
+
+    @action("people", when=lambda self: self.fixable(Folder.MATERIAL_FIX), index=st.integers(0, 99))
+    def analis_saves_a_correction_in_the_fix_folder(self, index: int) -> None:
+        """The feedback copy beside the returned material, corrected and saved where it is:
+        resubmitted from 3_bahan/perlu_perbaikan."""
+        old = self.pick(self.fixable(Folder.MATERIAL_FIX), index)
+        name = feedback_name(old.path.name)
+        doc = self.new_doc(old.code, Material.HALF, material_bytes(self.template, old.code,
+                           Material.HALF), name, {Folder.REPORT: None})  # fmt: skip
+        doc.path = old.path.with_name(name)
+        note(f"Analis Data saves a corrected copy as {doc.path.relative_to(self.tree.root)}")
+        save_atomically(doc.path, doc.data)
+        self.newcomer = doc
         self.settle()
 
     @action("people", when=lambda self: self.fixable(Folder.MATERIAL_FIX), index=st.integers(0, 99))
@@ -396,16 +474,87 @@ class OfficeMachine(RuleBasedStateMachine):
         old.gone = True
         doc = self.material(old.code, Material.HALF, old.path.name)
         save_atomically(doc.path, doc.data)
+        self.newcomer = doc
         self.settle()
 
     # -- the Kabid --------------------------------------------------------------------------
 
     @action("people", when=lambda self: self.live(Folder.REVIEW), index=st.integers(0, 99))
     def kabid_approves(self, index: int) -> None:
-        doc = self.pick(self.live(Folder.REVIEW), index)
-        self.record.kabid_approved.add(doc.sha)
-        self.move(doc, self.place(doc, Folder.APPROVED), {Folder.APPROVED: None}, "Kabid")
+        self.checker_puts(self.pick(self.live(Folder.REVIEW), index), Folder.APPROVED, "Kabid")
         self.settle()
+
+    def checker_puts(self, doc: Doc, folder: Folder, who: str, name: str | None = None) -> None:
+        """A copy moved into disetujui or dikembalikan: stale unless it is the version that
+        reached the Kabid last (then it goes to versi_lama, a notice where it was put)."""
+        target = self.place(doc, folder, name)
+        stale = doc.version and self.at_check.get(doc.code) not in (None, doc.sha)
+        allowed: Allowed
+        if stale:
+            allowed = {OLD: None}
+            self.expected.append((target, STALE))
+        elif folder is Folder.APPROVED:
+            self.record.kabid_approved.add(doc.sha)
+            allowed = {Folder.APPROVED: None} if doc.report_valid else {Folder.REPORT_FIX: FEEDBACK}
+        else:
+            allowed = {Folder.REPORT: RETURN}
+        if doc.folder is Folder.APPROVED and folder is not Folder.APPROVED:
+            doc.displaced = True
+        self.move(doc, target, allowed, who)
+        self.newcomer = None if stale else doc
+
+    @action("people", when=lambda self: self.old_reports(), index=st.integers(0, 99),
+            approve=st.booleans())  # fmt: skip
+    def kabid_moves_an_old_copy(self, index: int, approve: bool) -> None:
+        """The Kabid finds a copy in versi_lama and approves or returns it."""
+        doc = self.pick(self.old_reports(), index)
+        self.checker_puts(doc, Folder.APPROVED if approve else Folder.RETURNED, "Kabid")
+        self.settle()
+
+    def old_reports(self) -> list[Doc]:
+        return [d for d in self.live(OLD) if d.sha in self.record.kasubag_saved]
+
+    def approved_reports(self) -> list[Doc]:
+        return [d for d in self.live(Folder.APPROVED) if d.sha in self.record.kasubag_saved]
+
+    @action("people", when=lambda self: self.approved_reports(), index=st.integers(0, 99))
+    def kabid_withdraws_the_approval(self, index: int) -> None:
+        """The approved version moved into dikembalikan on purpose: the document reopens."""
+        doc = self.pick(self.approved_reports(), index)
+        self.checker_puts(doc, Folder.RETURNED, "Kabid")
+        self.settle()
+
+    @action("people", when=lambda self: self.approved_reports(), index=st.integers(0, 99))
+    def kasubag_corrects_after_approval(self, index: int) -> None:
+        """A newer report after the approval: it waits for the Kabid, the approval stays."""
+        old = self.pick(self.approved_reports(), index)
+        number = self.next_number()
+        data = tagged(edited(old.data, **REPORT_TEXT), f"model-{number}")
+        name = f"Laporan_{old.code}_revisi_{number:02d}.xlsx"
+        doc = Doc(number, old.code, old.variant, data, self.tree.folder(old.code, Folder.REPORT)
+                  / name, {Folder.REVIEW: None}, self.tree.inbox, follow_up=True,
+                  first=(name, sha256(data)), report_valid=True)  # fmt: skip
+        self.docs.append(doc)
+        self.record.kasubag_saved.add(doc.sha)
+        note(f"Kasubag saves a corrected report {doc.path.relative_to(self.tree.root)}")
+        save_atomically(doc.path, data)
+        self.newcomer = doc
+        self.settle()
+
+    @action("people", when=lambda self: self.copies(), index=st.integers(0, 99))
+    def clerk_saves_an_identical_copy(self, index: int) -> None:
+        """The same bytes as a copy the service put in 4_laporan or a fix folder, saved into
+        3_bahan again: removed, with a notice."""
+        doc = self.pick(self.copies(), index)
+        again = self.tree.folder(doc.code, Folder.MATERIAL) / f"Salinan_{self.next_number()}.xlsx"
+        note(f"clerk saves the bytes of {doc.path.name} again as {again.name}")
+        save_atomically(again, doc.data)
+        self.expected.append((again, DUPLICATE))
+        self.settle()
+
+    def copies(self) -> list[Doc]:
+        folders = (Folder.REPORT, Folder.MATERIAL_FIX)
+        return [d for d in self.live(*folders) if d.version and d.first == (d.path.name, d.sha)]
 
     @action(
         "people",
@@ -425,8 +574,9 @@ class OfficeMachine(RuleBasedStateMachine):
             save_atomically(back, data)
             doc.path.unlink()
             doc.path, doc.data, doc.allowed = back, data, allowed
+            self.newcomer = doc  # new contents: never stale
         else:
-            self.move(doc, back, allowed, "Kabid")
+            self.checker_puts(doc, Folder.RETURNED, "Kabid")
         self.settle()
 
     # -- clerks -----------------------------------------------------------------------------
@@ -438,6 +588,7 @@ class OfficeMachine(RuleBasedStateMachine):
         again = self.tree.folder(doc.code, Folder.MATERIAL) / doc.path.name
         note(f"clerk saves {doc.path.name} into 3_bahan again, same bytes")
         save_atomically(again, doc.data)  # the model: still one file, where it was
+        self.expected.append((again, DUPLICATE))
         self.settle()
 
     def resendable(self) -> list[Doc]:
@@ -450,6 +601,9 @@ class OfficeMachine(RuleBasedStateMachine):
         doc = self.pick([d for d in self.docs if not d.gone], index)
         note(f"clerk deletes {doc.path.relative_to(self.tree.root)}")
         doc.path.unlink()
+        if doc.locked is not None:
+            doc.locked.unlink()
+            doc.locked = None
         doc.gone = True
         self.settle()
 
@@ -461,12 +615,16 @@ class OfficeMachine(RuleBasedStateMachine):
         doc = self.pick(self.live(*RENAMED_IN), index)
         folder = doc.folder
         target = doc.path.with_name(f"{doc.path.stem} final{doc.path.suffix}")
+        if folder is Folder.APPROVED:  # a checker's act: approved again, or stale
+            self.checker_puts(doc, Folder.APPROVED, "clerk", target.name)
+            self.settle()
+            return
         allowed: Allowed = {folder: None}  # a notice beside it keeps the old name
         if folder is Folder.REPORT:
             allowed = self.moved_by_hand(doc)
-        if folder is Folder.APPROVED:
-            self.record.kabid_approved.add(doc.sha)
         self.move(doc, target, allowed, "clerk")
+        if folder is Folder.MATERIAL_FIX:
+            self.newcomer = doc  # checked again where it is (fix folders are watched)
         self.settle()
 
     @action(
@@ -479,9 +637,11 @@ class OfficeMachine(RuleBasedStateMachine):
         """The Kabid changes his mind: back to 5_pemeriksaan, or into dikembalikan."""
         doc = self.pick(self.live(Folder.APPROVED), index)
         if to_review:
+            doc.displaced = True
             self.move(doc, self.place(doc, Folder.REVIEW), {Folder.REVIEW: None}, "Kabid")
+            self.newcomer, self.only_if_checked = doc, True  # under its old name: parked
         else:
-            self.move(doc, self.place(doc, Folder.RETURNED), {Folder.REPORT: RETURN}, "Kabid")
+            self.checker_puts(doc, Folder.RETURNED, "Kabid")
         self.settle()
 
     @action("untidy", when=lambda self: self.at_kasubag(), index=st.integers(0, 99))
@@ -489,6 +649,7 @@ class OfficeMachine(RuleBasedStateMachine):
         """The Kabid drags a file the Kasubag has not touched into 5_pemeriksaan himself."""
         doc = self.pick(self.at_kasubag(), index)
         self.move(doc, self.place(doc, Folder.REVIEW), self.moved_by_hand(doc), "Kabid")
+        self.newcomer = doc
         self.settle()
 
     def moved_by_hand(self, doc: Doc) -> Allowed:
@@ -568,6 +729,7 @@ class OfficeMachine(RuleBasedStateMachine):
         name = stem + "x" * (LONG_NAME_BYTES - len(stem) - len(suffix)) + suffix
         if workbook:
             doc = self.material(code, Material.HALF, name)
+            self.newcomer = doc
         else:
             doc = self.new_doc(code, None, JUNK["random_bytes"][1](), name,
                                {Folder.MATERIAL_FIX: REFUSAL})  # fmt: skip
@@ -601,6 +763,7 @@ class OfficeMachine(RuleBasedStateMachine):
     def service_is_killed_while_handling(self, code: str, variant: str, delay_ms: int) -> None:
         doc = self.material(code, variant, f"Bahan_{code}_{self.counter + 1:02d}.xlsx")
         save_atomically(doc.path, doc.data)
+        self.newcomer = doc
         time.sleep(delay_ms / 1000)  # part of the scenario: the moment of the power cut
         note(f"the service is killed with SIGKILL {delay_ms} ms later and started again")
         assert self.service is not None
@@ -621,6 +784,7 @@ class OfficeMachine(RuleBasedStateMachine):
         self.log_from = len(self.service.log())
         self.last_look = {path: entry.signature for path, entry in idle.entries.items()}
         problems = self.places(idle) + self.archived() + self.no_step_skipped(idle)
+        problems += self.documents(idle)
         problems += self.oddities_kept(idle) + self.outside_untouched()
         problems += [f"service: {p}" for p in self.service.health()]
         code, text = verify_exit_code(self.tree)
@@ -629,12 +793,15 @@ class OfficeMachine(RuleBasedStateMachine):
         assert not problems, "\n  ".join(["invariants broken:", *problems])
 
     def places(self, idle: Idle) -> list[str]:
-        """Invariant 1: each document in exactly one allowed place, its notice beside it."""
+        """Invariant 1: each document in exactly one allowed place, its notice beside it; the
+        copies this step's version replaced in versi_lama with their DIGANTI notice."""
         by_sha: dict[str, list[Entry]] = {}
         for entry in idle.entries.values():
             if entry.kind == "file" and not entry.is_notice and entry.sha:
                 by_sha.setdefault(entry.sha, []).append(entry)
         root, problems = self.tree.root, []
+        before = {doc.number: doc.folder for doc in self.docs}
+        located: list[tuple[Doc, Entry]] = []
         for doc in self.docs:
             found = by_sha.pop(doc.sha, [])
             name = f"#{doc.number} {short(doc.path.name)}"
@@ -651,6 +818,10 @@ class OfficeMachine(RuleBasedStateMachine):
             if not doc.unread:
                 self.record.handled[doc.sha] = doc.data
             doc.path = entry.path
+            located.append((doc, entry))
+        self.document_rules(idle, before)
+        for doc, entry in located:
+            name = f"#{doc.number} {short(doc.path.name)}"
             if doc.folder not in doc.allowed:
                 problems.append(f"{name} rests in {doc.folder}, allowed: {doc.allowed_text()}")
                 continue
@@ -659,8 +830,92 @@ class OfficeMachine(RuleBasedStateMachine):
             if notice and not any(notice_beside(entry.path, one, idle) for one in either):
                 problems.append(f"{name} in {doc.folder}: its {notice} notice is missing")
             doc.allowed = {doc.folder: notice}
+        for path, kind in self.expected:
+            if not notice_beside(path, kind, idle):
+                problems.append(f"no {kind} notice for {short(path.name)} in {path.parent.name}")
+        self.expected = []
         for entries in by_sha.values():
             problems += [f"unexpected file {e.path.relative_to(root)}" for e in entries]
+        return problems
+
+    def document_rules(self, idle: Idle, before: dict[int, Folder | str | None]) -> None:
+        """The step's newcomer (a version saved, or moved by a checker), where the service put
+        it, replaces the older versions of its document: a valid one those at its step and the
+        steps before (the approved copy only when it is approved itself), an invalid one those in
+        its own fix folder. They must move into versi_lama, with a DIGANTI notice."""
+        doc, self.newcomer = self.newcomer, None
+        only_if_checked, self.only_if_checked = self.only_if_checked, False
+        if doc is None or doc.gone or not doc.version or doc.folder is None:
+            return
+        arrival = doc.folder
+        if only_if_checked and not checked_at(idle, self.tree, doc):
+            return
+        progress = arrival in (Folder.REPORT, Folder.REVIEW, Folder.APPROVED)
+        invalid = arrival in FIX_FOLDERS and notice_beside(doc.path, FEEDBACK, idle)
+        if not (progress or invalid):
+            return
+        if arrival in (Folder.REVIEW, Folder.APPROVED):
+            self.at_check[doc.code] = doc.sha
+            doc.report_valid = True
+        if arrival is Folder.APPROVED:
+            self.approved[doc.code] = doc.sha
+        returned = arrival is Folder.REPORT and before.get(doc.number) is Folder.RETURNED
+        if returned and self.approved.get(doc.code) == doc.sha:
+            del self.approved[doc.code]  # a deliberate return of the approved version
+        for other in self.docs:
+            where = before.get(other.number)
+            if (other is doc or other.gone or not other.version or other.code != doc.code
+                    or other.sha == doc.sha or where not in STEP_OF):  # fmt: skip
+                continue
+            if progress:
+                replaced = STEP_OF[where] <= STEP_OF[arrival] and (
+                    where is not Folder.APPROVED or arrival is Folder.APPROVED
+                )
+            else:
+                replaced = where == arrival
+            if replaced:
+                other.allowed = {OLD: SUPERSEDED}
+
+    def documents(self, idle: Idle) -> list[str]:
+        """The issue's document invariants, from the log's projection (each division has one
+        document here: 2026, TW III): (a) no two versions of it wait in one step folder;
+        (b) `kinerja status --json` shows approved what the projection approves, (c) the
+        reports' approvals and the model agree with the projection on what is approved; (d) the
+        approved version's copy is in disetujui."""
+        events = stored_events(self.tree)
+        documents = {d.division: d for d in project(events).values()}
+        approvals = {code: d.approval.file_hash for code, d in documents.items() if d.approval}
+        problems = []
+        for code, document in documents.items():
+            versions = {v.file_hash for v in document.versions}
+            for folder in (Folder.MATERIAL_FIX, Folder.REPORT, Folder.REVIEW, Folder.APPROVED):
+                directory = self.tree.folder(code, folder)
+                waiting = [e for e in idle.entries.values() if e.path.parent == directory
+                           and not e.is_notice and e.sha in versions]  # fmt: skip
+                if len(waiting) > 1:
+                    names = [short(e.path.name) for e in waiting]
+                    problems.append(f"{code}: {len(waiting)} versions wait in {folder}: {names}")
+        # (b) `kinerja status` walks the raw events and still shows a withdrawn approval (it
+        # is being moved onto the projection), so only this side is checked: what the projection
+        # approves, status shows approved. A subprocess costs a second (it loads the master
+        # data): it runs when the approvals change and every few steps.
+        if approvals != self.status_checked or self.steps % STATUS_EVERY == 0:
+            self.status_checked = dict(approvals)
+            shown = status_approved(self.tree) & set(CODES)
+            if set(approvals) - shown:
+                problems.append(f"kinerja status shows {sorted(shown)} approved, the projection "
+                                f"{sorted(approvals)}")  # fmt: skip
+        reported = {division: a.file_hash for (division, _), a in current_approvals(events).items()}
+        if reported != approvals:
+            problems.append(f"the reports' approvals {reported} != the projection's {approvals}")
+        if self.approved != approvals:
+            problems.append(f"approved by the model {self.approved}, by the projection {approvals}")
+        for code, digest in approvals.items():
+            kept = [d for d in self.docs if d.sha == digest and not d.gone and not d.displaced]
+            there = [e for e in idle.entries.values() if e.sha == digest
+                     and e.path.parent == self.tree.folder(code, Folder.APPROVED)]  # fmt: skip
+            if kept and not there:
+                problems.append(f"{code}: the approved version {digest[:12]} is not in disetujui")
         return problems
 
     def archived(self) -> list[str]:
@@ -723,13 +978,22 @@ class OfficeMachine(RuleBasedStateMachine):
 
 
 def notice_beside(path: Path, notice: str, idle: Idle) -> bool:
-    """A notice of this kind next to `path`, named after it (long names are shortened)."""
+    """A notice of this kind next to `path`, named after it (long names are shortened; a
+    notice whose name was taken is "... (2).txt")."""
     stem = path.name.rsplit(".", 1)[0][:20]
-    names = [p.name for p in idle.entries if p.parent == path.parent]
+    names = [re.sub(r" \(\d+\)(\.\w+)$", r"\1", p.name)
+             for p in idle.entries if p.parent == path.parent]  # fmt: skip
     return all(
         any(name.startswith(stem) and name.endswith(suffix) for name in names)
         for suffix in NOTICE_SUFFIXES[notice]
     )
+
+
+def checked_at(idle: Idle, tree: Tree, doc: Doc) -> bool:
+    """The service checked `doc` where it lies (a step event from there), not parked it."""
+    relative = doc.path.relative_to(tree.root).as_posix()
+    return any(e["from_path"] == relative and e["file_hash"] == doc.sha
+               and e["outcome"] in ("valid", "approved") for e in idle.events)  # fmt: skip
 
 
 # Simplest first: shrinking moves toward the first step kinds.
