@@ -231,13 +231,16 @@ def test_status_tells_the_same_story_as_the_documents(office: Tree) -> None:
         assert approvals(office)[(CODE, 3)].file_hash == sha(approved)  # version 1 still counts
         approved_again = folder(office, Folder.APPROVED) / "Rencana_Aksi_DAFDUK_2026_TW3 v2.xlsx"
         shutil.move(second, approved_again)
-        wait_for(lambda: not approved.exists(), what="version 2 approved, version 1 settled")
-        assert approvals(office)[(CODE, 3)].file_hash == sha(approved_again)
+        v2 = sha(approved_again)
+        wait_for(lambda: approvals(office)[(CODE, 3)].file_hash == v2, what="version 2 approved")
+        assert not approved.exists(), "version 1 left disetujui for versi_lama"
         assert row_of(status_json(office))["disetujui_versi"] == 2
         shutil.move(approved_again, folder(office, Folder.RETURNED) / NAME)  # returned on purpose
         wait_for(lambda: not approvals(office), what="the approval withdrawn")
         row = row_of(status_json(office))
-        assert row["status"] == "dibuka_kembali" and "Kabid" in row["dibuka_kembali"]
+        assert row["disetujui_versi"] is None, row
+        assert row["dibuka_kembali"].startswith("dibuka kembali (dikembalikan "), row
+        assert "WITA" in row["dibuka_kembali"], row
         wait_for(lambda: page.exists() and "Versi" in page.read_text("utf-8"), what="the page")
     html = page.read_text("utf-8")
     assert 'href="../inbox/DAFDUK/' in html, "the page links the division's current version"
