@@ -399,6 +399,12 @@ def test_a_return_after_approval_withdraws_it(quarter: Tree) -> None:
     assert str(shown).startswith("dibuka kembali (dikembalikan kabid ")
     assert str(shown).endswith(" WITA)")
 
+    # The LKjIP says the same where the period is missing.
+    annual = run_annual(quarter, 2026, now=lambda: QUARTER_BUILT, pdf=False)
+    sheet = load_workbook(annual[0])["Sumber Data"]
+    missing = [row for row in sheet.iter_rows(values_only=True) if row[0] == "PIAK"]
+    assert any(str(row[2]).startswith("dibuka kembali (dikembalikan kabid ") for row in missing)
+
 
 def test_a_report_someone_edited_is_kept_aside(quarter: Tree) -> None:
     path = run_period(quarter, 2026, 3, now=lambda: QUARTER_BUILT, pdf=False)[0]

@@ -27,6 +27,7 @@ from watcher.reports.gather import (
     approvals_for,
     period_documents,
     read_submissions,
+    reopened_texts,
 )
 from watcher.reports.pdf import band_classes, bar_chart_svg, render_html
 from watcher.reports.period import fingerprint
@@ -102,8 +103,9 @@ def year_report(
 ) -> YearReport:
     """Read the year's approved versions (and last year's, for comparison) into figures over
     the SOP's periods."""
+    documents = period_documents(store, year)
     submissions = read_submissions(tree, master, approvals, sop=sop, progress=progress,
-                                   documents=period_documents(store, year))  # fmt: skip
+                                   documents=documents)  # fmt: skip
     previous = None
     earlier = list(approvals_for(store, year - 1).values())
     if earlier:
@@ -117,7 +119,8 @@ def year_report(
         now().astimezone(calendar.tz), store.head(), fingerprint(approvals, master)
     )
     sources = tuple((a.division, a.quarter, a.path, a.at_utc, a.file_hash) for a in approvals)
-    return YearReport(master, sop, figures, provenance, sources)
+    reopened = reopened_texts(documents, provenance.built_at.tzinfo)
+    return YearReport(master, sop, figures, provenance, sources, reopened)
 
 
 def annual_html(report: YearReport) -> str:

@@ -310,7 +310,7 @@ def _sources(sheet: Sheet, report: YearReport) -> None:
             [
                 (division, Style.MISSING),
                 (period.short_label(index), Style.MISSING),
-                ("belum disetujui", Style.MISSING),
+                (report.not_approved(division, index), Style.MISSING),
                 (None, Style.MISSING),
                 (None, Style.MISSING),
             ]

@@ -144,6 +144,12 @@ class YearReport(OfficeReport):
     figures: YearFigures
     provenance: Provenance
     approvals: tuple[tuple[str, int, str, datetime, str], ...]  # division, period, path, at, hash
+    # (division, period) -> "dibuka kembali (...)": an approval withdrawn by a deliberate return
+    reopened: Mapping[tuple[str, int], str] = field(default_factory=dict)
+
+    def not_approved(self, division: str, index: int) -> str:
+        """How a missing period of a division is shown: reopened, or not approved."""
+        return self.reopened.get((division, index)) or "belum disetujui"
 
     @property
     def year(self) -> int:
