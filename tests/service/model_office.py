@@ -476,7 +476,7 @@ def status_approved(tree: Tree) -> set[str]:
     )  # fmt: skip
     assert done.returncode == 0, f"kinerja status --json exited {done.returncode}: {done.stderr}"
     rows = json.loads(done.stdout)["bidang"]
-    return {row["kode"] for row in rows if row["langkah_sekarang"] is None}
+    return {row["kode"] for row in rows if row["disetujui_versi"] is not None}
 
 
 def stored_events(tree: Tree) -> list[Event]:

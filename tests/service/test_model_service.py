@@ -895,14 +895,13 @@ class OfficeMachine(RuleBasedStateMachine):
                 if len(waiting) > 1:
                     names = [short(e.path.name) for e in waiting]
                     problems.append(f"{code}: {len(waiting)} versions wait in {folder}: {names}")
-        # (b) `kinerja status` walks the raw events and still shows a withdrawn approval (it
-        # is being moved onto the projection), so only this side is checked: what the projection
-        # approves, status shows approved. A subprocess costs a second (it loads the master
-        # data): it runs when the approvals change and every few steps.
+        # (b) `kinerja status --json` shows approved exactly what the projection approves. A
+        # subprocess costs a second (it loads the master data): it runs when the approvals change
+        # and every few steps.
         if approvals != self.status_checked or self.steps % STATUS_EVERY == 0:
             self.status_checked = dict(approvals)
             shown = status_approved(self.tree) & set(CODES)
-            if set(approvals) - shown:
+            if shown != set(approvals):
                 problems.append(f"kinerja status shows {sorted(shown)} approved, the projection "
                                 f"{sorted(approvals)}")  # fmt: skip
         reported = {division: a.file_hash for (division, _), a in current_approvals(events).items()}
