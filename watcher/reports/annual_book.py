@@ -15,9 +15,10 @@ from watcher.reports.sheets import (
     merged_note,
     number_cell,
     predikat_cell,
+    report_book,
     title_rows,
 )
-from watcher.reports.xlsx import BarChart, Sheet, Style, XlsxBook
+from watcher.reports.xlsx import BarChart, Sheet, Style
 from watcher.sop.indonesian import long_datetime
 from watcher.sop.period import Period
 
@@ -52,11 +53,7 @@ def _columns(period: Period) -> tuple[tuple[str, float], ...]:
 
 
 def annual_workbook(report: YearReport) -> bytes:
-    book = XlsxBook(
-        title=report.title,
-        created=report.provenance.built_at,
-        keywords=report.provenance.chain_line,
-    )
+    book = report_book(report)
     footer = f"{report.title} - {report.master.settings.office_name}"
     columns = _columns(report.period)
     with book.sheet(

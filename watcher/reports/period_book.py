@@ -15,10 +15,11 @@ from watcher.reports.sheets import (
     merged_note,
     number_cell,
     predikat_cell,
+    report_book,
     sheet_name,
     title_rows,
 )
-from watcher.reports.xlsx import BarChart, Sheet, Style, XlsxBook, cells_xml
+from watcher.reports.xlsx import BarChart, Sheet, Style, cells_xml
 from watcher.sop.indonesian import long_datetime
 
 CHART_LIMIT = 100  # more bars than this make an unreadable chart; the table stays
@@ -47,11 +48,7 @@ def _columns(report: PeriodReport) -> tuple[tuple[str, float], ...]:
 
 
 def period_workbook(report: PeriodReport) -> bytes:
-    book = XlsxBook(
-        title=report.title,
-        created=report.provenance.built_at,
-        keywords=report.provenance.chain_line,
-    )
+    book = report_book(report)
     columns = _columns(report)
     taken = {"ringkasan", "ketepatan waktu", "grafik"}
     widths = [w for _, w in columns]

@@ -8,14 +8,22 @@ from functools import lru_cache
 from watcher.masterdata.capaian import NOT_ASSESSABLE
 from watcher.masterdata.model import PredikatBand
 from watcher.masterdata.numbers import format_number
+from watcher.reports.context import PeriodReport, YearReport
 from watcher.reports.figures import Aggregate, Figure
-from watcher.reports.xlsx import BAND_STYLES, Sheet, Style
+from watcher.reports.xlsx import BAND_STYLES, Sheet, Style, XlsxBook
 from watcher.sop.period import Period
 from watcher.workbook.styles import wrapped_height
 
 SHEET_NAME_MAX = 31
 LINE_HEIGHT = 12.75  # points, one line of 10 pt Arial
 _FORBIDDEN_IN_SHEET_NAMES = str.maketrans({c: "_" for c in "[]:*?/\\"})
+
+
+def report_book(report: PeriodReport | YearReport) -> XlsxBook:
+    """An empty workbook carrying the report's title, build time and chain head."""
+    provenance = report.provenance
+    return XlsxBook(title=report.title, created=provenance.built_at,
+                    keywords=provenance.chain_line)  # fmt: skip
 
 
 def sheet_name(wanted: str, taken: set[str]) -> str:
