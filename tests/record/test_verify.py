@@ -17,7 +17,7 @@ from support.sop010 import Folder
 
 from watcher.errors import MissingFileError, UsageError
 from watcher.record.archive import archived_path
-from watcher.record.store import HASHED_FIELDS, Event, Outcome, Store, chain_hash
+from watcher.record.store import HASHED_FIELDS, Event, Outcome, Store, chain_bytes, chain_hash
 from watcher.record.verify import Tampering, parse_anchor, verify_tree
 from watcher.service.tree import Tree
 
@@ -86,9 +86,13 @@ def test_an_edited_row_with_its_hash_recomputed_is_caught(office: Tree) -> None:
     db.row_factory = sqlite3.Row
     row = dict(db.execute("SELECT * FROM events WHERE id = 2").fetchone())
     row["actor"] = "kabid_palsu"
-    forged = chain_hash(row["prev_hash"], {name: row[name] for name in HASHED_FIELDS})
+    values = {name: row[name] for name in HASHED_FIELDS}
+    forged = chain_hash(row["prev_hash"], values)
     db.execute("DROP TRIGGER events_no_update")
-    db.execute("UPDATE events SET actor = ?, row_hash = ? WHERE id = 2", ("kabid_palsu", forged))
+    db.execute(  # the forger rewrites the row's kept bytes too
+        "UPDATE events SET actor = ?, row_hash = ?, raw = ? WHERE id = 2",
+        ("kabid_palsu", forged, chain_bytes(values)),
+    )
     db.commit()
     db.close()
     [finding] = verify_tree(office).findings

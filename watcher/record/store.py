@@ -172,6 +172,17 @@ def _check_range(name: str, value: int | None, low: int, high: int) -> None:
 
 
 @dataclass(frozen=True)
+class RawEvent:
+    """One row as another machine receives it: its sequence number (the row's id), the hash of
+    the row before, its own hash, and the exact bytes that hash covers."""
+
+    seq: int
+    prev_hash: str
+    row_hash: str
+    raw: bytes
+
+
+@dataclass(frozen=True)
 class Migration:
     """One schema change; `name` is recorded in `migrations` and must never change."""
 
@@ -235,11 +246,20 @@ def _widen_period_and_step(db: sqlite3.Connection) -> None:
     _index_events(db)
 
 
+def _keep_raw_bytes(db: sqlite3.Connection) -> None:
+    """Each new row also keeps the exact bytes its hash covers (`raw`), so a copy of the log
+    elsewhere (the central database, a bundle) checks the hash over those bytes as they are,
+    never over a re-serialisation. Rows written before keep NULL: their bytes are the canonical
+    JSON of their fields, rebuilt by `chain_bytes` and checked against their hash."""
+    db.execute("ALTER TABLE events ADD COLUMN raw BLOB")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("001_create_events", _create_events),
     Migration("002_events_append_only", _make_events_append_only),
     Migration("003_index_events", _index_events),
     Migration("004_any_sop_steps_and_periods", _widen_period_and_step),
+    Migration("005_event_raw_bytes", _keep_raw_bytes),
 )
 
 
@@ -307,12 +327,13 @@ class Store:
             next_id = max(seq[0] if seq else 0, last["id"] if last else 0) + 1
             stored = replace(event, at_utc=at, id=next_id, prev_hash=prev_hash, row_hash=None)
             values = _row_values(stored)
-            row_hash = chain_hash(prev_hash, values)
-            columns = (*HASHED_FIELDS, "prev_hash", "row_hash")
+            raw = chain_bytes(values)
+            row_hash = raw_hash(prev_hash, raw)
+            columns = (*HASHED_FIELDS, "prev_hash", "row_hash", "raw")
             db.execute(
                 f"INSERT INTO events ({', '.join(columns)}) "
                 f"VALUES ({', '.join(':' + name for name in columns)})",
-                {**values, "prev_hash": prev_hash, "row_hash": row_hash},
+                {**values, "prev_hash": prev_hash, "row_hash": row_hash, "raw": raw},
             )
             count = self._count_after(db, last["id"] if last else 0, next_id)
         log.debug("event %d: %s %s", next_id, stored.outcome, stored.from_path or "")
@@ -427,6 +448,41 @@ class Store:
         found = self.last_event(file_hash, outcome=outcome, from_path=from_path, from_dir=from_dir)
         return found is not None
 
+    def raw_events(self, *, since_id: int = 0, limit: int = 1000) -> list[RawEvent]:
+        """Up to `limit` rows past `since_id`, oldest first, as the bytes their hashes cover.
+
+        Raises StoreError at the first row whose bytes do not give its hash or do not follow
+        the row before: a broken chain is never sent on (`kinerja periksa` finds where).
+        """
+        with self._read() as db:
+            previous = db.execute(
+                "SELECT id, row_hash FROM events WHERE id <= ? ORDER BY id DESC LIMIT 1",
+                (since_id,),
+            ).fetchone()
+            rows = db.execute(
+                "SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?", (since_id, limit)
+            ).fetchall()
+        expected_prev = previous["row_hash"] if previous else GENESIS_HASH
+        expected_id = (previous["id"] if previous else 0) + 1
+        found = []
+        for row in rows:
+            values = {name: row[name] for name in HASHED_FIELDS}
+            raw = bytes(row["raw"]) if row["raw"] is not None else chain_bytes(values)
+            if (
+                row["id"] != expected_id
+                or row["prev_hash"] != expected_prev
+                or raw_hash(expected_prev, raw) != row["row_hash"]
+                or json.loads(raw) != values
+            ):
+                raise StoreError(
+                    f"Rantai log kejadian {self.path} putus di kejadian #{row['id']}; log tidak "
+                    "dikirim. Jalankan `kinerja periksa` untuk rinciannya.",
+                    path=self.path,
+                )
+            found.append(RawEvent(row["id"], row["prev_hash"], row["row_hash"], raw))
+            expected_prev, expected_id = row["row_hash"], row["id"] + 1
+        return found
+
     def head(self) -> tuple[int, str] | None:
         """(id, row_hash) of the newest row, to print as an anchor of the chain; None if empty."""
         with self._read() as db:
@@ -539,8 +595,10 @@ def first_break(records: list[dict[str, Any]], seq: int) -> int | None:
     expected_prev, expected_id = GENESIS_HASH, 1
     for record in records:
         values = {name: record[name] for name in HASHED_FIELDS}
+        raw = record.get("raw")
         if (
-            record["id"] != expected_id
+            (raw is not None and bytes(raw) != chain_bytes(values))
+            or record["id"] != expected_id
             or record["prev_hash"] != expected_prev
             or record["row_hash"] != chain_hash(expected_prev, values)
         ):
@@ -549,13 +607,31 @@ def first_break(records: list[dict[str, Any]], seq: int) -> int | None:
     return expected_id if seq >= expected_id else None
 
 
-def chain_hash(prev_hash: str, values: dict[str, Any]) -> str:
+def chain_bytes(values: dict[str, Any]) -> bytes:
+    """The bytes a row's hash covers: its fields as canonical JSON, UTF-8."""
     canonical = json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
+    return canonical.encode("utf-8")
+
+
+def raw_hash(prev_hash: str, raw: bytes) -> str:
+    """row_hash = sha256(prev_hash as ASCII + the row's bytes), lowercase hex."""
+    return hashlib.sha256(prev_hash.encode("ascii") + raw).hexdigest()
+
+
+def chain_hash(prev_hash: str, values: dict[str, Any]) -> str:
+    return raw_hash(prev_hash, chain_bytes(values))
+
+
+def event_from_raw(raw: bytes, prev_hash: str, row_hash: str) -> Event:
+    """The event whose hashed bytes are `raw` (as `chain_bytes` wrote them)."""
+    fields = json.loads(raw)
+    known = {name: fields.get(name) for name in HASHED_FIELDS}
+    return Event(**{**known, "at_utc": parse_utc(known["at_utc"])},
+                 prev_hash=prev_hash, row_hash=row_hash)  # fmt: skip
 
 
 def _event_from_row(row: sqlite3.Row) -> Event:
-    fields = dict(row)
+    fields = {name: row[name] for name in (*HASHED_FIELDS, "prev_hash", "row_hash")}
     return Event(**{**fields, "at_utc": parse_utc(fields["at_utc"])})
 
 
