@@ -64,8 +64,9 @@ class PgCluster:
         pwfile = self.folder / "pw"
         pwfile.write_text(self.password + "\n")
         self._own(pwfile)
+        options = ("-A", "scram-sha-256", "-E", "UTF8", "--locale", "C.UTF-8", "--no-sync")
         self._run("initdb", "-D", str(self.data), "-U", SUPERUSER, "--pwfile", str(pwfile),
-                  "-A", "scram-sha-256", "-E", "UTF8", "--locale", "C.UTF-8", "--no-sync")  # fmt: skip
+                  *options)  # fmt: skip
         pwfile.unlink()
         with (self.data / "postgresql.conf").open("a") as conf:
             conf.write(
@@ -96,13 +97,15 @@ class PgCluster:
     def create_database(self) -> str:
         name = f"kab_{secrets.token_hex(4)}"
         with psycopg.connect(self.url(), autocommit=True) as db:
-            db.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\'')
+            db.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
         return name
 
     def terminate(self, database: str, *, user: str | None = None) -> int:
         """pg_terminate_backend every other connection to `database` (of `user`); how many."""
-        query = ("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = "
-                 "%s AND pid <> pg_backend_pid() AND (%s::text IS NULL OR usename = %s)")  # fmt: skip
+        query = (
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = %s"
+            " AND pid <> pg_backend_pid() AND (%s::text IS NULL OR usename = %s)"
+        )
         with psycopg.connect(self.url(), autocommit=True) as db:
             row = db.execute(query, (database, user, user)).fetchone()
         return int(row[0]) if row else 0

@@ -1,0 +1,143 @@
+"""An office sends its record to the centre: every event past the centre's high-water mark, in
+batches, then its profile and the readings of approved versions the centre does not hold yet.
+
+At least once, stored exactly once: the office never trusts its own memory of what was sent.
+Each push starts from the high-water mark the centre reports, so a batch committed at the centre
+whose acknowledgement never reached the office is simply not sent again, and a batch that did not
+commit is sent again whole. The office's log stays the source of truth; nothing here writes to it.
+After a push, `arsip/pusat.json` says how far the centre held the chain, for the status page.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from watcher import __version__
+from watcher.central.centre import Centre, CentreError
+from watcher.central.payload import PROFILES, SUBMISSIONS, profile_document, submission_document
+from watcher.masterdata.model import MasterData
+from watcher.record.documents import Approval
+from watcher.record.durable import write_text_atomic
+from watcher.record.store import Outcome, Store, format_utc
+from watcher.reports.gather import ReportError, read_submission
+from watcher.service.tree import Tree
+from watcher.sop.model import Sop
+from watcher.workbook.layout import rencana_aksi_layout
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+STATE_NAME = "pusat.json"
+
+
+@dataclass(frozen=True)
+class PushResult:
+    office_id: str
+    stored: int  # events the centre stored in this push
+    duplicates: int  # events it already held (a delivery repeated)
+    high_water: int  # the last sequence number the centre holds
+    head: int  # the office's own last sequence number
+    submissions: int  # readings of approved versions sent
+    profile_sent: bool
+
+    def text(self) -> str:
+        behind = self.head - self.high_water
+        where = "semua kejadian sudah di pusat" if behind <= 0 else f"{behind} kejadian belum"
+        return (
+            f"Kantor {self.office_id}: {self.stored} kejadian baru dikirim, {self.duplicates} "
+            f"sudah ada di pusat; pusat memegang rantai sampai #{self.high_water} ({where}); "
+            f"{self.submissions} laporan disetujui dikirim"
+            + ("; profil (SOP dan data induk) diperbarui." if self.profile_sent else ".")
+        )
+
+
+def push(
+    tree: Tree,
+    store: Store,
+    centre: Centre,
+    office_id: str,
+    *,
+    sop: Sop,
+    master: MasterData,
+    now: Callable[[], datetime],
+    batch_size: int = BATCH_SIZE,
+) -> PushResult:
+    """Send what the centre lacks; raise CentreError (transient: retry later) on failure."""
+    high_water = centre.high_water(office_id)
+    stored = duplicates = 0
+    while batch := store.raw_events(since_id=high_water, limit=batch_size):
+        receipt = centre.receive(office_id, batch)
+        if receipt.quarantined:
+            diverged = batch[receipt.stored + receipt.duplicates].seq
+            raise CentreError(
+                f"Pusat sudah memegang kejadian lain bernomor #{diverged} untuk kantor "
+                f"{office_id}; kiriman ini dikarantina di pusat. Log kantor ini "
+                "bukan lanjutan log yang pernah dikirim (dipulihkan dari cadangan lama?): "
+                "hubungi pengelola pusat."
+            )
+        stored, duplicates = stored + receipt.stored, duplicates + receipt.duplicates
+        if receipt.high_water <= high_water:  # nothing moved: never loop forever
+            break
+        high_water = receipt.high_water
+    profile_sent = _send_profile(tree, centre, office_id, master)
+    submissions = _send_submissions(tree, store, centre, office_id, sop, master)
+    head = store.head()
+    result = PushResult(office_id, stored, duplicates, high_water, head[0] if head else 0,
+                        submissions, profile_sent)  # fmt: skip
+    _remember(tree, result, now())
+    return result
+
+
+def _send_profile(tree: Tree, centre: Centre, office_id: str, master: MasterData) -> bool:
+    name = master.settings.office_name
+    document = profile_document(name, tree.sop_path.read_bytes(), tree.master_path.read_bytes(),
+                                __version__)  # fmt: skip
+    centre.record_name(office_id, name)
+    if document.content_hash in centre.held_documents(PROFILES, office_id):
+        return False
+    return centre.add_document(PROFILES, office_id, (document.content_hash,), document.body)
+
+
+def _send_submissions(tree: Tree, store: Store, centre: Centre, office_id: str, sop: Sop,
+                      master: MasterData) -> int:  # fmt: skip
+    """The readings of every approved version the centre has no readings for."""
+    held = centre.execute(
+        "SELECT file_hash FROM kinerja.submissions WHERE office_id = %s", (office_id,)
+    )
+    held_hashes = {row[0] for row in held}
+    approved: dict[str, Approval] = {}
+    for event in store.events(outcome=Outcome.APPROVED):
+        if event.file_hash in held_hashes or not (event.file_hash and event.division):
+            continue
+        if event.year and event.quarter and event.id is not None and event.at_utc is not None:
+            path = event.to_path or event.from_path or ""
+            approved[event.file_hash] = Approval(
+                event.division, event.year, event.quarter, event.file_hash, path,
+                event.at_utc, event.actor, event.id,
+            )  # fmt: skip
+    sent = 0
+    layout = rencana_aksi_layout()
+    for approval in approved.values():
+        try:
+            submission = read_submission(tree, master, sop, approval, layout)
+        except ReportError as exc:  # an approval this master data no longer reads: say, go on
+            log.warning("laporan disetujui %s %s tidak dikirim: %s", approval.division,
+                        approval.file_hash[:12], exc)  # fmt: skip
+            continue
+        document = submission_document(submission)
+        key = (approval.file_hash, document.content_hash)
+        sent += centre.add_document(SUBMISSIONS, office_id, key, document.body)
+    return sent
+
+
+def _remember(tree: Tree, result: PushResult, at: datetime) -> None:
+    state = {"kantor": result.office_id, "pusat_sampai": result.high_water,
+             "log_sampai": result.head, "pada_utc": format_utc(at)}  # fmt: skip
+    try:
+        write_text_atomic(tree.archive / STATE_NAME, json.dumps(state, indent=2) + "\n")
+    except OSError as exc:  # the push itself succeeded; the note only lags
+        log.warning("%s tidak dapat ditulis: %s", tree.archive / STATE_NAME, exc)
