@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from watcher.central.commands import cmd_kirim, cmd_pusat, kirim_arguments, pusat_arguments
 from watcher.command_args import json_argument, print_json, sop_of, tree_of
 from watcher.desk.excel_setup import describe_setup, excel_setup, excel_setup_arguments
 from watcher.errors import EXIT_DATA, EXIT_UNUSABLE, MasterDataError, MissingFileError, UsageError
@@ -498,6 +499,23 @@ COMMANDS: dict[str, Command] = {
             "SOP folder kerja ini (salinan dan hash-nya dicatat di log).",
             cmd_sop,
             _sop_arguments,
+        ),
+        Command(
+            "kirim",
+            "kirim log kejadian dan laporan yang disetujui ke basis data pusat",
+            "Mengirim setiap kejadian yang belum ada di pusat (per kelompok; yang sudah ada tidak "
+            "digandakan), profil kantor (SOP dan data induk) dan bacaan laporan yang disetujui. "
+            "Aman diulang kapan saja; log kantor tetap sumber kebenarannya.",
+            cmd_kirim,
+            kirim_arguments,
+        ),
+        Command(
+            "pusat",
+            "kelola basis data pusat kabupaten/provinsi (PostgreSQL)",
+            "Untuk pengelola TI pusat: siapkan basis data, daftarkan wilayah dan kantor, dan "
+            "periksa kiriman kantor. Lihat kinerja pusat PERINTAH --help.",
+            cmd_pusat,
+            pusat_arguments,
         ),
     )
 }

@@ -12,6 +12,7 @@ password may also stay out of `alamat`, for libpq to find in PGPASSFILE or PGPAS
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from dataclasses import dataclass
@@ -37,7 +38,8 @@ def credentials_text(office_id: str, url: str, signing_key: str) -> str:
     return (
         "# Kredensial kinerja pusat. Simpan di luar folder kerja kinerja, hanya dapat dibaca\n"
         '# layanan kinerja (chmod 600); sebutkan di kinerja.toml: [pusat] kredensial = "..."\n'
-        f'kantor = "{office_id}"\nalamat = "{url}"\nkunci_tanda_tangan = "{signing_key}"\n'
+        f"kantor = {json.dumps(office_id)}\nalamat = {json.dumps(url)}\n"
+        f"kunci_tanda_tangan = {json.dumps(signing_key)}\n"
     )
 
 

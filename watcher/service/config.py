@@ -18,6 +18,10 @@ may send e-mail. It is not in the shared Excel workbook because it may name an S
     sandi_env = "KINERJA_SMTP_PASSWORD"  # variabel lingkungan yang memuat sandinya, atau
     # sandi_berkas = "/etc/kinerja/sandi-smtp"  # berkas berisi sandinya, di luar folder kerja
 
+    [pusat]                # opsional: kirim log kejadian ke basis data pusat kabupaten
+    kredensial = "/etc/kinerja/pusat.toml"   # berkas dari pengelola pusat, di luar folder kerja
+    kirim_tiap = 15        # menit antara pengiriman (bila jaringan ada)
+
 The file is often edited in Notepad: it is read as UTF-8 with or without a byte order mark,
 UTF-16 with one (Notepad's "Unicode"), or else in the Windows code page (ANSI, cp1252). A key
 or section this module does not know is an error that names it and its line: a misspelt
@@ -41,6 +45,7 @@ KEYS: Final[dict[str, tuple[str, ...]]] = {
     "layanan": ("polling", "pindai_ulang", "sapu_peringatan"),
     "email": ("host", "port", "starttls", "pengirim", "penerima", "pengguna", "sandi_env",
               "sandi_berkas"),
+    "pusat": ("kredensial", "kirim_tiap"),
 }  # fmt: skip
 # Byte order marks Notepad writes, and the encoding each announces.
 _BOMS: Final = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
@@ -70,6 +75,8 @@ class Config:
     rescan_seconds: float = 30.0
     sweep_minutes: float = 5.0
     email: EmailConfig | None = None
+    central_credentials: str = ""  # the centre's credentials file, outside the tree
+    push_minutes: float = 15.0
     source: str = field(default="", compare=False)
 
 
@@ -87,11 +94,14 @@ def load_config(root: Path) -> Config:
     problems = unknown_keys(data, lines)
     service = data.get("layanan", {})
     polling = _number(service, "polling", 0.0, problems, lines)
+    central = data.get("pusat", {})
     config = Config(
         polling=polling or None,
         rescan_seconds=_number(service, "pindai_ulang", 30.0, problems, lines) or 30.0,
         sweep_minutes=_number(service, "sapu_peringatan", 5.0, problems, lines) or 5.0,
         email=_email(data.get("email"), problems, lines, root),
+        central_credentials=_credentials(central, problems, lines, root),
+        push_minutes=_number(central, "kirim_tiap", 15.0, problems, lines, "pusat") or 15.0,
         source=str(path),
     )
     if problems:
@@ -165,14 +175,29 @@ def _assigns(line: str, key: str) -> bool:
 
 
 def _number(
-    table: dict[str, Any], key: str, default: float, problems: list[Problem], lines: list[str]
-) -> float:
+    table: dict[str, Any], key: str, default: float, problems: list[Problem], lines: list[str],
+    section: str = "layanan",
+) -> float:  # fmt: skip
     value = table.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
         problems.append(Problem(f"harus angka 0 atau lebih, tertulis {value!r}",
-                                cell=_where(lines, "layanan", key)))  # fmt: skip
+                                cell=_where(lines, section, key)))  # fmt: skip
         return default
     return float(value)
+
+
+def _credentials(table: dict[str, Any], problems: list[Problem], lines: list[str], root: Path
+                 ) -> str:  # fmt: skip
+    value = table.get("kredensial", "")
+    where = _where(lines, "pusat", "kredensial")
+    if not isinstance(value, str):
+        problems.append(Problem(f"harus nama berkas, tertulis {value!r}", cell=where))
+        return ""
+    if value and Path(value).expanduser().resolve().is_relative_to(root.resolve()):
+        problems.append(Problem("berkas kredensial harus di luar folder kerja (folder itu "
+                                "dibagikan)", cell=where))  # fmt: skip
+        return ""
+    return value
 
 
 def _email(table: Any, problems: list[Problem], lines: list[str], root: Path

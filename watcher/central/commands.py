@@ -1,0 +1,189 @@
+"""`kinerja kirim` (an office sends its record) and `kinerja pusat ...` (the centre's IT person
+sets up the central database, registers regions and offices, checks what arrived).
+
+The centre's administrator connection comes from `--alamat` or `KINERJA_PUSAT_ADMIN` (a libpq
+URI; its password may stay in PGPASSFILE). An office's comes from its credentials file
+(`watcher.central.credentials`). Subcommands of `pusat` are listed in `PUSAT`, each with its
+arguments, so `kinerja pusat --help` shows them all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from watcher.central.centre import Centre
+from watcher.central.credentials import (
+    ENV_NAME,
+    Credentials,
+    credentials_path,
+    credentials_text,
+    load_credentials,
+)
+from watcher.central.signing import new_private_key, public_key_of
+from watcher.command_args import sop_of, tree_of
+from watcher.errors import UsageError
+from watcher.masterdata.load import load_master
+from watcher.record.durable import atomic_writer
+from watcher.record.store import Store
+from watcher.service.config import load_config
+
+ADMIN_ENV = "KINERJA_PUSAT_ADMIN"
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    name: str
+    help: str
+    run: Callable[[argparse.Namespace], int]
+    arguments: Callable[[argparse.ArgumentParser], None] | None = None
+
+
+def admin_url(args: argparse.Namespace) -> str:
+    url = getattr(args, "alamat", None) or os.environ.get(ADMIN_ENV, "")
+    if not url:
+        raise UsageError(
+            f"Alamat basis data pusat belum disebut: beri --alamat postgresql://... atau isi "
+            f"variabel lingkungan {ADMIN_ENV} (sandi boleh di PGPASSFILE)."
+        )
+    return url
+
+
+def office_credentials(args: argparse.Namespace) -> Credentials:
+    """The office's credentials: `--kredensial`, else $KINERJA_PUSAT_KREDENSIAL, else
+    kinerja.toml's `[pusat] kredensial`."""
+    tree = tree_of(args)
+    given = getattr(args, "kredensial", None)
+    path = given or credentials_path(tree.root, load_config(tree.root).central_credentials)
+    if path is None:
+        raise UsageError(
+            "Kantor ini belum punya kredensial pusat. Minta berkasnya ke pengelola pusat "
+            f"(kinerja pusat daftar-kantor), simpan di luar folder kerja, lalu sebutkan di "
+            f'kinerja.toml ([pusat] kredensial = "...") atau di variabel {ENV_NAME}.'
+        )
+    return load_credentials(tree.root, path)
+
+
+def cmd_kirim(args: argparse.Namespace) -> int:
+    from watcher.central.push import push
+
+    tree = tree_of(args)
+    credentials = office_credentials(args)
+    if not credentials.url:
+        raise UsageError(
+            f"Kredensial {credentials.source} tidak berisi alamat pusat; kantor tanpa jaringan "
+            "mengirim lewat berkas: kinerja kirim --bundel BERKAS."
+        )
+    sop, master = sop_of(args), load_master(tree.master_path)
+    with Store(tree.store_path) as store, Centre(credentials.url) as centre:
+        result = push(tree, store, centre, credentials.office_id, sop=sop, master=master,
+                      now=lambda: datetime.now(UTC))  # fmt: skip
+    print(result.text())
+    return 0
+
+
+def kirim_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--kredensial", type=Path, metavar="BERKAS",
+                        help=f"berkas kredensial pusat (bawaan: ${ENV_NAME}, atau [pusat] "
+                        "kredensial di kinerja.toml)")  # fmt: skip
+
+
+def cmd_setup(args: argparse.Namespace) -> int:
+    with Centre(admin_url(args)) as centre:
+        applied = centre.migrate()
+        database = centre.database
+    if applied:
+        print(f"Basis data pusat {database} disiapkan: {', '.join(applied)}.")
+    else:
+        print(f"Basis data pusat {database} sudah mutakhir; tidak ada migrasi baru.")
+    return 0
+
+
+def cmd_add_region(args: argparse.Namespace) -> int:
+    kind = "provinsi" if args.provinsi else "kabupaten"
+    with Centre(admin_url(args)) as centre:
+        role, password = centre.add_region(args.kode, args.nama, kind=kind, parent=args.induk)
+    print(f"{kind.capitalize()} {args.kode} ({args.nama}) terdaftar. Peran baca: {role}")
+    print(f"Sandi peran (catat sekarang, tidak ditampilkan lagi): {password}")
+    return 0
+
+
+def cmd_add_office(args: argparse.Namespace) -> int:
+    private_key = new_private_key()
+    with Centre(admin_url(args)) as centre:
+        role, password = centre.add_office(args.kode, args.nama, region=args.wilayah,
+                                           public_key=public_key_of(private_key))  # fmt: skip
+        url = office_url(admin_url(args), role, password)
+    text = credentials_text(args.kode, url, private_key)
+    out: Path = args.keluar
+    with atomic_writer(out, mode=0o600) as stream:
+        stream.write(text.encode("utf-8"))
+    print(f"Kantor {args.kode} ({args.nama}) terdaftar di {args.wilayah}; peran {role}.")
+    print(f"Kredensialnya ditulis ke {out}: bawa ke komputer kantor itu, simpan di luar folder "
+          "kerja, lalu sebutkan di kinerja.toml ([pusat] kredensial).")  # fmt: skip
+    return 0
+
+
+def office_url(admin: str, role: str, password: str) -> str:
+    """The admin's URI with the office's role and password in place of the admin's."""
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    parts = conninfo_to_dict(admin)
+    parts.update(user=role, password=password)
+    return make_conninfo(**{k: v for k, v in parts.items() if v is not None})
+
+
+def _admin_argument(parser: argparse.ArgumentParser) -> None:
+    help_text = f"alamat basis data pusat, postgresql://... (bawaan: ${ADMIN_ENV})"
+    parser.add_argument("--alamat", metavar="URI", help=help_text)
+
+
+def _region_arguments(parser: argparse.ArgumentParser) -> None:
+    _admin_argument(parser)
+    parser.add_argument("--kode", required=True, help="kode wilayah, misalnya 7304")
+    parser.add_argument("--nama", required=True, help="nama, misalnya 'Kabupaten Jeneponto'")
+    parser.add_argument("--provinsi", action="store_true", help="wilayah ini provinsi")
+    parser.add_argument("--induk", metavar="KODE", help="kode provinsi induk kabupaten ini")
+
+
+def _office_arguments(parser: argparse.ArgumentParser) -> None:
+    _admin_argument(parser)
+    parser.add_argument("--kode", required=True, help="kode kantor yang tetap, misalnya "
+                        "7304.dukcapil")  # fmt: skip
+    parser.add_argument("--nama", required=True, help="nama kantor")
+    parser.add_argument("--wilayah", required=True, metavar="KODE", help="kode kabupatennya")
+    parser.add_argument("--keluar", type=Path, required=True, metavar="BERKAS",
+                        help="tempat menulis berkas kredensial kantor itu")  # fmt: skip
+
+
+PUSAT: tuple[Subcommand, ...] = (
+    Subcommand(
+        "siapkan", "siapkan atau mutakhirkan basis data pusat (migrasi)", cmd_setup,
+        _admin_argument,
+    ),
+    Subcommand(
+        "daftar-wilayah", "daftarkan kabupaten atau provinsi", cmd_add_region, _region_arguments
+    ),
+    Subcommand(
+        "daftar-kantor", "daftarkan kantor dan tulis berkas kredensialnya", cmd_add_office,
+        _office_arguments,
+    ),
+)  # fmt: skip
+
+
+def pusat_arguments(parser: argparse.ArgumentParser) -> None:
+    subcommands = parser.add_subparsers(dest="pusat", title="perintah pusat", metavar="PERINTAH")
+    subcommands.required = True
+    for sub in PUSAT:
+        child = subcommands.add_parser(sub.name, help=sub.help, description=sub.help)
+        child.set_defaults(run=sub.run)
+        if sub.arguments is not None:
+            sub.arguments(child)
+
+
+def cmd_pusat(args: argparse.Namespace) -> int:  # replaced by the subcommand's own `run`
+    raise UsageError("Sebutkan perintah pusat, misalnya: kinerja pusat siapkan.")
