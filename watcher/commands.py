@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from watcher.central.commands import cmd_kirim, cmd_pusat, kirim_arguments, pusat_arguments
+from watcher.central.commands import (
+    central_sender,
+    cmd_kirim,
+    cmd_pusat,
+    kirim_arguments,
+    pusat_arguments,
+)
 from watcher.command_args import json_argument, print_json, sop_of, tree_of
 from watcher.desk.excel_setup import describe_setup, excel_setup, excel_setup_arguments
 from watcher.errors import EXIT_DATA, EXIT_UNUSABLE, MasterDataError, MissingFileError, UsageError
@@ -109,6 +115,9 @@ def cmd_watch(args: argparse.Namespace) -> int:
         StatusPage(tree.status_page, master, sop, now, attention=lambda: waiting_report(tree)),
         ReportListener(tree, master, sop, now=now),
     ]
+    sender = central_sender(tree, sop, master, config, now)
+    if sender is not None:
+        listeners.append(sender)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
@@ -119,8 +128,18 @@ def cmd_watch(args: argparse.Namespace) -> int:
     handler = log_to_file(args.log_file) if args.log_file else None
     try:
         ready = f"Mengawasi {tree.inbox} ({mode}). Tekan Ctrl-C untuk berhenti."
-        service.run(stop, on_ready=lambda: print(ready, flush=True))
+        if sender is not None:
+            ready += f" Log dikirim ke pusat tiap {config.push_minutes:g} menit."
+
+        def on_ready() -> None:
+            if sender is not None:
+                sender.start()
+            print(ready, flush=True)
+
+        service.run(stop, on_ready=on_ready)
     finally:
+        if sender is not None:
+            sender.stop()
         if handler is not None:
             logging.getLogger().removeHandler(handler)
             handler.close()

@@ -24,13 +24,17 @@ from watcher.central.credentials import (
     credentials_text,
     load_credentials,
 )
+from watcher.central.sender import CentralSender
 from watcher.central.signing import new_private_key, public_key_of
 from watcher.command_args import sop_of, tree_of
-from watcher.errors import UsageError
+from watcher.errors import EXIT_DATA, UsageError
 from watcher.masterdata.load import load_master
+from watcher.masterdata.model import MasterData
 from watcher.record.durable import atomic_writer
 from watcher.record.store import Store
-from watcher.service.config import load_config
+from watcher.service.config import Config, load_config
+from watcher.service.tree import Tree
+from watcher.sop.model import Sop
 
 ADMIN_ENV = "KINERJA_PUSAT_ADMIN"
 
@@ -66,6 +70,20 @@ def office_credentials(args: argparse.Namespace) -> Credentials:
             f'kinerja.toml ([pusat] kredensial = "...") atau di variabel {ENV_NAME}.'
         )
     return load_credentials(tree.root, path)
+
+
+def central_sender(tree: Tree, sop: Sop, master: Callable[[], MasterData], config: Config,
+                   now: Callable[[], datetime]) -> CentralSender | None:  # fmt: skip
+    """The background sender of `kinerja watch`, when this office has centre credentials with
+    an address (else None: the office works offline, as it always could)."""
+    path = credentials_path(tree.root, config.central_credentials)
+    if path is None:
+        return None
+    credentials = load_credentials(tree.root, path)
+    if not credentials.url:
+        return None
+    return CentralSender(tree, sop, master, credentials, every_seconds=config.push_minutes * 60,
+                         now=now)  # fmt: skip
 
 
 def cmd_kirim(args: argparse.Namespace) -> int:
@@ -128,6 +146,15 @@ def cmd_add_office(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    from watcher.central.audit import audit, audit_text
+
+    with Centre(admin_url(args)) as centre:
+        chains = audit(centre)
+    print(audit_text(chains))
+    return 0 if all(chain.sound for chain in chains) else EXIT_DATA
+
+
 def office_url(admin: str, role: str, password: str) -> str:
     """The admin's URI with the office's role and password in place of the admin's."""
     from psycopg.conninfo import conninfo_to_dict, make_conninfo
@@ -171,6 +198,10 @@ PUSAT: tuple[Subcommand, ...] = (
     Subcommand(
         "daftar-kantor", "daftarkan kantor dan tulis berkas kredensialnya", cmd_add_office,
         _office_arguments,
+    ),
+    Subcommand(
+        "periksa", "periksa ulang rantai setiap kantor dan kiriman yang dikarantina", cmd_audit,
+        _admin_argument,
     ),
 )  # fmt: skip
 

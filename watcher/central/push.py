@@ -135,9 +135,28 @@ def _send_submissions(tree: Tree, store: Store, centre: Centre, office_id: str, 
 
 
 def _remember(tree: Tree, result: PushResult, at: datetime) -> None:
-    state = {"kantor": result.office_id, "pusat_sampai": result.high_water,
-             "log_sampai": result.head, "pada_utc": format_utc(at)}  # fmt: skip
+    _write_state(tree, {"kantor": result.office_id, "pusat_sampai": result.high_water,
+                        "log_sampai": result.head, "terkirim_utc": format_utc(at)})  # fmt: skip
+
+
+def remember_failure(tree: Tree, office_id: str, message: str, at: datetime) -> None:
+    """Note a failed push beside the last successful one (which stays as it was)."""
+    state = read_state(tree)
+    state.update(kantor=office_id, gagal_utc=format_utc(at), kesalahan=message)
+    _write_state(tree, state)
+
+
+def read_state(tree: Tree) -> dict[str, object]:
+    """`arsip/pusat.json` as written by the last push, or {} when there is none (or unreadable)."""
+    try:
+        state = json.loads((tree.archive / STATE_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+def _write_state(tree: Tree, state: dict[str, object]) -> None:
     try:
         write_text_atomic(tree.archive / STATE_NAME, json.dumps(state, indent=2) + "\n")
-    except OSError as exc:  # the push itself succeeded; the note only lags
+    except OSError as exc:  # the push itself is done or failed; the note only lags
         log.warning("%s tidak dapat ditulis: %s", tree.archive / STATE_NAME, exc)
