@@ -131,3 +131,35 @@ def test_the_smtp_password_comes_from_the_environment(monkeypatch: pytest.Monkey
     config = EmailConfig(host="smtp", user="kinerja", password_env="KINERJA_SMTP_PASSWORD")
     assert smtp_password(config) == "dari-lingkungan"
     assert smtp_password(EmailConfig(host="smtp")) == ""
+
+
+def test_the_centre_section_names_a_credentials_file_outside_the_tree(tmp_path: Path) -> None:
+    outside = tmp_path / "etc" / "pusat.toml"
+    root = _write(tmp_path / "kantor",
+                  f'[pusat]\nkredensial = "{outside}"\nkirim_tiap = 30\n'.encode())  # fmt: skip
+
+    config = load_config(root)
+
+    assert (config.central_credentials, config.push_minutes) == (str(outside), 30.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('[pusat]\nkredensial = "{root}/pusat.toml"\n', "[baris 2: pusat.kredensial] berkas "
+         "kredensial harus di luar folder kerja"),
+        ("[pusat]\nkirim_tiap = -1\n", "[baris 2: pusat.kirim_tiap] harus angka 0 atau lebih"),
+        ("[pusat]\nkredensial = 5\n", "[baris 2: pusat.kredensial] harus nama berkas"),
+        ('[pusat]\nalamat = "postgresql://x"\n', "kunci 'alamat' tidak dikenal di bagian [pusat]"),
+    ],
+    ids=["inside-tree", "negative-minutes", "not-a-name", "password-in-the-tree"],
+)  # fmt: skip
+def test_a_wrong_centre_section_is_named_with_its_line(tmp_path: Path, text: str,
+                                                       expected: str) -> None:  # fmt: skip
+    root = tmp_path / "kantor"
+    _write(root, text.format(root=root).encode())
+
+    with pytest.raises(ConfigError) as refused:
+        load_config(root)
+
+    assert expected in refused.value.message

@@ -80,7 +80,13 @@ class PgCluster:
             entry = pwd.getpwnam(SUPERUSER)
             os.chown(path, entry.pw_uid, entry.pw_gid)
 
+    def running(self) -> bool:
+        return self._run("pg_ctl", "-D", str(self.data), "status", check=False).returncode == 0
+
     def start(self) -> None:
+        """Start the server (on the same port as before); nothing to do when it runs."""
+        if self.data.is_dir() and self.running():
+            return
         self.port = self.port or _free_port()
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self._log), "-w", "-t", "60",
                   "-o", f"-p {self.port}", "start")  # fmt: skip

@@ -256,9 +256,8 @@ def _create_role(cursor: psycopg.Cursor[Any], role: str, password: str,
 
 def _error(action: str, exc: psycopg.Error) -> CentreError:
     state = getattr(exc, "sqlstate", None) or ""
-    detail = (getattr(exc.diag, "message_primary", None) if hasattr(exc, "diag") else None) or str(
-        exc
-    ).strip()
+    primary = exc.diag.message_primary if getattr(exc, "diag", None) is not None else None
+    detail = " ".join(str(primary or exc).split()).rstrip(".")
     if state in CHAIN_ERRORS:
         return ChainRefused(f"Pusat menolak kiriman ({CHAIN_ERRORS[state]}): {detail}.")
     if state == "42501":
