@@ -149,3 +149,42 @@ def test_no_role_may_change_or_delete_what_arrived(centre_url: str, tmp_path: Pa
         with psycopg.connect(centre_url) as db, pytest.raises(psycopg.Error) as refused:
             db.execute(statement)
         assert "hanya boleh ditambah" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("daftar-kantor", "--kode", "x", "--nama", "X", "--wilayah", "9999", "--keluar", "k.toml"),
+         "Wilayah 9999 bukan kabupaten/kota yang terdaftar"),
+        (("daftar-wilayah", "--kode", "7304", "--nama", "Lagi"), "Wilayah 7304 sudah terdaftar"),
+        (("daftar-wilayah", "--kode", "7305", "--nama", "Takalar", "--induk", "7304"),
+         "Induk 7304 bukan provinsi yang terdaftar"),
+        (("daftar-kantor", "--kode", "a b", "--nama", "X", "--wilayah", "7304", "--keluar", "k"),
+         "Kode kantor 'a b' tidak valid"),
+    ],
+    ids=["unknown-kabupaten", "region-twice", "parent-not-a-province", "bad-code"],
+)  # fmt: skip
+def test_registration_mistakes_are_told_in_indonesian(
+    centre_url: str, tmp_path: Path, args: tuple[str, ...], expected: str
+) -> None:
+    _ok("pusat", "siapkan")
+    _ok("pusat", "daftar-wilayah", "--kode", "7304", "--nama", "Kabupaten Jeneponto")
+
+    done = run_kinerja("pusat", *args, cwd=tmp_path)
+
+    assert done.returncode == 1
+    assert expected in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_an_office_is_registered_once(centre_url: str, tmp_path: Path) -> None:
+    _ok("pusat", "siapkan")
+    _ok("pusat", "daftar-wilayah", "--kode", "7304", "--nama", "Kabupaten Jeneponto")
+    first = _register(tmp_path)
+
+    done = run_kinerja("pusat", "daftar-kantor", "--kode", "7304.dukcapil", "--nama", "Lain",
+                       "--wilayah", "7304", "--keluar", str(tmp_path / "lain.toml"))  # fmt: skip
+
+    assert done.returncode == 1
+    assert "Kantor 7304.dukcapil sudah terdaftar" in done.stderr
+    assert first.exists() and not (tmp_path / "lain.toml").exists()

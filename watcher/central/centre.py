@@ -146,6 +146,13 @@ class Centre:
                    ) -> tuple[str, str]:  # fmt: skip
         """Register a kabupaten or province and create its read-only role; (role, password)."""
         checked_id(region_id, "wilayah")
+        if self._region_kind(region_id) is not None:
+            raise CentreError(f"Wilayah {region_id} sudah terdaftar.")
+        if parent is not None and self._region_kind(parent) != "provinsi":
+            raise CentreError(f"Induk {parent} bukan provinsi yang terdaftar; daftarkan dulu "
+                              "dengan: kinerja pusat daftar-wilayah --provinsi.")  # fmt: skip
+        if parent is not None and kind != "kabupaten":
+            raise CentreError("Hanya kabupaten/kota yang punya induk (provinsi).")
         role, password = self.role_name(kind, region_id), secrets.token_urlsafe(24)
         with self._transaction("mendaftarkan wilayah di") as cursor:
             cursor.execute(
@@ -160,6 +167,12 @@ class Centre:
                    ) -> tuple[str, str]:  # fmt: skip
         """Register an office under its kabupaten and create its role; (role, password)."""
         checked_id(office_id, "kantor")
+        if self._region_kind(region) != "kabupaten":
+            raise CentreError(f"Wilayah {region} bukan kabupaten/kota yang terdaftar; daftarkan "
+                              "dulu dengan: kinerja pusat daftar-wilayah.")  # fmt: skip
+        if self.public_key(office_id) is not None:
+            raise CentreError(f"Kantor {office_id} sudah terdaftar; kodenya tetap selamanya. "
+                              "Nama baru tercatat sendiri saat kantor itu mengirim.")  # fmt: skip
         role, password = self.role_name("kantor", office_id), secrets.token_urlsafe(24)
         with self._transaction("mendaftarkan kantor di") as cursor:
             cursor.execute(
@@ -171,6 +184,10 @@ class Centre:
                            (office_id, name))  # fmt: skip
             _create_role(cursor, role, password, OFFICE_GRANTS)
         return role, password
+
+    def _region_kind(self, region_id: str) -> str | None:
+        rows = self.execute("SELECT kind FROM kinerja.regions WHERE region_id = %s", (region_id,))
+        return rows[0][0] if rows else None
 
     def public_key(self, office_id: str) -> str | None:
         with self._transaction("membaca") as cursor:
