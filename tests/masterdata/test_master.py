@@ -20,7 +20,7 @@ from openpyxl.workbook.workbook import Workbook
 from support.cli_run import run_kinerja
 
 from watcher.errors import KinerjaError, MasterDataError, MissingFileError
-from watcher.masterdata.load import load_master
+from watcher.masterdata.load import load_master, master_from_bytes
 from watcher.masterdata.model import Aggregation, CapaianRules, ZeroTarget
 from watcher.masterdata.sample import sample_master
 from watcher.masterdata.write import write_master
@@ -105,6 +105,38 @@ def test_capaian_rules_and_plausible_ranges_survive_a_round_trip(tmp_path: Path)
     assert loaded.indicators[6].plausible == (0.0, None)  # dokumen
 
 
+def test_iku_links_survive_a_round_trip_and_load_from_bytes(tmp_path: Path) -> None:
+    master = sample_master()
+    indicators = tuple(
+        dataclasses.replace(i, iku="IKU-03") if i.division == "DAFDUK" else i
+        for i in master.indicators
+    )
+    linked = dataclasses.replace(master, indicators=indicators)
+    path = tmp_path / "data_induk.xlsx"
+    write_master(linked, path)
+
+    assert load_master(path) == linked
+    assert master_from_bytes(path.read_bytes(), "pusat: kantor A") == linked
+
+
+def test_a_master_without_the_iku_column_loads_unlinked(tmp_path: Path) -> None:
+    def drop_iku_column(workbook: Workbook) -> None:
+        sheet = workbook["Indikator"]
+        assert sheet["T1"].value == "IKU Kabupaten"
+        sheet.delete_cols(20)
+
+    path = edited(sample_workbook(tmp_path), put("Indikator", "T5", "IKU-01"), drop_iku_column)
+
+    assert all(indicator.iku == "" for indicator in load_master(path).indicators)
+
+
+def test_master_bytes_that_are_no_workbook_are_refused_naming_the_source() -> None:
+    with pytest.raises(MasterDataError) as caught:
+        master_from_bytes(b"bukan xlsx", "pusat: kantor A")
+
+    assert "pusat: kantor A" in str(caught.value)
+
+
 def test_sample_has_five_divisions_each_with_indicators() -> None:
     master = sample_master()
 
@@ -170,6 +202,11 @@ BROKEN_WORKBOOKS = [
         [put("Indikator", "R5", 50), put("Indikator", "S5", 10)],
         [("Indikator", "S5", "'Realisasi Tertinggi' (10) harus lebih dari 'Realisasi Terendah'")],
         id="plausible_range_upside_down",
+    ),
+    pytest.param(
+        [put("Indikator", "T5", "IKU 03!")],
+        [("Indikator", "T5", "kode IKU 'IKU 03!' tidak valid: pakai huruf, angka, titik")],
+        id="iku_code_with_space_and_mark",
     ),
     pytest.param(
         [put("Pengaturan", "B12", "Nol saja")],

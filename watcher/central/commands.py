@@ -187,6 +187,34 @@ def _office_arguments(parser: argparse.ArgumentParser) -> None:
                         help="tempat menulis berkas kredensial kantor itu")  # fmt: skip
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from watcher.central.consolidate import consolidate
+    from watcher.central.consolidation_files import write_consolidation
+    from watcher.central.iku import read_iku
+
+    iku = read_iku(args.iku) if args.iku else None
+    with Centre(admin_url(args)) as centre:
+        result = consolidate(centre, args.wilayah, args.tahun, args.periode, iku=iku,
+                             now=lambda: datetime.now(UTC))  # fmt: skip
+    written = write_consolidation(result, args.keluar)
+    print(f"{result.title} {result.region.name} ditulis: {', '.join(map(str, written))}")
+    print(result.summary())
+    return 0
+
+
+def _report_arguments(parser: argparse.ArgumentParser) -> None:
+    _admin_argument(parser)
+    parser.add_argument("--wilayah", required=True, metavar="KODE",
+                        help="kode kabupaten atau provinsi yang dikonsolidasi")  # fmt: skip
+    parser.add_argument("--tahun", required=True, type=int, metavar="TAHUN", help="misalnya 2026")
+    parser.add_argument("--periode", required=True, type=int, metavar="N",
+                        help="nomor periode SOP kantor, misalnya 3 untuk Triwulan III")  # fmt: skip
+    parser.add_argument("--keluar", required=True, type=Path, metavar="FOLDER",
+                        help="folder tempat menulis .xlsx dan .pdf")  # fmt: skip
+    parser.add_argument("--iku", type=Path, metavar="BERKAS",
+                        help="daftar IKU kabupaten (TOML) untuk kaskade indikator")  # fmt: skip
+
+
 PUSAT: tuple[Subcommand, ...] = (
     Subcommand(
         "siapkan", "siapkan atau mutakhirkan basis data pusat (migrasi)", cmd_setup,
@@ -202,6 +230,10 @@ PUSAT: tuple[Subcommand, ...] = (
     Subcommand(
         "periksa", "periksa ulang rantai setiap kantor dan kiriman yang dikarantina", cmd_audit,
         _admin_argument,
+    ),
+    Subcommand(
+        "laporan", "susun laporan konsolidasi kabupaten/provinsi satu periode (.xlsx dan .pdf)",
+        cmd_report, _report_arguments,
     ),
 )  # fmt: skip
 

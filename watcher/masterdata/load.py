@@ -42,6 +42,7 @@ from watcher.validation.safety import DEFAULT_LIMITS, check_bytes
 from watcher.workbook.read import check_extents
 
 DIVISION_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,19}$")
+IKU_CODE = re.compile(sheets.IKU_CODE)
 TARGET_TOLERANCE = 1e-6
 
 
@@ -81,8 +82,12 @@ def _checked_bytes(path: Path) -> bytes:
         if opened.size > DEFAULT_LIMITS.max_file_bytes:
             raise oversize_refusal(opened.size, path)
         data = opened.read(DEFAULT_LIMITS.max_file_bytes)
-    check_bytes(data, name=path.name)
-    check_extents(data, name=path.name)
+    return _checked_data(data, path.name)
+
+
+def _checked_data(data: bytes, name: str) -> bytes:
+    check_bytes(data, name=name)
+    check_extents(data, name=name)
     return data
 
 
@@ -92,13 +97,23 @@ def load_master(path: Path) -> MasterData:
         raise MissingFileError(
             f"Data induk tidak ditemukan: {path}. Jalankan 'kinerja init' untuk membuat contohnya."
         )
+    return _load(lambda: _checked_bytes(path), str(path))
+
+
+def master_from_bytes(data: bytes, source: str) -> MasterData:
+    """The master workbook held as bytes (the centre keeps each office's as it was sent),
+    through the same safety checks and loader as `load_master`; `source` names it in errors."""
+    return _load(lambda: _checked_data(data, source), source)
+
+
+def _load(read: Callable[[], bytes], source: str) -> MasterData:
     try:
-        workbook = load_workbook(io.BytesIO(_checked_bytes(path)), read_only=True, data_only=True)
+        workbook = load_workbook(io.BytesIO(read()), read_only=True, data_only=True)
     except RefusedFileError as refusal:
-        raise MasterDataError(str(path), [Problem(refusal.message)]) from refusal
+        raise MasterDataError(source, [Problem(refusal.message)]) from refusal
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
         raise MasterDataError(
-            str(path), [Problem(f"berkas bukan buku kerja .xlsx yang dapat dibaca ({exc})")]
+            source, [Problem(f"berkas bukan buku kerja .xlsx yang dapat dibaca ({exc})")]
         ) from exc
     try:
         problems: list[Problem] = []
@@ -121,7 +136,7 @@ def load_master(path: Path) -> MasterData:
                 )
             )
     if problems or settings is None:
-        raise MasterDataError(str(path), problems)
+        raise MasterDataError(source, problems)
     return MasterData(settings, tuple(divisions), tuple(indicators), bands, budget)
 
 
@@ -437,6 +452,16 @@ def _optional_indicator_fields(row: Row, report: _Collector) -> dict[str, Any] |
             )
             ok = False
     labels = {c.key: c.header for c in sheets.INDICATOR_COLUMNS}
+    iku = row.text("iku")
+    if iku and not IKU_CODE.fullmatch(iku):
+        report.add(
+            row.cell("iku"),
+            f"kode IKU '{iku}' tidak valid: pakai huruf, angka, titik, - atau _ (maks. 30), "
+            "misalnya IKU-03",
+        )
+        ok = False
+    elif iku:
+        fields["iku"] = iku
     for key in ("cap", "renstra_target", "previous_realisation"):
         if row.value(key) in (None, ""):
             continue

@@ -142,6 +142,7 @@ class Indicator:
     previous_realisation: float | None = None  # last year's realisation, when the log has none
     lowest: float | None = None  # plausible realisations; None = by unit (see `plausible`)
     highest: float | None = None
+    iku: str = ""  # the kabupaten IKU this indicator supports (the cascade); "" = none
 
     def target(self, quarter: int) -> float:
         return self.quarter_targets[quarter - 1]

@@ -158,7 +158,17 @@ INDICATOR_COLUMNS: tuple[Column, ...] = (
         note="Realisasi di atas angka ini dikembalikan ke bidang; kosong = 100 untuk satuan %, "
         "tanpa batas untuk satuan lain (isi bila laju pertumbuhan atau indeks boleh melewatinya)",
     ),
+    Column(
+        "iku",
+        "IKU Kabupaten",
+        16,
+        required=False,
+        note="Kode IKU kabupaten yang didukung indikator ini (kaskade), misalnya IKU-03; "
+        "kosong = tidak terkait",
+    ),
 )
+# An IKU code as the kabupaten writes it: letters, digits, dot, dash, underscore, up to 30.
+IKU_CODE = r"[A-Za-z0-9][A-Za-z0-9._-]{0,29}"
 
 BAND_COLUMNS: tuple[Column, ...] = (
     Column("label", "Predikat", 20),

@@ -26,7 +26,8 @@ GUIDE = (
     "sama dengan target tahunan; Posisi Akhir: target TW IV sama dengan target tahunan.",
     "Kolom opsional lembar Indikator: Rumus Capaian Minimal ((2T-R)/T atau T/R, hanya untuk "
     "polaritas Minimal), Batas Capaian (%) (misalnya 120), Target Akhir Renstra dan Realisasi "
-    "Tahun Lalu (untuk LKjIP). Kosong = bawaan.",
+    "Tahun Lalu (untuk LKjIP), IKU Kabupaten (kode IKU kabupaten yang didukung indikator, "
+    "untuk kaskade di laporan konsolidasi). Kosong = bawaan.",
     "Lembar Predikat (opsional): batas capaian tiap predikat; capaian di atas batas mendapat "
     "predikat itu, baris tanpa batas untuk selebihnya. Hapus lembar ini untuk memakai "
     "predikat bawaan (>90 Sangat Baik, 76-90 Baik, 66-75 Cukup, 51-65 Kurang, <=50 Sangat Kurang).",
@@ -135,6 +136,7 @@ def _indicators(sheet: Worksheet, master: MasterData) -> None:
             i.previous_realisation,
             i.lowest,
             i.highest,
+            i.iku or None,
         ]
         for i in master.indicators
     ]

@@ -6,7 +6,7 @@ Derived from the event log each time (nothing stored twice), in working time.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from importlib import resources
@@ -93,7 +93,33 @@ class Snapshot:
     calendar_notice: str = ""  # years in use without known cuti bersama, or ""
 
 
-def current_period(store: Store, master: MasterData, sop: Sop, now: datetime) -> tuple[int, int]:
+class LoggedEvents:
+    """A log already read, oldest first (the centre's copy of an office's events), answering the
+    queries of `Store.events` that the status asks: `snapshot` runs over it as over the office's
+    own store, so the centre times each division exactly as the office does."""
+
+    def __init__(self, events: Iterable[Event]) -> None:
+        self._events = tuple(events)
+
+    def events(
+        self,
+        *,
+        division: str | None = None,
+        year: int | None = None,
+        quarter: int | None = None,
+        outcome: Outcome | None = None,
+    ) -> list[Event]:
+        """Events matching every filter given, oldest first (as `Store.events`)."""
+        wanted = {"division": division, "year": year, "quarter": quarter,
+                  "outcome": Outcome(outcome) if outcome is not None else None}  # fmt: skip
+        checks = [(name, value) for name, value in wanted.items() if value is not None]
+        return [e for e in self._events if all(getattr(e, n) == v for n, v in checks)]
+
+
+EventLog = Store | LoggedEvents  # what `snapshot` reads: the office's store or events read
+
+
+def current_period(store: EventLog, master: MasterData, sop: Sop, now: datetime) -> tuple[int, int]:
     """The period to show: the oldest one still open, else the last issued, else by the clock."""
     opened = open_periods(store, master)
     if opened:
@@ -105,7 +131,11 @@ def current_period(store: Store, master: MasterData, sop: Sop, now: datetime) ->
 
 
 def snapshot(
-    store: Store, master: MasterData, sop: Sop, now: datetime, period: tuple[int, int] | None = None
+    store: EventLog,
+    master: MasterData,
+    sop: Sop,
+    now: datetime,
+    period: tuple[int, int] | None = None,
 ) -> Snapshot:
     year, quarter = period or current_period(store, master, sop, now)
     calendar = office_calendar(master.settings, range(year, year + 2))
