@@ -6,8 +6,10 @@ Played as an office's IT person would: `kinerja init --sop FILE`, later commands
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,16 @@ import pytest
 from watcher.cli import main
 from watcher.errors import EXIT_UNUSABLE
 from watcher.record import store as store_module
-from watcher.record.store import MIGRATIONS, Event, Outcome, Store
+from watcher.record.store import (
+    GENESIS_HASH,
+    HASHED_FIELDS,
+    MIGRATIONS,
+    Event,
+    Outcome,
+    Store,
+    chain_hash,
+    format_utc,
+)
 from watcher.service.tree import Tree
 from watcher.service.watch import Service, ServiceOptions
 from watcher.sop.load import default_sop_path, sample_sop_path
@@ -84,11 +95,8 @@ def test_a_log_of_sop_010_migrates_and_its_chain_still_verifies(
     path = tmp_path / "log.sqlite3"
     with monkeypatch.context() as patch:  # the log as the previous version left it
         patch.setattr(store_module, "MIGRATIONS", MIGRATIONS[:3])
-        with Store(path, keep_anchor=False) as store:
-            for step in (2, 3, 5):
-                store.append(Event(outcome=Outcome.VALID, division="DAFDUK", year=2026,
-                                   quarter=3, step=step))  # fmt: skip
-            old = store.events()
+        Store(path, keep_anchor=False).close()
+        old = _old_rows(path, steps=(2, 3, 5))
         with pytest.raises(sqlite3.IntegrityError):
             raw = sqlite3.connect(path)
             raw.execute("INSERT INTO events (at_utc, outcome, step, prev_hash, row_hash) "
@@ -101,3 +109,25 @@ def test_a_log_of_sop_010_migrates_and_its_chain_still_verifies(
                            step=9))  # fmt: skip
         assert store.verify_chain() is None
         assert [(e.quarter, e.step) for e in store.events()][-1] == (11, 9)
+
+
+def _old_rows(path: Path, *, steps: tuple[int, ...]) -> list[Event]:
+    """Rows as a previous version appended them (no `raw` column): the same hash chain."""
+    db = sqlite3.connect(path)
+    prev, events = GENESIS_HASH, []
+    for number, step in enumerate(steps, start=1):
+        event = Event(outcome=Outcome.VALID, division="DAFDUK", year=2026, quarter=3, step=step,
+                      at_utc=datetime(2026, 10, 12, number, tzinfo=UTC), id=number)  # fmt: skip
+        values = {name: getattr(event, name) for name in HASHED_FIELDS}
+        values.update(at_utc=format_utc(event.at_utc), outcome=event.outcome.value)
+        row_hash = chain_hash(prev, values)
+        db.execute(
+            f"INSERT INTO events ({', '.join(HASHED_FIELDS)}, prev_hash, row_hash) VALUES "
+            f"({', '.join('?' * len(HASHED_FIELDS))}, ?, ?)",
+            (*values.values(), prev, row_hash),
+        )
+        events.append(dataclasses.replace(event, prev_hash=prev, row_hash=row_hash))
+        prev = row_hash
+    db.commit()
+    db.close()
+    return events

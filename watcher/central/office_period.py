@@ -15,11 +15,13 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from watcher.central.payload import profile_files, readings_of
 from watcher.central.records import OfficeRecord
 from watcher.errors import KinerjaError
+from watcher.masterdata.codec import master_from_json
 from watcher.masterdata.load import master_from_bytes
 from watcher.masterdata.model import MasterData
 from watcher.record.documents import Approval, Document, Key, approvals, project
@@ -64,10 +66,29 @@ def office_rules(record: OfficeRecord) -> Rules:
     except (KeyError, TypeError, ValueError, binascii.Error) as exc:
         raise ProfileError(f"profil kantor rusak ({exc})") from exc
     try:
-        return Rules(
-            parse_sop(sop_raw, f"{source} (SOP)"),
-            master_from_bytes(master_raw, f"{source} (data induk)"),
-        )
+        sop = _sop(sop_raw)
+    except KinerjaError as exc:
+        raise ProfileError(f"profil kantor tidak dapat dibaca: {exc}") from exc
+    return Rules(sop, profile_master(record.profile, master_raw, source))
+
+
+@lru_cache(maxsize=64)
+def _sop(raw: bytes) -> Sop:
+    """The SOP of a profile; offices share a handful of SOP files, each parsed once."""
+    return parse_sop(raw, "profil kantor di pusat (SOP)")
+
+
+def profile_master(profile: dict[str, Any], master_raw: bytes, source: str) -> MasterData:
+    """The master data the office's loader read (its values in the profile); from the workbook
+    itself for a profile sent by a version of kinerja that did not send them."""
+    values = profile.get("data_induk")
+    if values is not None:
+        try:
+            return master_from_json(values)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ProfileError(f"data induk dalam profil kantor rusak ({exc})") from exc
+    try:
+        return master_from_bytes(master_raw, f"{source} (data induk)")
     except KinerjaError as exc:
         raise ProfileError(f"profil kantor tidak dapat dibaca: {exc}") from exc
 

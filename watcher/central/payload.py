@@ -14,6 +14,8 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from watcher.masterdata.codec import master_to_json
+from watcher.masterdata.model import MasterData
 from watcher.reports.gather import Reading, Submission
 
 SUBMISSIONS, PROFILES = "submissions", "profiles"
@@ -53,12 +55,14 @@ def readings_of(body: dict[str, Any]) -> tuple[dict[str, Reading], str]:
     return readings, str(body.get("catatan", ""))
 
 
-def profile_document(office_name: str, sop_toml: bytes, master_xlsx: bytes, version: str
+def profile_document(master: MasterData, sop_toml: bytes, master_xlsx: bytes, version: str
                      ) -> Document:  # fmt: skip
-    """The office's rules as of now: its SOP file and master workbook, byte for byte."""
+    """The office's rules as of now: its SOP file and master workbook, byte for byte, and the
+    values its loader read from that workbook (`masterdata.codec`), which the centre reads."""
     return Document.of(
         {
-            "nama_kantor": office_name,
+            "nama_kantor": master.settings.office_name,
+            "data_induk": master_to_json(master),
             "sop_toml": base64.b64encode(sop_toml).decode("ascii"),
             "sop_sha256": hashlib.sha256(sop_toml).hexdigest(),
             "data_induk_xlsx": base64.b64encode(master_xlsx).decode("ascii"),

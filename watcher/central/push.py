@@ -94,8 +94,8 @@ def push(
 
 def _send_profile(tree: Tree, centre: Centre, office_id: str, master: MasterData) -> bool:
     name = master.settings.office_name
-    document = profile_document(name, tree.sop_path.read_bytes(), tree.master_path.read_bytes(),
-                                __version__)  # fmt: skip
+    document = profile_document(master, tree.sop_path.read_bytes(),
+                                tree.master_path.read_bytes(), __version__)  # fmt: skip
     centre.record_name(office_id, name)
     if document.content_hash in centre.held_documents(PROFILES, office_id):
         return False

@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -162,8 +163,15 @@ def national_holidays(years: Iterable[int]) -> frozenset[date]:
 
     The `holidays` package may lag behind the yearly decree on cuti bersama and marks some
     Islamic holidays of future years as estimated; the office corrects it with `DayOverride`s.
+    The same for every office: computed once per set of years (the centre builds calendars for
+    hundreds of offices).
     """
-    found = country_holidays("ID", years=sorted(set(years)), categories=(PUBLIC, GOVERNMENT))
+    return _national_holidays(tuple(sorted(set(years))))
+
+
+@cache
+def _national_holidays(years: tuple[int, ...]) -> frozenset[date]:
+    found = country_holidays("ID", years=list(years), categories=(PUBLIC, GOVERNMENT))
     return frozenset(found.keys())
 
 
