@@ -13,8 +13,10 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import sqlite3
 import threading
 from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -71,6 +73,23 @@ class Office:
 
     def close(self) -> None:
         self.store.close()
+
+    def back_up(self, backup: Path) -> int:
+        """Copy the log to `backup` (SQLite's online backup); the head it holds."""
+        with (
+            closing(sqlite3.connect(self.tree.store_path)) as source,
+            closing(sqlite3.connect(backup)) as target,
+        ):
+            source.backup(target)
+        return self.head()
+
+    def restore(self, backup: Path) -> None:
+        """Put the log back as it was in `backup` (the newer log's -wal and -shm gone)."""
+        self.store.close()
+        for suffix in ("-wal", "-shm"):
+            Path(f"{self.tree.store_path}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(backup, self.tree.store_path)
+        self.store = Store(self.tree.store_path)
 
 
 OUTCOMES = (Outcome.RECEIVED, Outcome.VALID, Outcome.MOVED)
