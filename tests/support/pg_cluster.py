@@ -106,14 +106,18 @@ class PgCluster:
             db.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
         return name
 
-    def terminate(self, database: str, *, user: str | None = None) -> int:
-        """pg_terminate_backend every other connection to `database` (of `user`); how many."""
+    def terminate(self, database: str, *, user: str | None = None, busy: bool = False,
+                  pid: int | None = None) -> int:  # fmt: skip
+        """pg_terminate_backend every other connection to `database` (of `user`; only those in
+        a transaction with `busy`; only `pid`); how many. Waits until each one has exited."""
         query = (
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = %s"
-            " AND pid <> pg_backend_pid() AND (%s::text IS NULL OR usename = %s)"
+            "SELECT coalesce(sum(pg_terminate_backend(pid, 10000)::int), 0) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+            " AND (%s::text IS NULL OR usename = %s) AND (NOT %s OR xact_start IS NOT NULL)"
+            " AND (%s::int IS NULL OR pid = %s)"
         )
         with psycopg.connect(self.url(), autocommit=True) as db:
-            row = db.execute(query, (database, user, user)).fetchone()
+            row = db.execute(query, (database, user, user, busy, pid, pid)).fetchone()
         return int(row[0]) if row else 0
 
 

@@ -68,17 +68,13 @@ def push(
 ) -> PushResult:
     """Send what the centre lacks; raise CentreError (transient: retry later) on failure."""
     high_water = centre.high_water(office_id)
+    if high_water:
+        _check_same_chain(store, centre, office_id, high_water, batch_size)
     stored = duplicates = 0
     while batch := store.raw_events(since_id=high_water, limit=batch_size):
         receipt = centre.receive(office_id, batch)
         if receipt.quarantined:
-            diverged = batch[receipt.stored + receipt.duplicates].seq
-            raise CentreError(
-                f"Pusat sudah memegang kejadian lain bernomor #{diverged} untuk kantor "
-                f"{office_id}; kiriman ini dikarantina di pusat. Log kantor ini "
-                "bukan lanjutan log yang pernah dikirim (dipulihkan dari cadangan lama?): "
-                "hubungi pengelola pusat."
-            )
+            raise _diverged(office_id, batch[receipt.stored + receipt.duplicates].seq)
         stored, duplicates = stored + receipt.stored, duplicates + receipt.duplicates
         if receipt.high_water <= high_water:  # nothing moved: never loop forever
             break
@@ -90,6 +86,66 @@ def push(
                         submissions, profile_sent)  # fmt: skip
     _remember(tree, result, now())
     return result
+
+
+def _check_same_chain(store: Store, centre: Centre, office_id: str, high_water: int,
+                      batch_size: int) -> None:  # fmt: skip
+    """Raise CentreError unless the office's log holds, under the centre's high-water mark, the
+    event the centre holds there (so the chain it holds is a prefix of the office's).
+
+    An office restored from an old backup has fewer events than the centre, or other events
+    under the same numbers; sending on from the high-water mark would then be refused as not
+    linking (or, with a shorter log, not send at all and say "all sent"). Instead the first
+    event where the two differ is sent, for the centre to quarantine beside the one it holds.
+    """
+    if _own_hash(store, high_water) == _held_hash(centre, office_id, high_water):
+        return
+    fork = _fork(store, centre, office_id, high_water)
+    branch = store.raw_events(since_id=fork - 1, limit=batch_size)
+    if not branch:
+        raise CentreError(
+            f"Log kantor ini hanya sampai kejadian #{fork - 1}, padahal pusat memegang rantai "
+            f"kantor {office_id} sampai #{high_water} (log dipulihkan dari cadangan lama?). "
+            "Kejadian sesudahnya hanya ada di pusat; tidak ada yang dikirim. Hubungi pengelola "
+            "pusat sebelum kantor ini bekerja lagi."
+        )
+    centre.receive(office_id, branch)  # its first event differs from the held one: quarantined
+    raise _diverged(office_id, fork)
+
+
+def _fork(store: Store, centre: Centre, office_id: str, high_water: int) -> int:
+    """The first sequence number where the office's log and the centre's chain differ, or one
+    past the office's head when its log is a prefix of the centre's. Chains are hash-linked:
+    equal at one number means equal at every number before it, so a binary search finds it."""
+    head = store.head()
+    low, high = 1, min(head[0] if head else 0, high_water) + 1
+    while low < high:
+        middle = (low + high) // 2
+        if _own_hash(store, middle) == _held_hash(centre, office_id, middle):
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
+
+def _own_hash(store: Store, seq: int) -> str | None:
+    found = store.raw_events(since_id=seq - 1, limit=1)
+    return found[0].row_hash if found else None
+
+
+def _held_hash(centre: Centre, office_id: str, seq: int) -> str | None:
+    rows = centre.execute(
+        "SELECT row_hash FROM kinerja.events WHERE office_id = %s AND seq = %s", (office_id, seq)
+    )
+    return rows[0][0] if rows else None
+
+
+def _diverged(office_id: str, seq: int) -> CentreError:
+    return CentreError(
+        f"Pusat sudah memegang kejadian lain bernomor #{seq} untuk kantor {office_id}; "
+        "kiriman ini dikarantina di pusat. Log kantor ini bukan lanjutan log yang pernah "
+        "dikirim (dipulihkan dari cadangan lama?): hubungi pengelola pusat."
+    )
 
 
 def _send_profile(tree: Tree, centre: Centre, office_id: str, master: MasterData) -> bool:
