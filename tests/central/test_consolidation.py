@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 from support.cli_run import run_kinerja
@@ -37,6 +38,7 @@ from watcher.masterdata.model import CapaianRules, MasterData, PredikatBand
 from watcher.masterdata.sample import sample_master
 from watcher.masterdata.write import write_master
 from watcher.record.store import Store
+from watcher.reports.commands import run_export
 from watcher.reports.gather import approvals_for
 from watcher.reports.period import approvals_through, build_period, period_report
 from watcher.service.tree import Tree
@@ -215,7 +217,7 @@ def _table(path: Path, sheet: str, header_row: int) -> list[dict[str, object]]:
 def books(world: World) -> dict[str, Path]:
     result = world.consolidate("7304", iku=parse_iku(IKU_TOML.encode(), "iku.toml"))
     files = write_consolidation(result, world.folder / "keluar")
-    return {path.suffix: path for path in files}
+    return {path.name.split("_")[0] + path.suffix: path for path in files}
 
 
 # --- the figures are the offices' own -----------------------------------------------------------
@@ -226,7 +228,7 @@ def test_each_office_figures_equal_its_own_period_report_cell_by_cell(
     world: World, books: dict[str, Path], office_id: str
 ) -> None:
     own = _table(_office_book(world.trees[office_id]), "Ringkasan", 6)
-    consolidated = [row for row in _table(books[".xlsx"], "Capaian", 6)
+    consolidated = [row for row in _table(books["Konsolidasi.xlsx"], "Capaian", 6)
                     if row["Kode Kantor"] == office_id]  # fmt: skip
 
     assert own, "the office's own report has rows"
@@ -330,14 +332,14 @@ def test_offices_with_different_period_kinds_are_refused_in_indonesian(world: Wo
 
 
 def test_the_files_are_named_for_the_region_and_period(books: dict[str, Path]) -> None:
-    assert books[".xlsx"].name == "Konsolidasi_7304_TW3_2026.xlsx"
-    assert books[".pdf"].name == "Konsolidasi_7304_TW3_2026.pdf"
+    assert books["Konsolidasi.xlsx"].name == "Konsolidasi_7304_TW3_2026.xlsx"
+    assert books["Konsolidasi.pdf"].name == "Konsolidasi_7304_TW3_2026.pdf"
 
 
 def test_the_pdf_names_every_office_of_the_kabupaten_and_no_other(books: dict[str, Path]) -> None:
     text = " ".join(
         subprocess.run(
-            ["pdftotext", "-layout", str(books[".pdf"]), "-"],
+            ["pdftotext", "-layout", str(books["Konsolidasi.pdf"]), "-"],
             capture_output=True,
             text=True,
             check=True,
@@ -354,8 +356,10 @@ def test_the_pdf_names_every_office_of_the_kabupaten_and_no_other(books: dict[st
 def test_the_cascade_lists_each_iku_with_its_linked_office_indicators(
     world: World, books: dict[str, Path]
 ) -> None:
-    rows = _table(books[".xlsx"], "Kaskade IKU", 6)
-    figures = {(r["Kode Kantor"], r["Kode"]): r for r in _table(books[".xlsx"], "Capaian", 6)}
+    rows = _table(books["Konsolidasi.xlsx"], "Kaskade IKU", 6)
+    figures = {
+        (r["Kode Kantor"], r["Kode"]): r for r in _table(books["Konsolidasi.xlsx"], "Capaian", 6)
+    }
 
     linked = {(r["Kode IKU"], r["Kode"]) for r in rows}
     assert linked == {("IKU-01", "DAF-01"), ("IKU-01", "DAF-02"), ("IKU-09", "SEK-01")}
@@ -378,7 +382,7 @@ def test_without_links_the_cascade_sheet_is_left_out(world: World) -> None:
 # --- the command ---------------------------------------------------------------------------------
 
 
-def test_kinerja_pusat_laporan_writes_both_files_and_a_summary(world: World) -> None:
+def test_kinerja_pusat_laporan_writes_its_files_and_a_summary(world: World) -> None:
     out, iku = world.folder / "cli", world.folder / "iku.toml"
     iku.write_text(IKU_TOML, encoding="utf-8")
 
@@ -388,7 +392,9 @@ def test_kinerja_pusat_laporan_writes_both_files_and_a_summary(world: World) -> 
 
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in out.iterdir()) == [
-        "Konsolidasi_7304_TW3_2026.pdf", "Konsolidasi_7304_TW3_2026.xlsx"
+        "Data_Konsolidasi_7304_TW3_2026.csv", "Data_Konsolidasi_7304_TW3_2026.xlsx",
+        "Konsolidasi_7304_TW3_2026.pdf", "Konsolidasi_7304_TW3_2026.xlsx",
+        "Status_Konsolidasi_7304_TW3_2026.html",
     ]  # fmt: skip
     assert str(out / "Konsolidasi_7304_TW3_2026.xlsx") in done.stdout
     assert "3 dari 4 kantor mengirim, 1 tidak mengirim" in done.stdout
@@ -420,3 +426,37 @@ def test_kinerja_pusat_laporan_refuses_in_indonesian_without_a_traceback(
     assert done.returncode == 1
     assert phrase in done.stdout + done.stderr
     assert "Traceback" not in done.stderr
+
+
+# --- the status page and the tidy dataset across offices ----------------------------------------
+
+
+def test_the_dataset_holds_each_office_s_own_export_rows_and_the_missing_office(
+    world: World, books: dict[str, Path]
+) -> None:
+    table = pd.read_csv(books["Data.csv"], sep=";", decimal=",", encoding="utf-8-sig",
+                        dtype={"kode_wilayah": str})  # fmt: skip
+
+    for office_id in ("7304.dukcapil", "7304.dinsos"):
+        [own_csv] = [p for p in run_export(world.trees[office_id], [YEAR]) if p.suffix == ".csv"]
+        own = pd.read_csv(own_csv, sep=";", decimal=",", encoding="utf-8-sig")
+        mine = table[table["kode_kantor"] == office_id].drop(
+            columns=["kode_wilayah", "kode_kantor", "kantor"]
+        )
+        pd.testing.assert_frame_equal(mine.reset_index(drop=True), own, check_dtype=False)
+    missing = table[table["kode_kantor"] == "7304.pupr"]
+    assert missing["status"].tolist() == ["tidak mengirim"]
+    assert set(table["kode_wilayah"]) == {"7304"}
+
+
+def test_the_status_page_shows_every_office_and_where_each_report_stands(
+    books: dict[str, Path], world: World
+) -> None:
+    page = books["Status.html"].read_text(encoding="utf-8")
+
+    for office_id in ("7304.dukcapil", "7304.dinsos", "7304.bappeda", "7304.pupr"):
+        assert office_id in page
+    assert "belum pernah mengirim" in page  # PUPR
+    assert "tepat waktu" in page and "belum disetujui" in page
+    assert "7305" not in page.replace("7304", "")  # no office of Takalar
+    assert "http://" not in page and "https://" not in page  # nothing leaves the page

@@ -12,8 +12,10 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader
 
 from watcher.central.consolidate import Consolidation, Timeliness
 from watcher.central.consolidation_book import consolidation_workbook
+from watcher.central.consolidation_data import consolidation_frame
 from watcher.masterdata.capaian import predikat
 from watcher.record.durable import atomic_writer
+from watcher.reports.dataset import csv_bytes, xlsx_bytes
 from watcher.reports.gather import ReportError
 from watcher.reports.pdf import band_classes, bar_chart_svg, environment, html_to_pdf
 
@@ -52,13 +54,37 @@ def consolidation_html(result: Consolidation) -> str:
     )
 
 
-def write_consolidation(result: Consolidation, folder: Path, *, pdf: bool = True) -> list[Path]:
-    """Write the workbook, then the PDF, into `folder` (created if needed); the paths written.
+CHIPS = {
+    Timeliness.ON_TIME: "ontime",
+    Timeliness.LATE: "late",
+    Timeliness.PENDING: "pending",
+    Timeliness.NOT_APPROVED: "notapproved",
+    Timeliness.MISSING: "absent",
+}
 
-    A PDF that cannot be made does not hold back the workbook: it is written, then the PDF's
+
+def status_html(result: Consolidation) -> str:
+    """The status page across offices: each office's chain at the centre and where each of
+    its expected reports stands (a standalone page, no request leaves it)."""
+    template = _environment().get_template("consolidation_status.html.j2")
+    return template.render(result=result, chip=CHIPS)
+
+
+def write_consolidation(result: Consolidation, folder: Path, *, pdf: bool = True) -> list[Path]:
+    """Write the workbook, the status page, the tidy dataset (CSV and xlsx), then the PDF, into
+    `folder` (created if needed); the paths written.
+
+    A PDF that cannot be made does not hold back the rest: it is written, then the PDF's
     ReportError is raised saying so."""
     folder.mkdir(parents=True, exist_ok=True)
-    written = [_write(folder / f"{result.file_stem}.xlsx", consolidation_workbook(result))]
+    data = consolidation_frame(result)
+    stem = result.file_stem
+    written = [
+        _write(folder / f"{stem}.xlsx", consolidation_workbook(result)),
+        _write(folder / f"Status_{stem}.html", status_html(result).encode("utf-8")),
+        _write(folder / f"Data_{stem}.csv", csv_bytes(data)),
+        _write(folder / f"Data_{stem}.xlsx", xlsx_bytes(data)),
+    ]
     if pdf:
         try:
             data = html_to_pdf(consolidation_html(result))

@@ -54,6 +54,7 @@ class OfficePeriod:
 
     report: PeriodReport
     pending: tuple[tuple[str, int], ...]  # (division, period) approved, readings not here yet
+    submissions: dict[tuple[str, int], Submission]  # the year's, through the period
 
 
 def office_rules(record: OfficeRecord) -> Rules:
@@ -114,7 +115,7 @@ def office_period(
         if i == index
     }
     report = PeriodReport(master, sop, figures, timings, view.report, provenance, reopened)
-    return OfficePeriod(report, tuple(pending))
+    return OfficePeriod(report, tuple(pending), submissions)
 
 
 def _submissions(
