@@ -126,8 +126,12 @@ def gather(store: Store, office_id: str, documents: OfficeDocuments, *, since: i
         _refuse("terlalu_banyak", f"{last - since} kejadian melebihi batas satu bundel "
                 f"({limits.events}); buat beberapa bundel dengan --sejak.")  # fmt: skip
     events: list[RawEvent] = []
-    while page := store.raw_events(since_id=since + len(events), limit=BATCH_SIZE):
+    while len(events) < last - since:  # the log as of `head`: the service may go on appending
+        page = store.raw_events(since_id=since + len(events), limit=BATCH_SIZE)
+        if not page:
+            break
         events.extend(page)
+    events = events[: last - since]
     return Bundle(office_id, since + 1, tuple(events), documents, format_utc(now()))
 
 

@@ -19,11 +19,17 @@ def read_bundle_file(path: Path, *, limits: Limits = LIMITS) -> bytes:
     try:
         with path.open("rb") as stream:
             data = stream.read(limits.file_bytes + 1)
+    except FileNotFoundError as exc:
+        raise BundleError("bundel.baca", "berkas itu tidak ada.") from exc
+    except IsADirectoryError as exc:
+        raise BundleError("bundel.baca", "itu folder, bukan berkas bundel.") from exc
+    except PermissionError as exc:
+        raise BundleError("bundel.baca", "tidak ada izin membaca berkas itu.") from exc
     except OSError as exc:
-        message = f"berkas {path} tidak dapat dibaca: {exc.strerror or exc}."
+        message = f"berkas itu tidak dapat dibaca: {exc.strerror or exc}."
         raise BundleError("bundel.baca", message) from exc
     if len(data) > limits.file_bytes:
-        raise BundleError("bundel.terlalu_besar", f"berkas {path} lebih dari "
+        raise BundleError("bundel.terlalu_besar", f"berkas lebih dari "
                           f"{limits.file_bytes // MiB} MB, batas satu bundel.")  # fmt: skip
     return data
 

@@ -6,6 +6,8 @@ Each push starts from the high-water mark the centre reports, so a batch committ
 whose acknowledgement never reached the office is simply not sent again, and a batch that did not
 commit is sent again whole. The office's log stays the source of truth; nothing here writes to it.
 After a push, `arsip/pusat.json` says how far the centre held the chain, for the status page.
+The documents are gathered (`office_documents`) and stored (`send_documents`) by the same code
+for a push and for a bundle file (`watcher.central.bundle`).
 """
 
 from __future__ import annotations
