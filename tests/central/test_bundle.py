@@ -325,6 +325,9 @@ SIGNED_BUT_BROKEN: dict[str, Callable[[dict[str, Any]], Any]] = {
                                                                  '"nama_kantor":"\\u0000')),
     "laporan-hash-lain": lambda p: p["laporan"][0].update(sha256="e" * 64),
     "laporan-nan": lambda p: p["laporan"][0].update(isi='{"sha256": NaN}'),
+    "laporan-surrogate-escape": lambda p: p["laporan"][0].update(
+        isi=json.dumps({"sha256": p["laporan"][0]["sha256"], "catatan": "\ud800"})
+    ),
 }  # fmt: skip
 
 

@@ -337,7 +337,7 @@ def _events(items: list[Any], first: int, limits: Limits) -> Iterator[RawEvent]:
         _expect(raw_hash(item["prev_hash"], raw) == item["row_hash"], f"{where}: hash isi")
         values = _json(raw, where)
         _expect(isinstance(values, dict) and values.get("id") == seq, f"{where}: nomor di isi")
-        _expect(b"\\u0000" not in raw, f"{where}: karakter NUL")  # jsonb refuses it
+        _expect(_storable(values), f"{where}: karakter NUL atau bukan teks")
         prev = item["row_hash"]
         yield RawEvent(seq, item["prev_hash"], item["row_hash"], raw)
 
@@ -346,11 +346,17 @@ def _document(body: Any, where: str, limits: Limits) -> tuple[Document, dict[str
     """A JSON document as the office wrote it, byte for byte (its hash recomputed here), and
     its values."""
     _expect(isinstance(body, str) and len(body) <= limits.document_bytes, where)
-    try:
-        encoded = body.encode("utf-8")  # a lone surrogate ("\\ud800") is not text
-    except UnicodeEncodeError:
-        _expect(False, f"{where}: bukan teks UTF-8")
-    # PostgreSQL's jsonb refuses the NUL character; better refused here than mid-import.
     values = _json(body, where)
-    _expect("\\u0000" not in body and isinstance(values, dict), where)
-    return Document(body, hashlib.sha256(encoded).hexdigest()), values
+    _expect(isinstance(values, dict) and _storable(values), where)
+    return Document(body, hashlib.sha256(body.encode("utf-8")).hexdigest()), values
+
+
+def _storable(values: Any) -> bool:
+    """Values PostgreSQL's jsonb takes: no NUL character, no lone surrogate ("\\ud800"), so a
+    signed bundle is refused here whole rather than by the centre halfway through."""
+    try:
+        text = json.dumps(values, ensure_ascii=False)
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\\u0000" not in text
