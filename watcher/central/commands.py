@@ -1,4 +1,5 @@
-"""`kinerja kirim` (an office sends its record) and `kinerja pusat ...` (the centre's IT person
+"""`kinerja kirim` (an office sends its record; `--bundel` writes it to a signed file instead,
+which `kinerja pusat impor` reads at the centre) and `kinerja pusat ...` (the centre's IT person
 sets up the central database, registers regions and offices, checks what arrived).
 
 The centre's administrator connection comes from `--alamat` or `KINERJA_PUSAT_ADMIN` (a libpq
@@ -91,6 +92,10 @@ def cmd_kirim(args: argparse.Namespace) -> int:
 
     tree = tree_of(args)
     credentials = office_credentials(args)
+    if args.bundel is not None:
+        return _write_bundle(args, credentials)
+    if args.sejak is not None:
+        raise UsageError("--sejak hanya untuk kinerja kirim --bundel BERKAS.")
     if not credentials.url:
         raise UsageError(
             f"Kredensial {credentials.source} tidak berisi alamat pusat; kantor tanpa jaringan "
@@ -104,10 +109,41 @@ def cmd_kirim(args: argparse.Namespace) -> int:
     return 0
 
 
+def _write_bundle(args: argparse.Namespace, credentials: Credentials) -> int:
+    """`kinerja kirim --bundel BERKAS`: the signed file an office without a network sends."""
+    from watcher.central.bundle import encode, gather, write_bundle
+    from watcher.central.push import office_documents
+
+    tree, out = tree_of(args), Path(args.bundel)
+    sop, master = sop_of(args), load_master(tree.master_path)
+    with Store(tree.store_path) as store:
+        documents = office_documents(tree, store, sop, master)
+        bundle = gather(store, credentials.office_id, documents, since=args.sejak or 0,
+                        now=lambda: datetime.now(UTC))  # fmt: skip
+    data = encode(bundle, credentials.signing_key)
+    write_bundle(out, data)
+    print(f"Ditulis ke {out} ({len(data) / 1024:.0f} KB): {bundle.text()}.")
+    print(f"Bawa berkas itu ke pusat (flashdisk atau surel); di sana: kinerja pusat impor {out}")
+    return 0
+
+
+def _since(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"--sejak harus nomor kejadian (0 atau lebih): {text!r}")
+    return int(text)
+
+
 def kirim_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--kredensial", type=Path, metavar="BERKAS",
                         help=f"berkas kredensial pusat (bawaan: ${ENV_NAME}, atau [pusat] "
                         "kredensial di kinerja.toml)")  # fmt: skip
+    parser.add_argument("--bundel", type=Path, metavar="BERKAS",
+                        help="tanpa jaringan: tulis bundel bertanda tangan ke BERKAS (untuk "
+                        "flashdisk atau surel); pusat mengimpornya dengan kinerja pusat "
+                        "impor")  # fmt: skip
+    parser.add_argument("--sejak", type=_since, metavar="N",
+                        help="dengan --bundel: hanya kejadian sesudah nomor N (bawaan: semua; "
+                        "mengimpor ulang aman)")  # fmt: skip
 
 
 def cmd_setup(args: argparse.Namespace) -> int:
@@ -153,6 +189,21 @@ def cmd_audit(args: argparse.Namespace) -> int:
         chains = audit(centre)
     print(audit_text(chains))
     return 0 if all(chain.sound for chain in chains) else EXIT_DATA
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from watcher.central.bundle_import import import_file
+
+    with Centre(admin_url(args)) as centre:
+        result = import_file(centre, args.berkas)
+    print(result.text())
+    return EXIT_DATA if result.quarantined else 0
+
+
+def _import_arguments(parser: argparse.ArgumentParser) -> None:
+    _admin_argument(parser)
+    parser.add_argument("berkas", type=Path, metavar="BERKAS",
+                        help="bundel dari kinerja kirim --bundel")  # fmt: skip
 
 
 def office_url(admin: str, role: str, password: str) -> str:
@@ -234,6 +285,10 @@ PUSAT: tuple[Subcommand, ...] = (
     Subcommand(
         "laporan", "susun laporan konsolidasi kabupaten/provinsi satu periode (.xlsx dan .pdf)",
         cmd_report, _report_arguments,
+    ),
+    Subcommand(
+        "impor", "periksa tanda tangan bundel kantor tanpa jaringan, lalu simpan isinya",
+        cmd_import, _import_arguments,
     ),
 )  # fmt: skip
 

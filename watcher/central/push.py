@@ -6,19 +6,27 @@ Each push starts from the high-water mark the centre reports, so a batch committ
 whose acknowledgement never reached the office is simply not sent again, and a batch that did not
 commit is sent again whole. The office's log stays the source of truth; nothing here writes to it.
 After a push, `arsip/pusat.json` says how far the centre held the chain, for the status page.
+The documents are gathered (`office_documents`) and stored (`send_documents`) by the same code
+for a push and for a bundle file (`watcher.central.bundle`).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from dataclasses import dataclass
 from datetime import datetime
 
 from watcher import __version__
 from watcher.central.centre import Centre, CentreError
-from watcher.central.payload import PROFILES, SUBMISSIONS, profile_document, submission_document
+from watcher.central.payload import (
+    PROFILES,
+    SUBMISSIONS,
+    Document,
+    profile_document,
+    submission_document,
+)
 from watcher.masterdata.model import MasterData
 from watcher.record.documents import Approval
 from watcher.record.durable import write_text_atomic
@@ -79,8 +87,11 @@ def push(
         if receipt.high_water <= high_water:  # nothing moved: never loop forever
             break
         high_water = receipt.high_water
-    profile_sent = _send_profile(tree, centre, office_id, master)
-    submissions = _send_submissions(tree, store, centre, office_id, sop, master)
+    held = centre.execute(
+        "SELECT file_hash FROM kinerja.submissions WHERE office_id = %s", (office_id,)
+    )
+    documents = office_documents(tree, store, sop, master, skip={row[0] for row in held})
+    profile_sent, submissions = send_documents(centre, office_id, documents)
     head = store.head()
     result = PushResult(office_id, stored, duplicates, high_water, head[0] if head else 0,
                         submissions, profile_sent)  # fmt: skip
@@ -148,26 +159,26 @@ def _diverged(office_id: str, seq: int) -> CentreError:
     )
 
 
-def _send_profile(tree: Tree, centre: Centre, office_id: str, master: MasterData) -> bool:
+@dataclass(frozen=True)
+class OfficeDocuments:
+    """What an office sends beside its events (by push or in a bundle): its name, its profile
+    and the readings of its approved versions, each keyed by the approved workbook's hash."""
+
+    office_name: str
+    profile: Document
+    submissions: tuple[tuple[str, Document], ...]  # (file_hash, readings document)
+
+
+def office_documents(tree: Tree, store: Store, sop: Sop, master: MasterData, *,
+                     skip: Set[str] = frozenset()) -> OfficeDocuments:  # fmt: skip
+    """The office's profile and the readings of every approved version not in `skip` (the
+    workbook hashes the centre already holds readings for)."""
     name = master.settings.office_name
-    document = profile_document(master, tree.sop_path.read_bytes(),
-                                tree.master_path.read_bytes(), __version__)  # fmt: skip
-    centre.record_name(office_id, name)
-    if document.content_hash in centre.held_documents(PROFILES, office_id):
-        return False
-    return centre.add_document(PROFILES, office_id, (document.content_hash,), document.body)
-
-
-def _send_submissions(tree: Tree, store: Store, centre: Centre, office_id: str, sop: Sop,
-                      master: MasterData) -> int:  # fmt: skip
-    """The readings of every approved version the centre has no readings for."""
-    held = centre.execute(
-        "SELECT file_hash FROM kinerja.submissions WHERE office_id = %s", (office_id,)
-    )
-    held_hashes = {row[0] for row in held}
+    profile = profile_document(master, tree.sop_path.read_bytes(),
+                               tree.master_path.read_bytes(), __version__)  # fmt: skip
     approved: dict[str, Approval] = {}
     for event in store.events(outcome=Outcome.APPROVED):
-        if event.file_hash in held_hashes or not (event.file_hash and event.division):
+        if event.file_hash in skip or not (event.file_hash and event.division):
             continue
         if event.year and event.quarter and event.id is not None and event.at_utc is not None:
             path = event.to_path or event.from_path or ""
@@ -175,7 +186,7 @@ def _send_submissions(tree: Tree, store: Store, centre: Centre, office_id: str, 
                 event.division, event.year, event.quarter, event.file_hash, path,
                 event.at_utc, event.actor, event.id,
             )  # fmt: skip
-    sent = 0
+    submissions = []
     layout = rencana_aksi_layout()
     for approval in approved.values():
         try:
@@ -184,10 +195,23 @@ def _send_submissions(tree: Tree, store: Store, centre: Centre, office_id: str, 
             log.warning("laporan disetujui %s %s tidak dikirim: %s", approval.division,
                         approval.file_hash[:12], exc)  # fmt: skip
             continue
-        document = submission_document(submission)
-        key = (approval.file_hash, document.content_hash)
+        submissions.append((approval.file_hash, submission_document(submission)))
+    return OfficeDocuments(name, profile, tuple(submissions))
+
+
+def send_documents(centre: Centre, office_id: str, documents: OfficeDocuments) -> tuple[bool, int]:
+    """Store the office's name, profile and readings the centre lacks; (profile new, readings
+    new)."""
+    centre.record_name(office_id, documents.office_name)
+    profile, sent = documents.profile, 0
+    profile_sent = profile.content_hash not in centre.held_documents(PROFILES, office_id)
+    if profile_sent:
+        profile_sent = centre.add_document(PROFILES, office_id, (profile.content_hash,),
+                                           profile.body)  # fmt: skip
+    for file_hash, document in documents.submissions:
+        key = (file_hash, document.content_hash)
         sent += centre.add_document(SUBMISSIONS, office_id, key, document.body)
-    return sent
+    return profile_sent, sent
 
 
 def _remember(tree: Tree, result: PushResult, at: datetime) -> None:
