@@ -521,16 +521,18 @@ COMMANDS: dict[str, Command] = {
         ),
         Command(
             "kirim",
-            "kirim log kejadian dan laporan yang disetujui ke basis data pusat",
+            "kirim log dan laporan disetujui ke basis data pusat",
             "Mengirim setiap kejadian yang belum ada di pusat (per kelompok; yang sudah ada tidak "
             "digandakan), profil kantor (SOP dan data induk) dan bacaan laporan yang disetujui. "
-            "Aman diulang kapan saja; log kantor tetap sumber kebenarannya.",
+            "Aman diulang kapan saja; log kantor tetap sumber kebenarannya. Kantor tanpa "
+            "jaringan menulis berkas bertanda tangan dengan --bundel BERKAS, untuk diimpor "
+            "pusat dengan kinerja pusat impor.",
             cmd_kirim,
             kirim_arguments,
         ),
         Command(
             "pusat",
-            "kelola basis data pusat kabupaten/provinsi (PostgreSQL)",
+            "kelola basis data pusat (PostgreSQL)",
             "Untuk pengelola TI pusat: siapkan basis data, daftarkan wilayah dan kantor, dan "
             "periksa kiriman kantor. Lihat kinerja pusat PERINTAH --help.",
             cmd_pusat,
