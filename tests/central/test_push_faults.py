@@ -525,3 +525,13 @@ def test_a_gap_is_refused_with_a_clear_message(
     with Centre(office.url(pg, database)) as centre, pytest.raises(ChainRefused, match="celah"):
         centre.receive(office.office_id, log[2:])
     assert_centre_holds(admin, office.office_id, [])
+
+
+def test_an_office_cannot_fill_even_its_own_quarantine_by_hand(
+    pg: PgCluster, database: str, admin: Centre, two_pushed: tuple[Office, Office]
+) -> None:
+    ours, _ = two_pushed
+    params = first_event_params(ours, ours)
+    with as_office(pg, database, ours) as db, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        db.execute(FOREIGN_WRITES["insert-quarantine"], params)
+    assert centre_rows(admin, "quarantine", ours.office_id) == []

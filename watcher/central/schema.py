@@ -70,7 +70,54 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = kinerja, pg_temp AS $$
 $$;
 """
 
-_EVENTS = """
+
+def _receive_events(*, replace: bool = False, security: str = "", guard: str = "") -> str:
+    """`kinerja.receive_events`, as created (002) and as each later migration redefines it."""
+    return _RECEIVE_EVENTS.format(
+        create="CREATE OR REPLACE" if replace else "CREATE", security=security, guard=guard
+    )
+
+
+_RECEIVE_EVENTS = """
+-- One call per batch: events already held with the same hash are skipped, a different event
+-- under a held sequence is quarantined (and the batch stops there), the rest are appended.
+-- Calls for one office take turns, so two deliveries of the same batch cannot race.
+{create} FUNCTION kinerja.receive_events(
+    p_office text, p_seq bigint[], p_prev text[], p_hash text[], p_raw bytea[]
+) RETURNS TABLE (stored integer, duplicates integer, quarantined integer, high_water bigint)
+LANGUAGE plpgsql {security} SET search_path = kinerja, pg_temp AS $$
+DECLARE
+    i integer;
+    held text;
+BEGIN
+{guard}    stored := 0; duplicates := 0; quarantined := 0;
+    PERFORM pg_advisory_xact_lock(hashtext('kinerja.events:' || p_office));
+    FOR i IN 1 .. coalesce(array_length(p_seq, 1), 0) LOOP
+        SELECT e.row_hash INTO held FROM kinerja.events e
+         WHERE e.office_id = p_office AND e.seq = p_seq[i];
+        IF held IS NULL THEN
+            INSERT INTO kinerja.events (office_id, seq, prev_hash, row_hash, raw)
+            VALUES (p_office, p_seq[i], p_prev[i], p_hash[i], p_raw[i]);
+            stored := stored + 1;
+        ELSIF held = p_hash[i] THEN
+            duplicates := duplicates + 1;
+        ELSE
+            INSERT INTO kinerja.quarantine (office_id, seq, prev_hash, row_hash, raw, held_hash)
+            VALUES (p_office, p_seq[i], p_prev[i], p_hash[i], p_raw[i], held)
+            ON CONFLICT DO NOTHING;
+            quarantined := quarantined + 1;
+            EXIT;
+        END IF;
+    END LOOP;
+    SELECT coalesce(max(e.seq), 0) INTO high_water FROM kinerja.events e
+     WHERE e.office_id = p_office;
+    RETURN NEXT;
+END $$;
+
+"""
+
+_EVENTS = (
+    """
 CREATE TABLE kinerja.events (
     office_id text NOT NULL REFERENCES kinerja.offices,
     seq bigint NOT NULL CHECK (seq > 0),
@@ -151,46 +198,15 @@ END $$;
 CREATE TRIGGER events_checked BEFORE INSERT ON kinerja.events
     FOR EACH ROW EXECUTE FUNCTION kinerja.check_event();
 
--- One call per batch: events already held with the same hash are skipped, a different event
--- under a held sequence is quarantined (and the batch stops there), the rest are appended.
--- Calls for one office take turns, so two deliveries of the same batch cannot race.
-CREATE FUNCTION kinerja.receive_events(
-    p_office text, p_seq bigint[], p_prev text[], p_hash text[], p_raw bytea[]
-) RETURNS TABLE (stored integer, duplicates integer, quarantined integer, high_water bigint)
-LANGUAGE plpgsql SET search_path = kinerja, pg_temp AS $$
-DECLARE
-    i integer;
-    held text;
-BEGIN
-    stored := 0; duplicates := 0; quarantined := 0;
-    PERFORM pg_advisory_xact_lock(hashtext('kinerja.events:' || p_office));
-    FOR i IN 1 .. coalesce(array_length(p_seq, 1), 0) LOOP
-        SELECT e.row_hash INTO held FROM kinerja.events e
-         WHERE e.office_id = p_office AND e.seq = p_seq[i];
-        IF held IS NULL THEN
-            INSERT INTO kinerja.events (office_id, seq, prev_hash, row_hash, raw)
-            VALUES (p_office, p_seq[i], p_prev[i], p_hash[i], p_raw[i]);
-            stored := stored + 1;
-        ELSIF held = p_hash[i] THEN
-            duplicates := duplicates + 1;
-        ELSE
-            INSERT INTO kinerja.quarantine (office_id, seq, prev_hash, row_hash, raw, held_hash)
-            VALUES (p_office, p_seq[i], p_prev[i], p_hash[i], p_raw[i], held)
-            ON CONFLICT DO NOTHING;
-            quarantined := quarantined + 1;
-            EXIT;
-        END IF;
-    END LOOP;
-    SELECT coalesce(max(e.seq), 0) INTO high_water FROM kinerja.events e
-     WHERE e.office_id = p_office;
-    RETURN NEXT;
-END $$;
-
+"""
+    + _receive_events()
+    + """
 CREATE FUNCTION kinerja.high_water(p_office text) RETURNS bigint
 LANGUAGE sql STABLE SET search_path = kinerja, pg_temp AS $$
     SELECT coalesce(max(seq), 0) FROM kinerja.events WHERE office_id = p_office
 $$;
 """
+)
 
 _DOCUMENTS = """
 -- The readings of one approved version (its workbook's SHA-256), as the office read them.
@@ -277,6 +293,37 @@ BEGIN
 END $$;
 """
 
+# `receive_events` runs as the schema's owner, so an office's role needs no INSERT on quarantine
+# (with it, an office could fill its own quarantine with rows no delivery sent); the function
+# checks itself that an office's role sends only its own events, which row-level security
+# checked while it ran as the caller. Existing office roles lose the grant here, new ones never
+# get it (OFFICE_GRANTS).
+_RECEIVE_AS_OWNER = (
+    _receive_events(
+        replace=True,
+        security="SECURITY DEFINER",
+        guard="""    IF kinerja.own_office() IS DISTINCT FROM p_office
+       AND EXISTS (SELECT 1 FROM kinerja.offices WHERE role_name = session_user) THEN
+        RAISE EXCEPTION 'kantor % tidak boleh mengirim kejadian kantor %', kinerja.own_office(),
+            p_office USING ERRCODE = '42501';
+    END IF;
+""",
+    )
+    + """
+REVOKE ALL ON FUNCTION kinerja.receive_events(text, bigint[], text[], text[], bytea[]) FROM PUBLIC;
+DO $$
+DECLARE office record;
+BEGIN
+    FOR office IN SELECT o.role_name FROM kinerja.offices o
+                  JOIN pg_roles r ON r.rolname = o.role_name LOOP
+        EXECUTE format('REVOKE INSERT ON kinerja.quarantine FROM %I', office.role_name);
+        EXECUTE format('REVOKE USAGE ON SEQUENCE kinerja.quarantine_id_seq FROM %I',
+                       office.role_name);
+    END LOOP;
+END $$;
+"""
+)
+
 MIGRATIONS: tuple[CentralMigration, ...] = (
     CentralMigration("001_registry", _REGISTRY),
     CentralMigration("002_events", _EVENTS),
@@ -284,15 +331,16 @@ MIGRATIONS: tuple[CentralMigration, ...] = (
     CentralMigration("004_append_only", _APPEND_ONLY),
     CentralMigration("005_row_level_security", _SECURITY),
     CentralMigration("006_cached_policy_functions", _CACHED_POLICY_FUNCTIONS),
+    CentralMigration("007_receive_as_owner", _RECEIVE_AS_OWNER),
 )
 
 # What a role is granted, by kind: offices write their own rows, regions only read.
 OFFICE_GRANTS = (
     "GRANT USAGE ON SCHEMA kinerja TO {role}",
     "GRANT SELECT ON kinerja.offices, kinerja.regions TO {role}",
-    "GRANT SELECT, INSERT ON kinerja.events, kinerja.quarantine, kinerja.submissions, "
-    "kinerja.profiles, kinerja.office_names TO {role}",
-    "GRANT USAGE ON SEQUENCE kinerja.quarantine_id_seq TO {role}",
+    "GRANT SELECT, INSERT ON kinerja.events, kinerja.submissions, kinerja.profiles, "
+    "kinerja.office_names TO {role}",
+    "GRANT SELECT ON kinerja.quarantine TO {role}",
     "GRANT EXECUTE ON FUNCTION kinerja.receive_events(text, bigint[], text[], text[], bytea[]), "
     "kinerja.high_water(text), kinerja.own_office(), kinerja.readable_offices() TO {role}",
 )
