@@ -20,6 +20,11 @@ from watcher.reports.gather import ReportError
 from watcher.reports.pdf import band_classes, bar_chart_svg, environment, html_to_pdf
 
 CHART_LIMIT = 100  # offices; more bars than this make an unreadable chart, the tables stay
+# Offices whose every indicator the PDF lists; past it the PDF keeps the per-office summary,
+# the problems and the cascade, and points to the workbook and dataset for the detail (a PDF of
+# 1,000 offices' 20,000 indicator lines is hundreds of pages no one prints, and WeasyPrint
+# takes minutes over it).
+DETAIL_LIMIT = 60
 
 
 @cache
@@ -50,7 +55,13 @@ def consolidation_html(result: Consolidation) -> str:
         classes.setdefault(linked.office_id, band_classes(linked.bands))
     template = _environment().get_template("consolidation.html.j2")
     return template.render(
-        result=result, states=Timeliness, chart=chart, band_class=classes, predikat_of=predikat
+        result=result,
+        states=Timeliness,
+        chart=chart,
+        band_class=classes,
+        predikat_of=predikat,
+        detail=len(result.offices) <= DETAIL_LIMIT,
+        detail_limit=DETAIL_LIMIT,
     )
 
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache
+from functools import cache, cached_property
 from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -157,6 +157,19 @@ class WorkCalendar:
             for lo, hi in hours.periods()
         ]
 
+    def utc_intervals(self, d: date) -> tuple[Interval, ...]:
+        """`office_intervals(d)` in UTC, computed once per day: deadlines and working time walk
+        the same days again and again (the centre does it for hundreds of offices)."""
+        found = self._utc_days.get(d)
+        if found is None:
+            found = tuple((_utc(lo), _utc(hi)) for lo, hi in self.office_intervals(d))
+            self._utc_days[d] = found
+        return found
+
+    @cached_property
+    def _utc_days(self) -> dict[date, tuple[Interval, ...]]:
+        return {}
+
 
 def national_holidays(years: Iterable[int]) -> frozenset[date]:
     """Indonesia's national holidays and cuti bersama (the package's GOVERNMENT category).
@@ -247,8 +260,7 @@ def _intervals_from(cal: WorkCalendar, moment: datetime) -> Iterator[Interval]:
     start = _utc(moment)
     day = moment.astimezone(cal.tz).date()
     for _ in range(_MAX_SEARCH_DAYS):
-        for lo, hi in cal.office_intervals(day):
-            lo_utc, hi_utc = _utc(lo), _utc(hi)
+        for lo_utc, hi_utc in cal.utc_intervals(day):
             if hi_utc >= start:
                 yield max(lo_utc, start), hi_utc
         day += _ONE_DAY
@@ -279,8 +291,8 @@ def working_time_between(cal: WorkCalendar, start: datetime, end: datetime) -> t
         return total
     day, last = start.astimezone(cal.tz).date(), end.astimezone(cal.tz).date()
     while day <= last:
-        for lo, hi in cal.office_intervals(day):
-            overlap = min(_utc(hi), end_utc) - max(_utc(lo), start_utc)
+        for lo, hi in cal.utc_intervals(day):
+            overlap = min(hi, end_utc) - max(lo, start_utc)
             if overlap > timedelta(0):
                 total += overlap
         day += _ONE_DAY
