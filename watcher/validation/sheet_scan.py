@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from watcher.validation.refusal import Refusal
-from watcher.validation.xml_stream import XmlFeed, feed_xml, local_name
+from watcher.validation.xml_stream import XmlFeed, feed_xml
 
 MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384
 
@@ -99,25 +99,12 @@ class _Measure:
             )
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
-        local = local_name(tag)
-        if local == "row":
+        local = tag.rpartition("}")[2]  # local_name, inlined: called for every element
+        if local == "c":
+            self._start_cell(attrib)
+        elif local == "row":
             self._row = _number(attrib["r"]) if "r" in attrib else self._row + 1
             self._column = 0  # a row alone is no cell: calamine's range spans cells only
-        elif local == "c":
-            row, column = (self._row, self._column + 1)
-            if "r" in attrib:
-                row, column = parse_address(attrib["r"])
-            self._column = column
-            self._cell = _address(row, column)
-            self._error = attrib.get("t", "").strip() == "e"
-            style = attrib.get("s", "").strip()
-            if style.isdigit() and style != "0":
-                self.scan.styles[self._cell] = int(style)
-            self.scan.cells += 1
-            self._grow(max(row, 1), column)
-            if self.scan.cells > self._limit:
-                raise _too_large(self.scan)
-            self._listen()
         elif local == "f" and self._cell:
             self.scan.formula_cells.add(self._cell)
         elif local == "v" and self._error:
@@ -127,12 +114,30 @@ class _Measure:
             for corner in attrib["ref"].split(":"):
                 self._grow(*parse_address(corner))
 
+    def _start_cell(self, attrib: dict[str, str]) -> None:
+        scan = self.scan
+        row, column = (self._row, self._column + 1)
+        if "r" in attrib:
+            row, column = parse_address(attrib["r"])
+        self._column = column
+        self._cell = _address(row, column)
+        self._error = attrib.get("t", "").strip() == "e"
+        style = attrib.get("s", "").strip()
+        if style.isdigit() and style != "0":
+            scan.styles[self._cell] = int(style)
+        scan.cells += 1
+        if row > scan.rows or column > scan.columns:
+            self._grow(max(row, 1), column)
+        if scan.cells > self._limit:
+            raise _too_large(scan)
+        self._listen()
+
     def data(self, text: str) -> None:
         if self._in_value:
             self._value.append(text)
 
     def end(self, tag: str) -> None:
-        local = local_name(tag)
+        local = tag.rpartition("}")[2]
         if local == "c":
             if self._error:
                 self.scan.error_cells[self._cell] = "".join(self._value) or "#ERROR"
