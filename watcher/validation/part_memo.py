@@ -33,12 +33,8 @@ def member_key(info: zipfile.ZipInfo, payload: memoryview) -> bytes:
     return digest.digest()
 
 
-def content_key(content: bytes) -> bytes:
-    return hashlib.sha256(content).digest()
-
-
 class Memo(Generic[_V]):
-    """A bounded, thread-safe map from a key (`member_key`, `content_key`) to a verdict."""
+    """A bounded, thread-safe map from a key (`member_key`) to a verdict."""
 
     def __init__(self, size: int) -> None:
         self._size = size
