@@ -12,6 +12,7 @@ as the parser decodes them, so character references and prefixes change nothing.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import unquote
 
 from watcher.validation.refusal import Refusal
@@ -49,16 +50,31 @@ _DANGEROUS_TYPES: tuple[tuple[str, str], ...] = (
     ("pivottable", "safety.pivot_cache"),
 )
 _TYPED_ELEMENTS = frozenset({"Default", "Override", "Relationship"})
+_WATCHED = _TYPED_ELEMENTS | _FORMULA_ELEMENTS | frozenset(_ELEMENT_RULES)
 _FUNCTION = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\s*\(")
 # "[1]Sheet1!A1": a workbook index in brackets not after a name (a table's "T[Col]" is one).
 _EXTERNAL_INDEX = re.compile(r"(?<![\w.\]])\[\d+\]")
 # Characters no sheet name may hold: in a quoted name they mean a path to another file.
 _PATH_CHARACTERS = frozenset("[]\\/:")
 _WEB_SCHEMES = ("http://", "https://", "mailto:")
+# A template's formulas recur in every file; only short ones are remembered, so the memory
+# stays bounded (~2 MB) whatever a crafted file holds.
+_REMEMBERED_FORMULA = 512
 
 
 def formula_rule(formula: str) -> str | None:
     """The rule a formula's text breaks, or None if it stays inside the workbook."""
+    if len(formula) <= _REMEMBERED_FORMULA:
+        return _remembered_rule(formula)
+    return _rule(formula)
+
+
+@lru_cache(maxsize=4096)
+def _remembered_rule(formula: str) -> str | None:
+    return _rule(formula)
+
+
+def _rule(formula: str) -> str | None:
     bare, strings, names = _split_literals(formula)
     if "|" in bare:
         return "safety.dde"  # application|topic!item
@@ -131,19 +147,35 @@ def type_rule(attrib: dict[str, str]) -> str | None:
 
 
 class _Target:
-    """Parser target: raises the refusal of the first element or formula that breaks a rule."""
+    """Parser target: raises the refusal of the first element or formula that breaks a rule.
+
+    Ends and text are listened to only inside a formula element: the text collected is the
+    formula's up to its end tag or to a child element's start, which discards it.
+    """
 
     def __init__(self) -> None:
         self._text: list[str] | None = None  # collecting the text of a formula element
+        self._feed: XmlFeed | None = None
+
+    def attach(self, feed: XmlFeed) -> None:
+        self._feed = feed
+        feed.listen(end=None, data=None)
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
         local = local_name(tag)
+        if local not in _WATCHED:  # most elements of a sheet: one look-up and done
+            if self._text is not None:
+                self._collect(None)
+            return
         rule = _ELEMENT_RULES.get(local) or (
             type_rule(attrib) if local in _TYPED_ELEMENTS else None
         )
         if rule:
             raise Refusal(rule)
-        self._text = [] if local in _FORMULA_ELEMENTS else None
+        if local in _FORMULA_ELEMENTS:
+            self._collect([])
+        elif self._text is not None:
+            self._collect(None)
 
     def data(self, text: str) -> None:
         if self._text is not None:
@@ -153,7 +185,15 @@ class _Target:
         rule = formula_rule("".join(self._text)) if self._text is not None else None
         if rule:
             raise Refusal(rule)
-        self._text = None
+        self._collect(None)
+
+    def _collect(self, text: list[str] | None) -> None:
+        self._text = text
+        if self._feed is not None:
+            listening = text is not None
+            self._feed.listen(
+                end=self.end if listening else None, data=self.data if listening else None
+            )
 
 
 def content_scan() -> XmlFeed:

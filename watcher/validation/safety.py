@@ -23,6 +23,7 @@ from pathlib import Path
 
 from watcher.errors import RefusedFileError
 from watcher.validation.active_content import content_scan
+from watcher.validation.part_memo import Memo, member_key
 from watcher.validation.refusal import Refusal
 from watcher.validation.xml_stream import XmlFeed
 from watcher.validation.zip_members import (
@@ -166,6 +167,9 @@ _XML_NEEDLES = tuple(
 _XML_DECL_RE = re.compile(rb"<\?xml(.*?)\?>", re.DOTALL)
 _XML_ENCODING_RE = re.compile(rb"encoding\s*=\s*[\"']([^\"']*)")
 _XML_ENCODINGS = {b"utf-8", b"utf8", b"utf-16", b"utf16", b"utf-16le", b"utf-16be"}
+# Members that passed `_verify_member`: a template's theme, styles and drawings recur in every
+# file. Only passes are kept (a refusal is cheap, and its rule must be found again anyway).
+_PASSED: Memo[bool] = Memo(4096)
 
 
 def check_bytes(data: bytes, *, name: str = "", limits: SafetyLimits = DEFAULT_LIMITS) -> None:
@@ -363,7 +367,11 @@ def _verify_member(view: memoryview, info: zipfile.ZipInfo) -> None:
     Every member is scanned, not only *.xml ones: a parser finds parts through relationships
     and content types, so any name can hold XML. A binary part (an image) will not contain
     "<!DOCTYPE" by chance; an SVG image that declares one is refused, which is rare and safe.
+    The verdict depends on the stored bytes, method, size and CRC alone (`part_memo`).
     """
+    key = member_key(info, member_payload(view, info))
+    if _PASSED.get(key):
+        return
     scan = _XmlScan()
     content: XmlFeed | None = None
     for position, chunk in enumerate(member_chunks(view, info)):
@@ -374,6 +382,7 @@ def _verify_member(view: memoryview, info: zipfile.ZipInfo) -> None:
             content.feed(chunk)
     if content is not None:
         content.close()
+    _PASSED.put(key, True)
 
 
 class _XmlScan:

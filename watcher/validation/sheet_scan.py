@@ -19,9 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from watcher.validation.refusal import Refusal
-from watcher.validation.xml_stream import feed_xml, local_name
+from watcher.validation.xml_stream import XmlFeed, feed_xml
 
 MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384
 
@@ -50,6 +51,7 @@ def column_letters(column: int) -> str:
     return letters
 
 
+@lru_cache(maxsize=8192)  # a template's cells recur in every file; a failure is not cached
 def parse_address(text: str) -> tuple[int, int]:
     """(row, column) of "B12" (any case, surrounding space ignored); Refusal if not one."""
     text = text.strip().upper()
@@ -70,7 +72,8 @@ class _Measure:
     """Parser target: positions as calamine gives them, formulas and error values by address.
 
     It stops the parse as soon as the extent or the cell count passes `limit`, so measuring
-    costs no more than the bound allows.
+    costs no more than the bound allows. End tags are listened to only inside a cell, text only
+    inside an error cell's value.
     """
 
     def __init__(self, limit: int) -> None:
@@ -82,52 +85,78 @@ class _Measure:
         self._error = False  # the current cell is of type "e"
         self._in_value = False
         self._value: list[str] = []
+        self._feed: XmlFeed | None = None
+
+    def attach(self, feed: XmlFeed) -> None:
+        self._feed = feed
+        self._listen()
+
+    def _listen(self) -> None:
+        """Ends inside a cell (its own closes it), text inside an error cell's value."""
+        if self._feed is not None:
+            self._feed.listen(
+                end=self.end if self._cell else None, data=self.data if self._in_value else None
+            )
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
-        local = local_name(tag)
-        if local == "row":
+        local = tag.rpartition("}")[2]  # local_name, inlined: called for every element
+        if local == "c":
+            self._start_cell(attrib)
+        elif local == "row":
             self._row = _number(attrib["r"]) if "r" in attrib else self._row + 1
             self._column = 0  # a row alone is no cell: calamine's range spans cells only
-        elif local == "c":
-            row, column = (self._row, self._column + 1)
-            if "r" in attrib:
-                row, column = parse_address(attrib["r"])
-            self._column = column
-            self._cell = f"{column_letters(column)}{row}"
-            self._error = attrib.get("t", "").strip() == "e"
-            style = attrib.get("s", "").strip()
-            if style.isdigit() and style != "0":
-                self.scan.styles[self._cell] = int(style)
-            self.scan.cells += 1
-            self._grow(max(row, 1), column)
-            if self.scan.cells > self._limit:
-                raise _too_large(self.scan)
         elif local == "f" and self._cell:
             self.scan.formula_cells.add(self._cell)
         elif local == "v" and self._error:
             self._in_value, self._value = True, []
+            self._listen()
         elif local == "dimension" and "ref" in attrib:
             for corner in attrib["ref"].split(":"):
                 self._grow(*parse_address(corner))
+
+    def _start_cell(self, attrib: dict[str, str]) -> None:
+        scan = self.scan
+        row, column = (self._row, self._column + 1)
+        if "r" in attrib:
+            row, column = parse_address(attrib["r"])
+        self._column = column
+        self._cell = _address(row, column)
+        self._error = attrib.get("t", "").strip() == "e"
+        style = attrib.get("s", "").strip()
+        if style.isdigit() and style != "0":
+            scan.styles[self._cell] = int(style)
+        scan.cells += 1
+        if row > scan.rows or column > scan.columns:
+            self._grow(max(row, 1), column)
+        if scan.cells > self._limit:
+            raise _too_large(scan)
+        self._listen()
 
     def data(self, text: str) -> None:
         if self._in_value:
             self._value.append(text)
 
     def end(self, tag: str) -> None:
-        local = local_name(tag)
+        local = tag.rpartition("}")[2]
         if local == "c":
             if self._error:
                 self.scan.error_cells[self._cell] = "".join(self._value) or "#ERROR"
             self._cell, self._error, self._in_value = "", False, False
-        elif local == "v":
+            self._listen()
+        elif local == "v" and self._in_value:
             self._in_value = False
+            self._listen()
 
     def _grow(self, row: int, column: int) -> None:
         self.scan.rows = max(self.scan.rows, row)
         self.scan.columns = max(self.scan.columns, column)
         if self.scan.extent > self._limit:
             raise _too_large(self.scan)
+
+
+@lru_cache(maxsize=8192)
+def _address(row: int, column: int) -> str:
+    return f"{column_letters(column)}{row}"
 
 
 def _too_large(scan: SheetScan) -> Refusal:

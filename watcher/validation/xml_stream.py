@@ -5,11 +5,15 @@ XML part of every submitted file goes through here). A DTD, an entity declaratio
 external entity is refused: OOXML never needs one, and they are where entity attacks live (the
 safety layer has already refused any "<!DOCTYPE" by its bytes; this is the second lock).
 Names come as "namespace}local" (expat's form with "}" as separator), or "local" alone.
+
+Most of a sheet's elements interest a target only at their start, and each Python callback costs
+more than expat's own work on the element, so a target may listen to ends and text only while
+inside the elements it cares about (`XmlFeed.listen`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 from xml.parsers import expat
 
@@ -28,21 +32,32 @@ def namespace_of(name: str) -> str:
 
 class XmlFeed:
     """An incremental parse calling `target.start(name, attributes)` and, if it has them,
-    `target.end(name)` and `target.data(text)`; malformed XML raises Refusal(rule)."""
+    `target.end(name)` and `target.data(text)`; malformed XML raises Refusal(rule).
+
+    A target with `attach(feed)` is given the feed before the parse, to switch its end and
+    text handlers with `listen` as it goes.
+    """
 
     def __init__(self, target: Any, *, rule: str) -> None:
         self._rule = rule
         self._parser = expat.ParserCreate(namespace_separator="}")
         self._parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        self._parser.buffer_text = True  # one call per text run, not per line
         self._parser.StartElementHandler = target.start
-        if hasattr(target, "end"):
-            self._parser.EndElementHandler = target.end
-        if hasattr(target, "data"):
-            self._parser.CharacterDataHandler = target.data
-            self._parser.buffer_text = True  # one call per text run, not per line
+        self.listen(end=getattr(target, "end", None), data=getattr(target, "data", None))
+        if hasattr(target, "attach"):
+            target.attach(self)
         self._parser.StartDoctypeDeclHandler = _forbidden
         self._parser.EntityDeclHandler = _forbidden
         self._parser.ExternalEntityRefHandler = _forbidden
+
+    def listen(
+        self, *, end: Callable[[str], None] | None, data: Callable[[str], None] | None
+    ) -> None:
+        """From the next event on, call `end` for each end tag and `data` for each text run
+        (None: not at all). Text already read is delivered to the handler it was read for."""
+        self._parser.EndElementHandler = end
+        self._parser.CharacterDataHandler = data
 
     def feed(self, chunk: bytes) -> None:
         self._parse(chunk, final=False)
