@@ -50,7 +50,7 @@ def read(data: bytes) -> Workbook:
     return read_workbook(data, LAYOUT)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cells)
 def test_fast_reader_reads_what_openpyxl_reads(filled: dict) -> None:
     data = saved(filled)
