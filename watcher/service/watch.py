@@ -37,7 +37,7 @@ from watcher.record.guard import RecordGuard, check_at_start, lost_event
 from watcher.record.store import Event, Outcome, Store, utc_now
 from watcher.service.backoff import Backoff
 from watcher.service.console import outcome_line
-from watcher.service.events import DEFAULT_OPTIONS, EventQueue, ServiceOptions
+from watcher.service.events import DEFAULT_OPTIONS, Change, EventQueue, ServiceOptions
 from watcher.service.health import Heartbeat, health_path
 from watcher.service.history import lying_in_delivery_folders
 from watcher.service.in_place import InPlace
@@ -80,14 +80,16 @@ class Service:
         self.last_event_id = 0
         self.master: MasterSource = MasterSource(tree.master_path)
         self.pipeline: Pipeline | None = None  # set while running
-        self.items: queue.Queue[tuple[str, Path]] = queue.Queue()
+        self.items: queue.Queue[Change] = queue.Queue()
         # lstat: a link is judged as itself (a dangling one must not look vanished)
         self.tracker = FileStabilityTracker(quiet_seconds=options.quiet_seconds, stat=os.lstat)
         self.backoff = Backoff(first_seconds=options.retry_seconds,
                                cap_seconds=options.retry_max_seconds)  # fmt: skip
         self.isolation = Isolation(tree, self.backoff, now)
         self.seen: dict[Path, tuple[int, int, int]] = {}  # handled files by signature
-        self.writing: dict[Path, float] = {}  # written, close event not yet seen: last write
+        # Written, close event not yet seen: last write. Any name, temp files too: a temp file
+        # renamed into place while its writer still has it open is not complete yet.
+        self.writing: dict[Path, float] = {}
         self.held: set[Path] = set()  # checked but still open in a spreadsheet program (a lock)
         self.scans = 0  # folder scans done (startup, periodic, new folders); tests wait on it
         self.ready = threading.Event()  # set once the startup scan is queued
@@ -217,6 +219,7 @@ class Service:
             if now >= next_rescan:
                 self._follow_audit_log()
                 self.scan(self.tree.inbox)
+                self._forget_unclosed(now)
                 next_rescan = now + self.options.rescan_seconds
 
     def _follow_audit_log(self) -> None:
@@ -250,31 +253,47 @@ class Service:
         return max(0.0, min(waits))
 
     def _drain(self, timeout: float) -> None:
+        """Apply every queued change, waiting up to `timeout` for the first one."""
         try:
-            item = self.items.get(timeout=timeout)
+            change = self.items.get(timeout=timeout)
         except queue.Empty:
             return
         while True:
-            kind, path = item
-            if kind == "scan":
-                self.scan(path)
-            elif kind == "gone":
-                self.tracker.forget(path)
-                self.seen.pop(path, None)
-                self.writing.pop(path, None)
-                self.backoff.forget(path)
-            elif self.wanted(path):
-                if kind == "closed":
-                    self.writing.pop(path, None)
-                    self.tracker.mark_closed(path)
-                else:
-                    if kind == "written":
-                        self.writing[path] = time.monotonic()
-                    self.tracker.touch(path)
+            self._apply(change)
             try:
-                item = self.items.get_nowait()
+                change = self.items.get_nowait()
             except queue.Empty:
                 return
+
+    def _apply(self, change: Change) -> None:
+        path = change.path
+        if change.kind == "scan":
+            self.scan(path)
+            return
+        if change.kind == "gone":
+            self._gone(path)
+            return
+        if change.kind == "moved" and change.source is not None:
+            last_write = self.writing.get(change.source)
+            self._gone(change.source)
+            if last_write is not None:  # renamed while its writer still has it open
+                self.writing[path] = last_write
+        elif change.kind == "written":
+            self.writing[path] = time.monotonic()
+        elif change.kind == "closed":
+            self.writing.pop(path, None)
+        if not self.wanted(path):
+            return
+        if change.kind in ("moved", "closed"):  # complete: no quiet period (`_still_open` holds
+            self.tracker.mark_complete(path)  # a renamed file whose writer is still at it)
+        else:
+            self.tracker.touch(path)
+
+    def _gone(self, path: Path) -> None:
+        self.tracker.forget(path)
+        self.seen.pop(path, None)
+        self.writing.pop(path, None)
+        self.backoff.forget(path)
 
     def wanted(self, path: Path) -> bool:
         """Any name under the inbox but temp/lock/system files, our notices and our output.
@@ -355,6 +374,11 @@ class Service:
             return True
         del self.writing[path]
         return False
+
+    def _forget_unclosed(self, now: float) -> None:
+        """Drop writes whose close never came (lost events) once they no longer count."""
+        limit = self.options.unclosed_seconds
+        self.writing = {path: at for path, at in self.writing.items() if now - at < limit}
 
     def _unchanged(self, path: Path) -> bool:
         """Handled already and not changed since, or waiting for its next try."""
