@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Final
 from zoneinfo import ZoneInfo
 
 import schedule
@@ -58,6 +59,9 @@ from watcher.sop.model import Sop
 from watcher.sop.tree_sop import INSTALL_HINT, check_recorded, copy_into_tree, resolve_sop
 
 log = logging.getLogger(__name__)
+# Listeners run after new events, at most this often: a burst is routed first and the status page
+# rebuilt once a second meanwhile (rebuilt after every file, it slowed a burst several times).
+LISTENER_SECONDS: Final = 1.0
 # Called in the worker with the store and the events recorded since the last call (reports,
 # the status page). A listener's failure is logged and never stops the service.
 Listener = Callable[[Store, list[Event]], None]
@@ -78,6 +82,7 @@ class Service:
         self.listeners = tuple(listeners)
         self.sop, self.mail = sop or resolve_sop(tree), mail
         self.last_event_id = 0
+        self.listened_at = -LISTENER_SECONDS  # monotonic time the listeners last ran
         self.master: MasterSource = MasterSource(tree.master_path)
         self.pipeline: Pipeline | None = None  # set while running
         self.items: queue.Queue[Change] = queue.Queue()
@@ -210,7 +215,8 @@ class Service:
                     self.tracker.touch(path)
                 else:
                     self._handle(pipeline, path)
-            self._notify(pipeline.store)
+            if time.monotonic() >= self.listened_at + LISTENER_SECONDS:
+                self._notify(pipeline.store)
             for path in self.tracker.vanished():
                 self.backoff.forget(path)
             self._retry_due()
@@ -221,6 +227,7 @@ class Service:
                 self.scan(self.tree.inbox)
                 self._forget_unclosed(now)
                 next_rescan = now + self.options.rescan_seconds
+        self._notify(pipeline.store)  # the last events' listeners, whenever they were due
 
     def _follow_audit_log(self) -> None:
         """Read the audit log now; health and status warn while it cannot be read."""
@@ -234,6 +241,7 @@ class Service:
             return
         if events:
             self.last_event_id = events[-1].id or self.last_event_id
+        self.listened_at = time.monotonic()
         for listener in self.listeners:
             try:
                 listener(store, events)
