@@ -26,6 +26,9 @@ NATIVE_CLOSE_EVENTS: Final = Observer.__name__ == "InotifyObserver"
 class ServiceOptions:
     polling: float | None = None  # seconds between polls; None = native events
     quiet_seconds: float = 0.5  # a file must stay unchanged this long (no close event)
+    # A complete file (renamed into place, closed after writing) waits only this long: a sync
+    # tool replacing one name again and again is still handed over once, after its last save.
+    settle_seconds: float = 0.02
     rescan_seconds: float = 30.0  # periodic full scan, the net under lost events
     retry_seconds: float = 10.0  # first retry after a permission error or a full disk ...
     retry_max_seconds: float = 600.0  # ... doubling each time up to this

@@ -74,16 +74,18 @@ class FileStabilityTracker:
 
     A file is ready when its size, mtime and identity have stayed the same for `quiet_seconds`
     with no new event for it, or, once it is known complete (`mark_complete`: a close-after-write
-    event from Linux inotify, or a rename into place on any platform), as soon as one more stat
-    shows it unchanged since. `ready()` returns such files once and stops tracking them. Covered
-    cases:
+    event from Linux inotify, or a rename into place on any platform), once it stayed unchanged
+    for `settle_seconds` (0: at the next stat). `ready()` returns such files once and stops
+    tracking them. Covered cases:
 
     - chunked network copies: every chunk changes the size, so the quiet window restarts; a
       writer that pauses longer than `quiet_seconds` without closing would slip through here,
       so in native mode the service also waits for the writer's close-after-write event;
     - Excel's and Explorer's save (temp file, delete the original, rename temp -> original):
       the temp file is ignored, the original's deletion drops it as vanished, and the rename
-      hands over a complete file: ready at once, no quiet period;
+      hands over a complete file: ready without the quiet period; a sync tool that replaces the
+      same name again within `settle_seconds` restarts that short window, so the last one is
+      handed over once;
     - a file deleted or moved away while pending: dropped, and listed by `vanished()`;
     - a file touched repeatedly (autosave, a sync tool): each event restarts the window, so it
       is handed over once, after the last change;
@@ -100,10 +102,11 @@ class FileStabilityTracker:
         self,
         *,
         quiet_seconds: float = 0.5,
+        settle_seconds: float = 0.0,
         stat: Callable[[Path], os.stat_result] = os.stat,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.quiet_seconds = quiet_seconds
+        self.quiet_seconds, self.settle_seconds = quiet_seconds, settle_seconds
         self._stat = stat
         self._monotonic = monotonic
         self._pending: dict[Path, _Pending] = {}
@@ -120,8 +123,8 @@ class FileStabilityTracker:
         self._pending[path] = _Pending(self._look(path), self._monotonic(), complete=False)
 
     def mark_complete(self, path: Path) -> None:
-        """`path` is written completely (closed after writing, renamed into place): ready at the
-        next stat that shows it unchanged since now, without a quiet period."""
+        """`path` is written completely (closed after writing, renamed into place): ready once
+        unchanged for `settle_seconds` instead of the quiet period."""
         self._pending[path] = _Pending(self._look(path), self._monotonic(), complete=True)
 
     def forget(self, path: Path) -> None:
@@ -149,7 +152,7 @@ class FileStabilityTracker:
                 self._vanished.append(path)
             elif signature != pending.signature:
                 self._pending[path] = _Pending(signature, now, complete=False)
-            elif pending.complete or now - pending.since >= self.quiet_seconds:
+            elif now - pending.since >= self._wait(pending):
                 del self._pending[path]
                 settled.append(path)
         return settled
@@ -172,11 +175,11 @@ class FileStabilityTracker:
         if not self._pending:
             return None
         now = self._monotonic()
-        waits = (
-            0.0 if pending.complete else pending.since + self.quiet_seconds - now
-            for pending in self._pending.values()
-        )
+        waits = (pending.since + self._wait(pending) - now for pending in self._pending.values())
         return max(0.0, min(waits))
+
+    def _wait(self, pending: _Pending) -> float:
+        return self.settle_seconds if pending.complete else self.quiet_seconds
 
     def _signature(self, path: Path) -> Signature | None:
         """None if `path` does not exist; any other stat failure raises OSError."""

@@ -87,7 +87,9 @@ class Service:
         self.pipeline: Pipeline | None = None  # set while running
         self.items: queue.Queue[Change] = queue.Queue()
         # lstat: a link is judged as itself (a dangling one must not look vanished)
-        self.tracker = FileStabilityTracker(quiet_seconds=options.quiet_seconds, stat=os.lstat)
+        self.tracker = FileStabilityTracker(quiet_seconds=options.quiet_seconds,
+                                            settle_seconds=options.settle_seconds,
+                                            stat=os.lstat)  # fmt: skip
         self.backoff = Backoff(first_seconds=options.retry_seconds,
                                cap_seconds=options.retry_max_seconds)  # fmt: skip
         self.isolation = Isolation(tree, self.backoff, now)
