@@ -57,6 +57,7 @@ from watcher.share.audit import ShareActors, share_actors
 from watcher.sop.calendar import cuti_bersama_notice, opening_time
 from watcher.sop.model import Sop
 from watcher.sop.tree_sop import INSTALL_HINT, check_recorded, copy_into_tree, resolve_sop
+from watcher.sop.workflow import SUPERSEDED_FOLDER
 
 log = logging.getLogger(__name__)
 # Listeners run after new events, at most this often: a burst is routed first and the status page
@@ -326,6 +327,10 @@ class Service:
         """
         self._odd_folder(folder)
         for directory, folders, names in os.walk(folder):
+            # Not walked: folders where nothing is ever handled (old versions pile up there by
+            # the thousand, and statting them made every rescan cost a share of a core).
+            here = Path(directory)
+            folders[:] = [name for name in folders if not self._never_handled(here / name)]
             for name in folders:
                 self._odd_folder(Path(directory) / name)
             for name in names:
@@ -333,6 +338,11 @@ class Service:
                 if self.wanted(path) and path not in self.tracker and not self._unchanged(path):
                     self.tracker.touch(path)
         self.scans += 1
+
+    def _never_handled(self, folder: Path) -> bool:
+        """Nothing below `folder` is ours: a temp, lock or system folder, or a `versi_lama`."""
+        parts = folder.relative_to(self.tree.inbox).parts
+        return is_ignored(folder, self.tree.inbox) or parts[1:2] == (SUPERSEDED_FOLDER,)
 
     def _odd_folder(self, path: Path) -> None:
         """Note a folder link, or a folder made where a workbook belongs (once, in place)."""
