@@ -22,6 +22,7 @@ from watcher.central.commands import (
     kirim_arguments,
     pusat_arguments,
 )
+from watcher.central.push import push_problems, read_state
 from watcher.command_args import json_argument, print_json, sop_of, tree_of
 from watcher.desk.excel_setup import describe_setup, excel_setup, excel_setup_arguments
 from watcher.errors import EXIT_DATA, EXIT_UNUSABLE, MasterDataError, MissingFileError, UsageError
@@ -46,6 +47,7 @@ from watcher.service.issuing import issue_quarter
 from watcher.service.logfile import log_to_file, stamp_console
 from watcher.service.mailer import send_mail
 from watcher.service.setup_tree import init_tree
+from watcher.service.tree import Tree
 from watcher.service.watch import MasterSource, Service, ServiceOptions
 from watcher.sop.calendar import cuti_bersama_notice
 from watcher.sop.model import DEFAULT_STANDARD, Sop, Step
@@ -112,7 +114,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
     master = MasterSource(tree.master_path)
     now = lambda: datetime.now(UTC)  # noqa: E731 - the service's one real clock
     listeners = [
-        StatusPage(tree.status_page, master, sop, now, attention=lambda: waiting_report(tree)),
+        StatusPage(tree.status_page, master, sop, now, attention=lambda: attention(tree)),
         ReportListener(tree, master, sop, now=now),
     ]
     sender = central_sender(tree, sop, master, config, now)
@@ -160,10 +162,16 @@ def cmd_status(args: argparse.Namespace) -> int:
         view = snapshot(store, master, sop, datetime.now(UTC), period)
     waiting = waiting_report(tree)
     if args.json:
-        print_json({**snapshot_json(view), "menunggu": waiting})
+        print_json({**snapshot_json(view), "menunggu": waiting, "pusat": read_state(tree)})
     else:
-        print("\n".join([snapshot_text(view), *waiting]))
+        print("\n".join([snapshot_text(view), *attention(tree)]))
     return 0
+
+
+def attention(tree: Tree) -> list[str]:
+    """What `kinerja status` and the status page warn of: files the running service holds
+    back, history it lost, and a push to the centre that keeps failing."""
+    return [*waiting_report(tree), *push_problems(tree)]
 
 
 def _status_period(args: argparse.Namespace, sop: Sop) -> tuple[int, int] | None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from support.cli_run import run_kinerja
 from support.office import issued_office
 from support.pg_cluster import PgCluster
 from support.service_run import fill, running_service, wait_for
@@ -80,6 +81,8 @@ def test_the_log_reaches_the_centre_while_the_office_works_and_survives_an_outag
             assert "basis data pusat" in state["kesalahan"]
             assert "tidak ada yang hilang" in state["kesalahan"]
             assert not report.exists() and approved.exists()  # the routing never waited
+            status = run_kinerja("status", "--root", str(office.root))
+            assert "pengiriman ke pusat gagal sejak" in status.stdout
 
             pg.start()
             wait_for(lambda: _central(pg, central_db) == _local(office), timeout=30,
@@ -94,6 +97,9 @@ def test_the_log_reaches_the_centre_while_the_office_works_and_survives_an_outag
     assert quarantined == 0
     assert readings == 1  # the approved version's readings went with it
     assert "kesalahan" not in json.loads((office.archive / "pusat.json").read_text())
+    assert (
+        "pengiriman ke pusat gagal" not in run_kinerja("status", "--root", str(office.root)).stdout
+    )
 
 
 def _has_approval(tree: Tree) -> bool:

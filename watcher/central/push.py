@@ -30,7 +30,7 @@ from watcher.central.payload import (
 from watcher.masterdata.model import MasterData
 from watcher.record.documents import Approval
 from watcher.record.durable import write_text_atomic
-from watcher.record.store import Outcome, Store, format_utc
+from watcher.record.store import Outcome, Store, format_utc, parse_utc
 from watcher.reports.gather import ReportError, read_submission
 from watcher.service.tree import Tree
 from watcher.sop.model import Sop
@@ -224,6 +224,26 @@ def remember_failure(tree: Tree, office_id: str, message: str, at: datetime) -> 
     state = read_state(tree)
     state.update(kantor=office_id, gagal_utc=format_utc(at), kesalahan=message)
     _write_state(tree, state)
+
+
+def push_problems(tree: Tree) -> list[str]:
+    """For `kinerja status` and the status page: a line when the last push failed."""
+    state = read_state(tree)
+    message, failed = state.get("kesalahan"), state.get("gagal_utc")
+    if not message or not isinstance(failed, str):
+        return []
+    last = state.get("terkirim_utc")
+    done = f"terakhir berhasil {_server_time(last)}" if isinstance(last, str) else (
+        "belum pernah berhasil")  # fmt: skip
+    return [f"  PERINGATAN       : pengiriman ke pusat gagal sejak {_server_time(failed)} "
+            f"({done}): {message}"]  # fmt: skip
+
+
+def _server_time(text: str) -> str:
+    try:
+        return f"{parse_utc(text).astimezone():%Y-%m-%d %H:%M} waktu server"
+    except ValueError:
+        return text
 
 
 def read_state(tree: Tree) -> dict[str, object]:
