@@ -1,7 +1,7 @@
 """What the observer tells the service, and the service's timing options.
 
-`EventQueue` runs on the observer's thread and only turns file events into queued `Change`
-values; all work happens in the worker (`watcher.service.watch.Service`).
+`EventQueue` runs on the observer's thread and only turns file events into queued (kind, path)
+pairs; all work happens in the worker (`watcher.service.watch.Service`).
 """
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 # Only Linux's inotify tells that a writer closed a file. Windows' and macOS's observers (and
-# polling) never do: there a written file settles on the quiet period alone, or it would wait
-# `unclosed_seconds` for a close event that never comes. A rename into place is reported
-# everywhere, and settles at once everywhere (`Change`).
+# polling) never do: there a file settles on the quiet period alone, or it would wait
+# `unclosed_seconds` for a close event that never comes.
 NATIVE_CLOSE_EVENTS: Final = Observer.__name__ == "InotifyObserver"
 
 
@@ -26,9 +25,6 @@ NATIVE_CLOSE_EVENTS: Final = Observer.__name__ == "InotifyObserver"
 class ServiceOptions:
     polling: float | None = None  # seconds between polls; None = native events
     quiet_seconds: float = 0.5  # a file must stay unchanged this long (no close event)
-    # A complete file (renamed into place, closed after writing) waits only this long: a sync
-    # tool replacing one name again and again is still handed over once, after its last save.
-    settle_seconds: float = 0.02
     rescan_seconds: float = 30.0  # periodic full scan, the net under lost events
     retry_seconds: float = 10.0  # first retry after a permission error or a full disk ...
     retry_max_seconds: float = 600.0  # ... doubling each time up to this
@@ -43,25 +39,10 @@ class ServiceOptions:
 DEFAULT_OPTIONS: Final = ServiceOptions()
 
 
-@dataclass(frozen=True)
-class Change:
-    """One thing the observer saw, for the worker.
-
-    kind: "scan" (a folder appeared: look inside), "gone" (deleted or moved away), "moved"
-    (renamed from `source` to `path`: complete, as the writer finished before renaming),
-    "written" and "closed" (native close events: bytes written, then the writer closed it),
-    "touch" (anything else: settles on the quiet period).
-    """
-
-    kind: str
-    path: Path
-    source: Path | None = None  # "moved" only
-
-
 class EventQueue(FileSystemEventHandler):
-    """Runs on the observer thread: turns events into queued `Change` values, nothing more."""
+    """Runs on the observer thread: turns events into queued (kind, path) pairs, nothing more."""
 
-    def __init__(self, items: queue.Queue[Change], *, use_close: bool) -> None:
+    def __init__(self, items: queue.Queue[tuple[str, Path]], *, use_close: bool) -> None:
         self.items, self.use_close = items, use_close
 
     def on_any_event(self, event: FileSystemEvent) -> None:
@@ -69,16 +50,18 @@ class EventQueue(FileSystemEventHandler):
         source = Path(os.fsdecode(event.src_path))
         if event.is_directory:
             if kind in ("created", "moved"):
-                folder = Path(os.fsdecode(event.dest_path)) if kind == "moved" else source
-                self.items.put(Change("scan", folder))
+                self.items.put(
+                    ("scan", Path(os.fsdecode(event.dest_path)) if kind == "moved" else source)
+                )
             return
         if kind == "moved":
-            self.items.put(Change("moved", Path(os.fsdecode(event.dest_path)), source))
+            self.items.put(("gone", source))
+            self.items.put(("touch", Path(os.fsdecode(event.dest_path))))
         elif kind == "deleted":
-            self.items.put(Change("gone", source))
+            self.items.put(("gone", source))
         elif kind == "closed" and self.use_close:
-            self.items.put(Change("closed", source))
+            self.items.put(("closed", source))
         elif kind == "modified" and self.use_close:
-            self.items.put(Change("written", source))  # bytes (attributes come as "attrib")
+            self.items.put(("written", source))  # bytes written (attributes come as "attrib")
         elif kind in ("created", "modified", "closed"):
-            self.items.put(Change("touch", source))
+            self.items.put(("touch", source))
