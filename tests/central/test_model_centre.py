@@ -14,7 +14,7 @@ After every step, for every office:
    only for an office that diverged (one row at its fork, however often it pushed);
 4. an office that has not diverged holds the centre's chain as a prefix of its own log.
 
-`KINERJA_MODEL_EXAMPLES` (default 6) and `KINERJA_MODEL_STEPS` (10) change the size; runs are
+`KINERJA_MODEL_EXAMPLES` (default 4) and `KINERJA_MODEL_STEPS` (10) change the size; runs are
 derandomized, so a run is the same on every machine.
 """
 
@@ -51,7 +51,7 @@ from watcher.central.centre import Centre, CentreError, Receipt
 from watcher.record.store import RawEvent
 from watcher.service.tree import Tree
 
-EXAMPLES = int(os.environ.get("KINERJA_MODEL_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("KINERJA_MODEL_EXAMPLES", "4"))
 STEPS = int(os.environ.get("KINERJA_MODEL_STEPS", "10"))
 OFFICES = 3
 office_numbers = st.integers(0, OFFICES - 1)
