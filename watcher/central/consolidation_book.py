@@ -56,10 +56,9 @@ STATE_STYLES = {
 }
 
 
-def _figure_columns(tw: str) -> tuple[tuple[str, float], ...]:
+def _indicator_columns(tw: str) -> tuple[tuple[str, float], ...]:
+    """An office indicator's columns and its figures of the period, shared by both sheets."""
     return (
-        ("No", 5),
-        ("Kode Kantor", 14),
         ("Nama Kantor", 24),
         ("Bidang", 18),
         ("Kode", 9),
@@ -69,6 +68,14 @@ def _figure_columns(tw: str) -> tuple[tuple[str, float], ...]:
         (f"Realisasi {tw}", 10),
         (f"Capaian {tw} (%)", 10),
         ("Predikat", 12),
+    )
+
+
+def _figure_columns(tw: str) -> tuple[tuple[str, float], ...]:
+    return (
+        ("No", 5),
+        ("Kode Kantor", 14),
+        *_indicator_columns(tw),
         (f"Target s.d. {tw}", 10),
         (f"Realisasi s.d. {tw}", 10),
         (f"Capaian s.d. {tw} (%)", 11),
@@ -83,15 +90,7 @@ def _cascade_columns(tw: str) -> tuple[tuple[str, float], ...]:
         ("Kode IKU", 12),
         ("IKU Kabupaten", 30),
         ("Target Kabupaten", 11),
-        ("Nama Kantor", 24),
-        ("Bidang", 18),
-        ("Kode", 9),
-        ("Indikator Kinerja", 34),
-        ("Satuan", 9),
-        (f"Target {tw}", 10),
-        (f"Realisasi {tw}", 10),
-        (f"Capaian {tw} (%)", 10),
-        ("Predikat", 12),
+        *_indicator_columns(tw),
     )
 
 
