@@ -36,6 +36,7 @@ from support.service_run import fill
 from support.sop010 import Folder
 
 import watcher.service.pipeline
+import watcher.service.versions
 from watcher.masterdata.load import load_master
 from watcher.masterdata.model import MasterData
 from watcher.record.archive import archived_path
@@ -404,6 +405,65 @@ def test_a_crash_point_is_handled_exactly_once_on_rerun(
         # every folder a file lands in is watched (a fix folder takes corrections too)
         assert again is Handled.PARKED
     assert_accounted_for(tree, [saved], f"crash point {step} ({crash.__name__})", stops=0)
+
+
+def crash_at_call(step: Callable[..., object], number: int) -> Callable[..., object]:
+    """`step` as usual, except that its call `number` (from 1) crashes before it does anything."""
+    calls = [0]
+
+    def crashing(*args: object, **kwargs: object) -> object:
+        calls[0] += 1
+        if calls[0] == number:
+            raise Crash(f"call {number} of {step.__name__}")
+        return step(*args, **kwargs)
+
+    return crashing
+
+
+# Moving an older version aside: its feedback goes first (call 1), the copy itself next (call 2),
+# then its notice is written; a crash at each leaves the log ahead of the folders.
+SUPERSEDE_CRASHES = [
+    pytest.param("move_no_overwrite", 1, id="before-its-feedback-moves"),
+    pytest.param("move_no_overwrite", 2, id="before-the-copy-moves"),
+    pytest.param("write_plain_notice", 1, id="before-its-notice"),
+]
+
+
+@pytest.mark.parametrize(("step", "number"), SUPERSEDE_CRASHES)
+def test_a_crash_while_an_older_version_moves_aside_is_finished_on_rerun(
+    step: str, number: int, tmp_path: Path, samples: dict[tuple[str, Kind], bytes],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """Two corrections of one document in a row: the second replaces the first in the fix
+    folder. A crash while the first moves to versi_lama must not leave it (or its feedback)
+    beside the second once the restarted service has looked at the folders."""
+    tree, _ = issued_office(tmp_path / "kantor")
+    master = load_master(tree.master_path)
+    [older] = plan_burst(tree, samples, random.Random(0), tag="v", mix={"bad_material": 1})
+    code = older.path.parent.parent.name
+    newer = Saved(older.kind, older.path.with_name(f"Bahan_{code}_perbaikan.xlsx"),
+                  distinct(samples[code, older.kind], "v-2"))  # fmt: skip
+    save_like_a_clerk(older)
+    with Store(tree.store_path) as store:
+        assert pipeline(tree, store, master).handle(older.path) is Handled.ROUTED
+    save_like_a_clerk(newer)
+
+    with monkeypatch.context() as patch, Store(tree.store_path) as store:
+        original = getattr(watcher.service.versions, step)
+        patch.setattr(watcher.service.versions, step, crash_at_call(original, number))
+        with pytest.raises(Crash):
+            pipeline(tree, store, master).handle(newer.path)
+
+    with Store(tree.store_path) as store:  # the restarted service looks at every file it finds
+        for _ in range(2):
+            for path in sorted(files_in_step_folders(tree)):
+                if path.exists():
+                    pipeline(tree, store, master).handle(path)
+    assert_accounted_for(tree, [older, newer], f"crash {step} call {number}", stops=0)
+    aside = tree.folder(code, SUPERSEDED_FOLDER)
+    assert sorted(path.name for path in aside.iterdir()) == sorted(
+        [older.path.name, feedback_name(older.path.name), f"{older.path.stem} - DIGANTI.txt"]
+    )
 
 
 def pipeline(tree: Tree, store: Store, master: MasterData) -> Pipeline:

@@ -77,7 +77,8 @@ def test_a_quarter_travels_through_the_sop_steps(office: Tree) -> None:
         wait_for(notice.exists, what="return notice")
         assert "Realisasi DAF-03 belum sesuai data SIAK" in notice.read_text(encoding="utf-8")
         back = office.folder("DAFDUK", Folder.REPORT) / NAME
-        assert back.exists() and not returned.exists()
+        wait_for(back.exists, what="the returned report back in 4_laporan")  # after its notice
+        assert not returned.exists()
 
         fill(back, back, realisations=[99.3, 98.9, 1250, 1.4], **REPORT_TEXT)
         wait_for(at_review.exists, what="corrected report in review")

@@ -94,5 +94,5 @@ class CentralSender:
     def _failed(self, message: str, *, transient: bool) -> None:
         if message != self.last_problem:  # said once, not every few minutes
             log.warning("%s", message if transient else f"{message} Diulang nanti.")
-        self.last_problem = message
         remember_failure(self.tree, self.credentials.office_id, message, self.now())
+        self.last_problem = message  # after the file: whoever sees it set finds pusat.json too

@@ -143,6 +143,8 @@ class Pipeline:
         actor = self._actor(path)
         digest = hashlib.sha256(data).hexdigest()
         relative = self.relative(path)
+        if self.versions.finish_interrupted(digest, relative, self.local_now(master)):
+            return Handled.RESUMED
         if self.history.parked(digest, relative):
             return Handled.PARKED
         if self.history.lost(folder, digest, path, info):

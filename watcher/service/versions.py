@@ -17,7 +17,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -115,8 +116,6 @@ class Versions:
         if not holds(source, old.file_hash):
             return False  # moved, edited or deleted by a person since: nothing to tidy
         folder = self.tree.folder(document.division, SUPERSEDED_FOLDER)
-        folder.mkdir(parents=True, exist_ok=True)
-        destination = unique_destination(folder, source.name)
         new_name = (newcomer.from_path or "").rsplit("/", 1)[-1]
         new_folder = (newcomer.to_path or "").rsplit("/", 1)[0].replace("/", "\\")
         newer = document.version(newcomer.file_hash or "")
@@ -126,28 +125,63 @@ class Versions:
             f"{long_datetime(moment)}, sekarang di {new_folder}); salinan lama dipindahkan "
             f"ke {SUPERSEDED_FOLDER}."
         )
-        self.store.append(Event(
+        event = Event(
             outcome=Outcome.SUPERSEDED, division=document.division, year=document.year,
             quarter=document.period, step=old.step, file_hash=old.file_hash,
-            from_path=old.path, to_path=self._relative(destination), message=message,
-        ))  # fmt: skip
-        companions = self._companions(source)
+            from_path=old.path, to_path=self._relative(unique_destination(folder, source.name)),
+            message=message,
+        )  # fmt: skip
+        self.store.append(event)
+        return self._carry_out(event, old.number, moment)
+
+    def finish_interrupted(self, digest: str, relative: str, moment: datetime) -> bool:
+        """The log says the copy at `relative` left for `versi_lama/`, but it is still here (the
+        service stopped between logging the move and making it): make it now. True if moved."""
+        placing = [event for event in self.store.events(file_hash=digest)
+                   if relative in (event.from_path, event.to_path)]  # fmt: skip
+        last = placing[-1] if placing else None
+        if last is None or last.outcome is not Outcome.SUPERSEDED or last.from_path != relative:
+            return False
+        if os.path.lexists(self.tree.root / (last.to_path or "")):  # a person's file took it
+            taken = self.tree.root / (last.to_path or "")
+            last = replace(
+                last,
+                id=None,
+                at_utc=None,
+                to_path=self._relative(unique_destination(taken.parent, taken.name)),
+            )
+            self.store.append(last)
+        document = self.document(last.division or "", last.year, last.quarter)
+        known = document.version(digest) if document else None
+        return self._carry_out(last, known.number if known else 0, moment, resumed=True)
+
+    def _carry_out(self, event: Event, number: int, moment: datetime, *,
+                   resumed: bool = False) -> bool:  # fmt: skip
+        """Move a logged superseded copy into versi_lama/: first the notice about it, then the
+        service's notices that were beside it, then the copy itself. A stop anywhere leaves the
+        copy at its old place, which `finish_interrupted` finds and finishes (`resumed`: the
+        notice may be there already)."""
+        source = self.tree.root / (event.from_path or "")
+        destination = self.tree.root / (event.to_path or "")
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        notice = notice_beside(destination, SUPERSEDED_SUFFIX, free=not resumed)
+        lines = [
+            f"Berkas   : {printable(destination.name)} (versi {number})",
+            f"Semula   : {(event.from_path or '').replace('/', chr(92))}",
+            "",
+            event.message,
+        ]
+        if not (resumed and os.path.lexists(notice)):
+            with contextlib.suppress(OSError):
+                write_plain_notice(notice, "VERSI INI SUDAH DIGANTI", lines, moment)
+        for companion in self._companions(source):
+            with contextlib.suppress(OSError):
+                move_no_overwrite(companion, unique_destination(destination.parent,
+                                                                companion.name))  # fmt: skip
         try:
             move_no_overwrite(source, destination)
         except FileNotFoundError:
             return False
-        for companion in companions:
-            with contextlib.suppress(OSError):
-                move_no_overwrite(companion, unique_destination(folder, companion.name))
-        lines = [
-            f"Berkas   : {printable(destination.name)} (versi {old.number})",
-            f"Semula   : {(old.path or '').replace('/', chr(92))}",
-            "",
-            message,
-        ]
-        with contextlib.suppress(OSError):
-            write_plain_notice(notice_beside(destination, SUPERSEDED_SUFFIX),
-                               "VERSI INI SUDAH DIGANTI", lines, moment)  # fmt: skip
         return True
 
     def answer_duplicate(self, path: Path, division: str, digest: str, relative: str,
