@@ -162,7 +162,7 @@ def test_a_closed_file_is_ready_at_the_next_unchanged_stat(
     book = tmp_path / "laporan.xlsx"
     book.write_bytes(b"isi")
     tracker.touch(book)
-    tracker.mark_closed(book)
+    tracker.mark_complete(book)
 
     assert tracker.next_check_in() == 0.0
     assert tracker.ready() == [book]  # no quiet period
@@ -173,7 +173,7 @@ def test_a_write_after_close_needs_the_quiet_period_again(
 ) -> None:
     book = tmp_path / "laporan.xlsx"
     book.write_bytes(b"isi")
-    tracker.mark_closed(book)
+    tracker.mark_complete(book)
     append(book, b" ditulis lagi tanpa event close")
 
     assert tracker.ready() == []

@@ -1,7 +1,7 @@
 """What the observer tells the service, and the service's timing options.
 
-`EventQueue` runs on the observer's thread and only turns file events into queued (kind, path)
-pairs; all work happens in the worker (`watcher.service.watch.Service`).
+`EventQueue` runs on the observer's thread and only turns file events into queued `Change`
+values; all work happens in the worker (`watcher.service.watch.Service`).
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 # Only Linux's inotify tells that a writer closed a file. Windows' and macOS's observers (and
-# polling) never do: there a file settles on the quiet period alone, or it would wait
-# `unclosed_seconds` for a close event that never comes.
+# polling) never do: there a written file settles on the quiet period alone, or it would wait
+# `unclosed_seconds` for a close event that never comes. A rename into place is reported
+# everywhere, and settles at once everywhere (`Change`).
 NATIVE_CLOSE_EVENTS: Final = Observer.__name__ == "InotifyObserver"
 
 
@@ -25,6 +26,9 @@ NATIVE_CLOSE_EVENTS: Final = Observer.__name__ == "InotifyObserver"
 class ServiceOptions:
     polling: float | None = None  # seconds between polls; None = native events
     quiet_seconds: float = 0.5  # a file must stay unchanged this long (no close event)
+    # A complete file (renamed into place, closed after writing) waits only this long: a sync
+    # tool replacing one name again and again is still handed over once, after its last save.
+    settle_seconds: float = 0.02
     rescan_seconds: float = 30.0  # periodic full scan, the net under lost events
     retry_seconds: float = 10.0  # first retry after a permission error or a full disk ...
     retry_max_seconds: float = 600.0  # ... doubling each time up to this
@@ -39,10 +43,25 @@ class ServiceOptions:
 DEFAULT_OPTIONS: Final = ServiceOptions()
 
 
-class EventQueue(FileSystemEventHandler):
-    """Runs on the observer thread: turns events into queued (kind, path) pairs, nothing more."""
+@dataclass(frozen=True)
+class Change:
+    """One thing the observer saw, for the worker.
 
-    def __init__(self, items: queue.Queue[tuple[str, Path]], *, use_close: bool) -> None:
+    kind: "scan" (a folder appeared: look inside), "gone" (deleted or moved away), "moved"
+    (renamed from `source` to `path`: complete, as the writer finished before renaming),
+    "written" and "closed" (native close events: bytes written, then the writer closed it),
+    "touch" (anything else: settles on the quiet period).
+    """
+
+    kind: str
+    path: Path
+    source: Path | None = None  # "moved" only
+
+
+class EventQueue(FileSystemEventHandler):
+    """Runs on the observer thread: turns events into queued `Change` values, nothing more."""
+
+    def __init__(self, items: queue.Queue[Change], *, use_close: bool) -> None:
         self.items, self.use_close = items, use_close
 
     def on_any_event(self, event: FileSystemEvent) -> None:
@@ -50,18 +69,16 @@ class EventQueue(FileSystemEventHandler):
         source = Path(os.fsdecode(event.src_path))
         if event.is_directory:
             if kind in ("created", "moved"):
-                self.items.put(
-                    ("scan", Path(os.fsdecode(event.dest_path)) if kind == "moved" else source)
-                )
+                folder = Path(os.fsdecode(event.dest_path)) if kind == "moved" else source
+                self.items.put(Change("scan", folder))
             return
         if kind == "moved":
-            self.items.put(("gone", source))
-            self.items.put(("touch", Path(os.fsdecode(event.dest_path))))
+            self.items.put(Change("moved", Path(os.fsdecode(event.dest_path)), source))
         elif kind == "deleted":
-            self.items.put(("gone", source))
+            self.items.put(Change("gone", source))
         elif kind == "closed" and self.use_close:
-            self.items.put(("closed", source))
+            self.items.put(Change("closed", source))
         elif kind == "modified" and self.use_close:
-            self.items.put(("written", source))  # bytes written (attributes come as "attrib")
+            self.items.put(Change("written", source))  # bytes (attributes come as "attrib")
         elif kind in ("created", "modified", "closed"):
-            self.items.put(("touch", source))
+            self.items.put(Change("touch", source))

@@ -66,23 +66,26 @@ Signature = tuple[int, int, int]
 class _Pending:
     signature: Signature | None  # None: the file did not exist at the last look
     since: float  # monotonic time of the last event or change of signature
-    closed: bool  # a close-after-write event came and nothing changed since
+    complete: bool  # closed after writing or renamed into place, and nothing changed since
 
 
 class FileStabilityTracker:
     """Decides when a file has finished being written.
 
     A file is ready when its size, mtime and identity have stayed the same for `quiet_seconds`
-    with no new event for it, or, after a close-after-write event (Linux inotify), as soon as
-    one more stat shows it unchanged since the close. `ready()` returns such files once and
-    stops tracking them. Covered cases:
+    with no new event for it, or, once it is known complete (`mark_complete`: a close-after-write
+    event from Linux inotify, or a rename into place on any platform), once it stayed unchanged
+    for `settle_seconds` (0: at the next stat). `ready()` returns such files once and stops
+    tracking them. Covered cases:
 
     - chunked network copies: every chunk changes the size, so the quiet window restarts; a
       writer that pauses longer than `quiet_seconds` without closing would slip through here,
       so in native mode the service also waits for the writer's close-after-write event;
-    - Excel's save (temp file with a hex name, delete the original, rename temp -> original):
-      the temp file is ignored, the original's deletion drops it as vanished, and the name is
-      tracked again from the rename, whose new inode restarts the window;
+    - Excel's and Explorer's save (temp file, delete the original, rename temp -> original):
+      the temp file is ignored, the original's deletion drops it as vanished, and the rename
+      hands over a complete file: ready without the quiet period; a sync tool that replaces the
+      same name again within `settle_seconds` restarts that short window, so the last one is
+      handed over once;
     - a file deleted or moved away while pending: dropped, and listed by `vanished()`;
     - a file touched repeatedly (autosave, a sync tool): each event restarts the window, so it
       is handed over once, after the last change;
@@ -90,17 +93,20 @@ class FileStabilityTracker:
       an event still restarts the window.
 
     A writer that closes and reopens the file mid-copy can make the close fast path fire early;
-    the service should not call `mark_closed` for network shares (polling mode).
+    the service should not mark a close as complete for network shares (polling mode). A file
+    renamed while a writer still holds it open is the caller's to hold back (the service waits
+    for that writer's close event where it gets one).
     """
 
     def __init__(
         self,
         *,
         quiet_seconds: float = 0.5,
+        settle_seconds: float = 0.0,
         stat: Callable[[Path], os.stat_result] = os.stat,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.quiet_seconds = quiet_seconds
+        self.quiet_seconds, self.settle_seconds = quiet_seconds, settle_seconds
         self._stat = stat
         self._monotonic = monotonic
         self._pending: dict[Path, _Pending] = {}
@@ -114,11 +120,12 @@ class FileStabilityTracker:
 
     def touch(self, path: Path) -> None:
         """A file event arrived for `path`: (re)start its quiet window."""
-        self._pending[path] = _Pending(self._look(path), self._monotonic(), closed=False)
+        self._pending[path] = _Pending(self._look(path), self._monotonic(), complete=False)
 
-    def mark_closed(self, path: Path) -> None:
-        """A writer closed `path` after writing: ready at the next unchanged stat."""
-        self._pending[path] = _Pending(self._look(path), self._monotonic(), closed=True)
+    def mark_complete(self, path: Path) -> None:
+        """`path` is written completely (closed after writing, renamed into place): ready once
+        unchanged for `settle_seconds` instead of the quiet period."""
+        self._pending[path] = _Pending(self._look(path), self._monotonic(), complete=True)
 
     def forget(self, path: Path) -> None:
         """Stop tracking `path` (for example: the service handled it another way)."""
@@ -138,14 +145,14 @@ class FileStabilityTracker:
                 signature = self._signature(path)
             except OSError as exc:
                 log.warning("%s tidak dapat diperiksa (stat), dilihat lagi nanti: %s", path, exc)
-                self._pending[path] = _Pending(pending.signature, now, closed=False)
+                self._pending[path] = _Pending(pending.signature, now, complete=False)
                 continue
             if signature is None:
                 del self._pending[path]
                 self._vanished.append(path)
             elif signature != pending.signature:
-                self._pending[path] = _Pending(signature, now, closed=False)
-            elif pending.closed or now - pending.since >= self.quiet_seconds:
+                self._pending[path] = _Pending(signature, now, complete=False)
+            elif now - pending.since >= self._wait(pending):
                 del self._pending[path]
                 settled.append(path)
         return settled
@@ -168,11 +175,11 @@ class FileStabilityTracker:
         if not self._pending:
             return None
         now = self._monotonic()
-        waits = (
-            0.0 if pending.closed else pending.since + self.quiet_seconds - now
-            for pending in self._pending.values()
-        )
+        waits = (pending.since + self._wait(pending) - now for pending in self._pending.values())
         return max(0.0, min(waits))
+
+    def _wait(self, pending: _Pending) -> float:
+        return self.settle_seconds if pending.complete else self.quiet_seconds
 
     def _signature(self, path: Path) -> Signature | None:
         """None if `path` does not exist; any other stat failure raises OSError."""

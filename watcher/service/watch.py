@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Final
 from zoneinfo import ZoneInfo
 
 import schedule
@@ -37,7 +38,7 @@ from watcher.record.guard import RecordGuard, check_at_start, lost_event
 from watcher.record.store import Event, Outcome, Store, utc_now
 from watcher.service.backoff import Backoff
 from watcher.service.console import outcome_line
-from watcher.service.events import DEFAULT_OPTIONS, EventQueue, ServiceOptions
+from watcher.service.events import DEFAULT_OPTIONS, Change, EventQueue, ServiceOptions
 from watcher.service.health import Heartbeat, health_path
 from watcher.service.history import lying_in_delivery_folders
 from watcher.service.in_place import InPlace
@@ -56,8 +57,12 @@ from watcher.share.audit import ShareActors, share_actors
 from watcher.sop.calendar import cuti_bersama_notice, opening_time
 from watcher.sop.model import Sop
 from watcher.sop.tree_sop import INSTALL_HINT, check_recorded, copy_into_tree, resolve_sop
+from watcher.sop.workflow import SUPERSEDED_FOLDER
 
 log = logging.getLogger(__name__)
+# Listeners run after new events, at most this often: a burst is routed first and the status page
+# rebuilt once a second meanwhile (rebuilt after every file, it slowed a burst several times).
+LISTENER_SECONDS: Final = 1.0
 # Called in the worker with the store and the events recorded since the last call (reports,
 # the status page). A listener's failure is logged and never stops the service.
 Listener = Callable[[Store, list[Event]], None]
@@ -78,16 +83,21 @@ class Service:
         self.listeners = tuple(listeners)
         self.sop, self.mail = sop or resolve_sop(tree), mail
         self.last_event_id = 0
+        self.listened_at = -LISTENER_SECONDS  # monotonic time the listeners last ran
         self.master: MasterSource = MasterSource(tree.master_path)
         self.pipeline: Pipeline | None = None  # set while running
-        self.items: queue.Queue[tuple[str, Path]] = queue.Queue()
+        self.items: queue.Queue[Change] = queue.Queue()
         # lstat: a link is judged as itself (a dangling one must not look vanished)
-        self.tracker = FileStabilityTracker(quiet_seconds=options.quiet_seconds, stat=os.lstat)
+        self.tracker = FileStabilityTracker(quiet_seconds=options.quiet_seconds,
+                                            settle_seconds=options.settle_seconds,
+                                            stat=os.lstat)  # fmt: skip
         self.backoff = Backoff(first_seconds=options.retry_seconds,
                                cap_seconds=options.retry_max_seconds)  # fmt: skip
         self.isolation = Isolation(tree, self.backoff, now)
         self.seen: dict[Path, tuple[int, int, int]] = {}  # handled files by signature
-        self.writing: dict[Path, float] = {}  # written, close event not yet seen: last write
+        # Written, close event not yet seen: last write. Any name, temp files too: a temp file
+        # renamed into place while its writer still has it open is not complete yet.
+        self.writing: dict[Path, float] = {}
         self.held: set[Path] = set()  # checked but still open in a spreadsheet program (a lock)
         self.scans = 0  # folder scans done (startup, periodic, new folders); tests wait on it
         self.ready = threading.Event()  # set once the startup scan is queued
@@ -208,7 +218,8 @@ class Service:
                     self.tracker.touch(path)
                 else:
                     self._handle(pipeline, path)
-            self._notify(pipeline.store)
+            if time.monotonic() >= self.listened_at + LISTENER_SECONDS:
+                self._notify(pipeline.store)
             for path in self.tracker.vanished():
                 self.backoff.forget(path)
             self._retry_due()
@@ -217,7 +228,9 @@ class Service:
             if now >= next_rescan:
                 self._follow_audit_log()
                 self.scan(self.tree.inbox)
+                self._forget_unclosed(now)
                 next_rescan = now + self.options.rescan_seconds
+        self._notify(pipeline.store)  # the last events' listeners, whenever they were due
 
     def _follow_audit_log(self) -> None:
         """Read the audit log now; health and status warn while it cannot be read."""
@@ -231,6 +244,7 @@ class Service:
             return
         if events:
             self.last_event_id = events[-1].id or self.last_event_id
+        self.listened_at = time.monotonic()
         for listener in self.listeners:
             try:
                 listener(store, events)
@@ -250,31 +264,47 @@ class Service:
         return max(0.0, min(waits))
 
     def _drain(self, timeout: float) -> None:
+        """Apply every queued change, waiting up to `timeout` for the first one."""
         try:
-            item = self.items.get(timeout=timeout)
+            change = self.items.get(timeout=timeout)
         except queue.Empty:
             return
         while True:
-            kind, path = item
-            if kind == "scan":
-                self.scan(path)
-            elif kind == "gone":
-                self.tracker.forget(path)
-                self.seen.pop(path, None)
-                self.writing.pop(path, None)
-                self.backoff.forget(path)
-            elif self.wanted(path):
-                if kind == "closed":
-                    self.writing.pop(path, None)
-                    self.tracker.mark_closed(path)
-                else:
-                    if kind == "written":
-                        self.writing[path] = time.monotonic()
-                    self.tracker.touch(path)
+            self._apply(change)
             try:
-                item = self.items.get_nowait()
+                change = self.items.get_nowait()
             except queue.Empty:
                 return
+
+    def _apply(self, change: Change) -> None:
+        path = change.path
+        if change.kind == "scan":
+            self.scan(path)
+            return
+        if change.kind == "gone":
+            self._gone(path)
+            return
+        if change.kind == "moved" and change.source is not None:
+            last_write = self.writing.get(change.source)
+            self._gone(change.source)
+            if last_write is not None:  # renamed while its writer still has it open
+                self.writing[path] = last_write
+        elif change.kind == "written":
+            self.writing[path] = time.monotonic()
+        elif change.kind == "closed":
+            self.writing.pop(path, None)
+        if not self.wanted(path):
+            return
+        if change.kind in ("moved", "closed"):  # complete: no quiet period (`_still_open` holds
+            self.tracker.mark_complete(path)  # a renamed file whose writer is still at it)
+        else:
+            self.tracker.touch(path)
+
+    def _gone(self, path: Path) -> None:
+        self.tracker.forget(path)
+        self.seen.pop(path, None)
+        self.writing.pop(path, None)
+        self.backoff.forget(path)
 
     def wanted(self, path: Path) -> bool:
         """Any name under the inbox but temp/lock/system files, our notices and our output.
@@ -297,6 +327,10 @@ class Service:
         """
         self._odd_folder(folder)
         for directory, folders, names in os.walk(folder):
+            # Not walked: folders where nothing is ever handled (old versions pile up there by
+            # the thousand, and statting them made every rescan cost a share of a core).
+            here = Path(directory)
+            folders[:] = [name for name in folders if not self._never_handled(here / name)]
             for name in folders:
                 self._odd_folder(Path(directory) / name)
             for name in names:
@@ -304,6 +338,11 @@ class Service:
                 if self.wanted(path) and path not in self.tracker and not self._unchanged(path):
                     self.tracker.touch(path)
         self.scans += 1
+
+    def _never_handled(self, folder: Path) -> bool:
+        """Nothing below `folder` is ours: a temp, lock or system folder, or a `versi_lama`."""
+        parts = folder.relative_to(self.tree.inbox).parts
+        return is_ignored(folder, self.tree.inbox) or parts[1:2] == (SUPERSEDED_FOLDER,)
 
     def _odd_folder(self, path: Path) -> None:
         """Note a folder link, or a folder made where a workbook belongs (once, in place)."""
@@ -355,6 +394,11 @@ class Service:
             return True
         del self.writing[path]
         return False
+
+    def _forget_unclosed(self, now: float) -> None:
+        """Drop writes whose close never came (lost events) once they no longer count."""
+        limit = self.options.unclosed_seconds
+        self.writing = {path: at for path, at in self.writing.items() if now - at < limit}
 
     def _unchanged(self, path: Path) -> bool:
         """Handled already and not changed since, or waiting for its next try."""
