@@ -4,4 +4,5 @@ import sys
 
 from watcher.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # not when a validation process imports it (`watcher.service.prefetch`)
+    sys.exit(main())

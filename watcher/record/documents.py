@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from watcher.record.store import Event, Outcome
+from watcher.record.store import Event, Outcome, Store
 from watcher.sop.model import Sop, StepKind
 
 # Outcomes that move a document through the SOP (and make their version the current one).
@@ -127,11 +127,32 @@ def project(events: Iterable[Event], step_of: StepOf = lambda _: None) -> dict[K
     step's folder a path is in (for `Document.at_step`)."""
     drafts: dict[Key, _Draft] = {}
     for event in events:
-        key = document_key(event)
-        if key is None or not event.file_hash or event.outcome not in PLACE_OUTCOMES:
-            continue
-        _apply(drafts.setdefault(key, _Draft()), event, step_of)
+        _take(drafts, event, step_of)
     return {key: _document(key, draft) for key, draft in drafts.items() if draft.current}
+
+
+class Projection:
+    """The documents' state kept up to date from a log as it grows: the log is append-only, so
+    each look applies only the events appended since the last one, and a document's thousandth
+    version costs what its first did (`project` over the whole log gives the same documents)."""
+
+    def __init__(self, step_of: StepOf) -> None:
+        self.step_of = step_of
+        self._drafts: dict[Key, _Draft] = {}
+        self._last_id = 0
+
+    def document(self, store: Store, key: Key) -> Document | None:
+        for event in store.events(since_id=self._last_id):
+            self._last_id = event.id or self._last_id
+            _take(self._drafts, event, self.step_of)
+        draft = self._drafts.get(key)
+        return _document(key, draft) if draft is not None and draft.current else None
+
+
+def _take(drafts: dict[Key, _Draft], event: Event, step_of: StepOf) -> None:
+    key = document_key(event)
+    if key is not None and event.file_hash and event.outcome in PLACE_OUTCOMES:
+        _apply(drafts.setdefault(key, _Draft()), event, step_of)
 
 
 def _apply(draft: _Draft, event: Event, step_of: StepOf) -> None:
@@ -167,7 +188,7 @@ def _approval(event: Event, path: str) -> Approval:
 
 
 def _document(key: Key, draft: _Draft) -> Document:
-    versions = tuple(sorted(draft.versions.values(), key=lambda v: v.number))
+    versions = tuple(draft.versions.values())  # numbered in the order they were first seen
     return Document(*key, versions, draft.versions[draft.current], draft.approval,
                     draft.reopened, tuple(draft.returns), draft.last_event_id,
                     dict(draft.at_step))  # fmt: skip

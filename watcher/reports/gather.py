@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import tzinfo
+from functools import partial
 from pathlib import PurePosixPath
 
 from watcher.errors import KinerjaError, RefusedFileError
@@ -21,7 +22,7 @@ from watcher.masterdata.numbers import NotANumber, parse_number
 from watcher.record.archive import archived_path
 from watcher.record.documents import Approval, Document, Key, approvals, project
 from watcher.record.store import Event, Outcome, Store
-from watcher.service.placement import place_of_path
+from watcher.service.placement import step_of_path
 from watcher.service.tree import Tree
 from watcher.sop.indonesian import long_datetime
 from watcher.sop.model import Sop
@@ -71,12 +72,7 @@ def period_documents(
     """The documents of a year (or one period of it), projected from the log: what the reports
     and `kinerja status` both read, so the approved set they show is one and the same. With
     `sop`, each document also knows which step's folder holds which version."""
-
-    def step_of(path: str) -> int | None:
-        place = place_of_path(sop, path) if sop is not None else None
-        return place.step.number if place is not None else None
-
-    return project(store.events(year=year, quarter=quarter), step_of)
+    return project(store.events(year=year, quarter=quarter), partial(step_of_path, sop))
 
 
 def reopened_text(document: Document, zone: tzinfo) -> str:

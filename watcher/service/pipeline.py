@@ -27,12 +27,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from watcher.errors import RefusedFileError
 from watcher.masterdata.model import MasterData
 from watcher.record.archive import archive_bytes
+from watcher.record.documents import Projection
 from watcher.record.durable import move_no_overwrite
 from watcher.record.guard import RecordGuard
 from watcher.record.store import Event, Outcome, Store
@@ -44,6 +46,7 @@ from watcher.service.intake import (
     Opened,
     open_regular,
     oversize_refusal,
+    read_checked,
     still_there,
 )
 from watcher.service.names import printable, unique_destination
@@ -53,7 +56,8 @@ from watcher.service.notices import (
     write_planned,
 )
 from watcher.service.open_files import open_lock
-from watcher.service.placement import Place, Where, place_of, stray_message
+from watcher.service.placement import Place, Where, place_of, step_of_path, stray_message
+from watcher.service.prefetch import Prefetch
 from watcher.service.routing import Decision, Notice, decide
 from watcher.service.tree import Tree
 from watcher.service.versions import Versions, holds, stale_against
@@ -104,10 +108,17 @@ class Pipeline:
     # (st_dev, st_ino) of the files in delivery folders when a lost history was found at start.
     present_at_loss: frozenset[tuple[int, int]] = frozenset()
     sop: Sop = field(default_factory=load_sop)  # the tree's workflow (`watcher.sop.tree_sop`)
+    # A burst's validation on every core (`watcher.service.prefetch`); None: in this thread.
+    prefetch: Prefetch | None = None
+    # The documents' state, brought up to date from the log at each look (not re-read whole).
+    projection: Projection = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "projection", Projection(partial(step_of_path, self.sop)))
 
     @property
     def versions(self) -> Versions:
-        return Versions(self.tree, self.store, self.sop)
+        return Versions(self.tree, self.store, self.sop, self.projection)
 
     @property
     def history(self) -> History:
@@ -162,7 +173,9 @@ class Pipeline:
                                        path=name)  # fmt: skip
             result = refused(name, folder.step.number, refusal)
         else:
-            result = validate_bytes(data, master, self._expectation(division, folder), name=name)
+            expect = self._expectation(division, folder)
+            known = self.prefetch.result(master, digest, expect, name) if self.prefetch else None
+            result = known or validate_bytes(data, master, expect, name=name)
         document = self.versions.document(division, result.year, result.quarter)
         decision = decide(self.sop, folder, result, stale=stale_against(document, digest, folder))
         moment = self.local_now(master)
@@ -191,6 +204,15 @@ class Pipeline:
         self._notices([n for n in planned if not (resumed and os.path.lexists(n.path))],
                       division, result)  # fmt: skip
         return self._move(path, destination, division, digest, Identity.of(info), handled)
+
+    def validation_job(self, path: Path, master: MasterData) -> tuple[bytes, Expectation, str]:
+        """What validating `path` takes, for `Prefetch`: its bytes, expectation and name.
+        Raises OSError or RefusedFileError when it is not a file `handle` would validate."""
+        place = self.place(path, master)
+        if place.where is not Where.WATCHED or place.division is None:
+            raise FileNotFoundError(path)
+        data = read_checked(path, root=self.tree.root)
+        return data, self._expectation(place.division, place.step_folder), printable(path.name)
 
     def local_now(self, master: MasterData) -> datetime:
         """Now in the office's zone (WITA by default): every time a person reads is in it."""

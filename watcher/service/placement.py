@@ -83,6 +83,12 @@ def place_of_path(sop: Sop, relative: str) -> StepPlace | None:
     return place_at(sop, "/".join(parts[2:-1]))
 
 
+def step_of_path(sop: Sop | None, relative: str) -> int | None:
+    """The number of the step whose folder holds `relative` (see `place_of_path`), if any."""
+    place = place_of_path(sop, relative) if sop is not None else None
+    return place.step.number if place is not None else None
+
+
 def is_tree_folder(sop: Sop, parts: tuple[str, ...]) -> bool:
     """A folder of the tree itself (`<KODE>` or one of its step folders)."""
     if len(parts) == 2 and parts[1] == SUPERSEDED_FOLDER:

@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 
 from watcher.errors import RefusedFileError
-from watcher.record.documents import Document, Version, project
+from watcher.record.documents import Document, Projection, Version
 from watcher.record.durable import move_no_overwrite
 from watcher.record.store import Event, Outcome, Store
 from watcher.service.intake import read_checked
@@ -89,17 +89,13 @@ class Versions:
     tree: Tree
     store: Store
     sop: Sop
+    projection: Projection  # the pipeline's, kept across files
 
     def document(self, division: str, year: int | None, period: int | None) -> Document | None:
         """The document's state now, from the log (None when the workbook names no period)."""
         if not (division and year and period):
             return None
-        events = self.store.events(division=division, year=year, quarter=period)
-        return project(events, self.step_of).get((division, year, period))
-
-    def step_of(self, relative: str) -> int | None:
-        place = place_of_path(self.sop, relative)
-        return place.step.number if place is not None else None
+        return self.projection.document(self.store, (division, year, period))
 
     def supersede(self, document: Document | None, newcomer: Event, moment: datetime) -> int:
         """Move the copies `newcomer` replaces into `versi_lama/`; return how many moved."""

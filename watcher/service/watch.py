@@ -16,6 +16,7 @@ lost record (`RecordLostError`: the archive or log replaced under the service) s
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import queue
@@ -51,6 +52,7 @@ from watcher.service.notices import is_service_notice
 from watcher.service.open_files import open_lock
 from watcher.service.pipeline import Handled, Pipeline, owner_of
 from watcher.service.placement import Where, is_output, is_tree_folder, place_of
+from watcher.service.prefetch import MIN_BURST, Prefetch
 from watcher.service.stability import FileStabilityTracker, is_ignored
 from watcher.service.tree import Tree
 from watcher.share.audit import ShareActors, share_actors
@@ -98,6 +100,7 @@ class Service:
         # Written, close event not yet seen: last write. Any name, temp files too: a temp file
         # renamed into place while its writer still has it open is not complete yet.
         self.writing: dict[Path, float] = {}
+        self.prefetch = Prefetch()  # a burst validated on every core
         self.held: set[Path] = set()  # checked but still open in a spreadsheet program (a lock)
         self.scans = 0  # folder scans done (startup, periodic, new folders); tests wait on it
         self.ready = threading.Event()  # set once the startup scan is queued
@@ -126,7 +129,7 @@ class Service:
         present = lying_in_delivery_folders(self.tree, self.sop, codes) if lost else frozenset()
         pipeline = self.pipeline = Pipeline(self.tree, store, self.master, self.now, actor=actor,
                                             guard=guard, present_at_loss=present,
-                                            sop=self.sop)  # fmt: skip
+                                            sop=self.sop, prefetch=self.prefetch)  # fmt: skip
         store.append(Event(outcome=Outcome.STARTED, message=self._started_message()))
         settings, year = self.master().settings, self.now().year
         notice = cuti_bersama_notice((year, year + 1), settings.day_overrides)
@@ -148,6 +151,7 @@ class Service:
         finally:
             observer.stop()
             observer.join(timeout=10)
+            self.prefetch.close()
             if not guard.problems():  # a lost record gets no STOPPED row and no ghost health file
                 store.append(Event(outcome=Outcome.STOPPED, message="Layanan berhenti."))
                 self.heartbeat.stopped()
@@ -213,11 +217,15 @@ class Service:
             self.heartbeat.beat(scans=self.scans, last_event_id=self.last_event_id)
             scheduler.run_pending()
             self._drain(self._wait_time(next_rescan))
+            ready = []
             for path in self.tracker.ready():
                 if self._still_open(path):
                     self.tracker.touch(path)
                 else:
-                    self._handle(pipeline, path)
+                    ready.append(path)
+            self._prefetch(pipeline, ready)
+            for path in ready:
+                self._handle(pipeline, path)
             if time.monotonic() >= self.listened_at + LISTENER_SECONDS:
                 self._notify(pipeline.store)
             for path in self.tracker.vanished():
@@ -231,6 +239,20 @@ class Service:
                 self._forget_unclosed(now)
                 next_rescan = now + self.options.rescan_seconds
         self._notify(pipeline.store)  # the last events' listeners, whenever they were due
+
+    def _prefetch(self, pipeline: Pipeline, ready: list[Path]) -> None:
+        """A burst's files start validating on every core; each is still handled in order."""
+        if len(ready) < MIN_BURST:
+            return
+        try:
+            master = self.master()
+        except KinerjaError:
+            return  # each file is told why, in order
+        jobs = []
+        for path in ready:
+            with contextlib.suppress(OSError, KinerjaError):  # handled (and told) in order
+                jobs.append(pipeline.validation_job(path, master))
+        self.prefetch.submit(master, jobs)
 
     def _follow_audit_log(self) -> None:
         """Read the audit log now; health and status warn while it cannot be read."""
