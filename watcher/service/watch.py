@@ -30,7 +30,6 @@ from zoneinfo import ZoneInfo
 
 import schedule
 from watchdog.observers import Observer
-from watchdog.observers.polling import PollingObserver
 
 from watcher.errors import KinerjaError, RecordLostError, UsageError
 from watcher.masterdata.model import Settings
@@ -52,6 +51,7 @@ from watcher.service.notices import is_service_notice
 from watcher.service.open_files import open_lock
 from watcher.service.pipeline import Handled, Pipeline, owner_of
 from watcher.service.placement import Where, is_output, is_tree_folder, place_of
+from watcher.service.poller import Poller
 from watcher.service.prefetch import MIN_BURST, Prefetch
 from watcher.service.stability import FileStabilityTracker, is_ignored
 from watcher.service.tree import Tree
@@ -166,8 +166,8 @@ class Service:
         return f"Layanan mulai mengawasi {self.tree.inbox} ({mode})."
 
     def _observer(self):  # type: ignore[no-untyped-def]
-        if self.options.polling:
-            observer = PollingObserver(timeout=self.options.polling)
+        if self.options.polling:  # watchdog's PollingObserver cost 4 % of a core on 10,000 files
+            observer = Poller(self.options.polling, skip=self._never_handled)
         else:
             observer = Observer()
         use_close = self.options.close_events and not self.options.polling
