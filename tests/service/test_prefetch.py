@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 from collections.abc import Iterator
+from concurrent import futures
 from pathlib import Path
 
 import pytest
@@ -47,8 +48,14 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> tuple[Tree, MasterData, 
 
 
 @pytest.fixture(scope="module")
-def pool() -> Iterator[Prefetch]:
+def pool(office: tuple[Tree, MasterData, dict[str, bytes]]) -> Iterator[Prefetch]:
+    """A pool whose processes are up (until they first answer, the worker validates itself)."""
+    _, master, books = office
     prefetch = Prefetch(workers=2)
+    data = books["good"]
+    prefetch.submit(master, [(data, EXPECT, f"{n}.xlsx") for n in range(MIN_BURST)])
+    futures.wait(list(prefetch._pending.values()))
+    assert prefetch.result(master, hashlib.sha256(data).hexdigest(), EXPECT, "0.xlsx")
     yield prefetch
     prefetch.close()
 

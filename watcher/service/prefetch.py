@@ -9,7 +9,8 @@ failed only costs the time the worker thread then spends validating.
 
 A small office never starts the pool: one file at a time is validated in the worker as before.
 The processes start on the first burst (forkserver on Linux, spawn elsewhere: never a fork of a
-process whose threads may hold a lock) and wait, without using the processor, until the next.
+process whose threads may hold a lock); until they answer, the worker thread does not wait for
+them but validates itself. Then they wait, without using the processor, for the next burst.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class Prefetch:
         self._pool: ProcessPoolExecutor | None = None
         self._master: MasterData | None = None
         self._pending: dict[Key, Future[Result]] = {}
+        self._started = False  # the pool has answered once: its processes are up
 
     def submit(self, master: MasterData, jobs: list[tuple[bytes, Expectation, str]]) -> None:
         """Start validating `jobs` (bytes, expectation, name); answers not asked for by the
@@ -74,6 +76,10 @@ class Prefetch:
         future = self._pending.pop((digest, expect, name), None)
         if future is None or master is not self._master:
             return None
+        if not (self._started or future.done()):
+            future.cancel()  # the processes are still starting: quicker to validate here
+            return None
+        self._started = True
         try:
             return future.result()
         except Exception as exc:  # the worker thread validates again and says what is wrong
@@ -94,5 +100,5 @@ class Prefetch:
         context = multiprocessing.get_context(method or "spawn")
         self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start,
                                          initargs=(master,))  # fmt: skip
-        self._master = master
+        self._master, self._started = master, False
         return self._pool
