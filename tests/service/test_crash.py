@@ -437,6 +437,43 @@ def test_a_crash_while_an_older_version_moves_aside_is_finished_on_rerun(
     """Two corrections of one document in a row: the second replaces the first in the fix
     folder. A crash while the first moves to versi_lama must not leave it (or its feedback)
     beside the second once the restarted service has looked at the folders."""
+    tree, older, newer = crash_while_superseding(tmp_path, samples, monkeypatch, step, number)
+    rescan(tree)
+    assert_accounted_for(tree, [older, newer], f"crash {step} call {number}", stops=0)
+    aside = tree.folder(older.path.parent.parent.name, SUPERSEDED_FOLDER)
+    assert sorted(path.name for path in aside.iterdir()) == sorted(
+        [older.path.name, feedback_name(older.path.name), f"{older.path.stem} - DIGANTI.txt"]
+    )
+
+
+def test_a_name_taken_in_versi_lama_meanwhile_gets_the_older_version_a_free_one(
+    tmp_path: Path, samples: dict[tuple[str, Kind], bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tree, older, newer = crash_while_superseding(tmp_path, samples, monkeypatch,
+                                                 "move_no_overwrite", 2)  # fmt: skip
+    aside = tree.folder(older.path.parent.parent.name, SUPERSEDED_FOLDER)
+    person = aside / older.path.name  # someone put their own copy there while it was down
+    person.write_bytes(b"milik orang")
+    rescan(tree)
+    assert person.read_bytes() == b"milik orang"
+    moved = aside / f"{older.path.stem} (2){older.path.suffix}"
+    assert moved.read_bytes() == older.data
+    with Store(tree.store_path) as store:
+        [*_, last] = [e for e in store.events(file_hash=older.sha)
+                      if e.outcome is Outcome.SUPERSEDED]  # fmt: skip
+    assert last.to_path == moved.relative_to(tree.root).as_posix()
+    fix = tree.folder(older.path.parent.parent.name, Folder.MATERIAL_FIX)
+    assert sorted(path.name for path in fix.iterdir()) == sorted(
+        [newer.path.name, feedback_name(newer.path.name)]
+    )
+
+
+def crash_while_superseding(
+    tmp_path: Path, samples: dict[tuple[str, Kind], bytes], monkeypatch: pytest.MonkeyPatch,
+    step: str, number: int,
+) -> tuple[Tree, Saved, Saved]:  # fmt: skip
+    """A bad material handled; a second one of the same document crashes the handling at call
+    `number` of `step` while the first moves aside."""
     tree, _ = issued_office(tmp_path / "kantor")
     master = load_master(tree.master_path)
     [older] = plan_burst(tree, samples, random.Random(0), tag="v", mix={"bad_material": 1})
@@ -447,23 +484,22 @@ def test_a_crash_while_an_older_version_moves_aside_is_finished_on_rerun(
     with Store(tree.store_path) as store:
         assert pipeline(tree, store, master).handle(older.path) is Handled.ROUTED
     save_like_a_clerk(newer)
-
     with monkeypatch.context() as patch, Store(tree.store_path) as store:
         original = getattr(watcher.service.versions, step)
         patch.setattr(watcher.service.versions, step, crash_at_call(original, number))
         with pytest.raises(Crash):
             pipeline(tree, store, master).handle(newer.path)
+    return tree, older, newer
 
-    with Store(tree.store_path) as store:  # the restarted service looks at every file it finds
+
+def rescan(tree: Tree) -> None:
+    """What the restarted service does: look at every file it finds, twice."""
+    master = load_master(tree.master_path)
+    with Store(tree.store_path) as store:
         for _ in range(2):
             for path in sorted(files_in_step_folders(tree)):
                 if path.exists():
                     pipeline(tree, store, master).handle(path)
-    assert_accounted_for(tree, [older, newer], f"crash {step} call {number}", stops=0)
-    aside = tree.folder(code, SUPERSEDED_FOLDER)
-    assert sorted(path.name for path in aside.iterdir()) == sorted(
-        [older.path.name, feedback_name(older.path.name), f"{older.path.stem} - DIGANTI.txt"]
-    )
 
 
 def pipeline(tree: Tree, store: Store, master: MasterData) -> Pipeline:
