@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import time
 from enum import StrEnum
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from watcher.sop.calendar import DEFAULT_WEEK, DayOverride, OfficeDay
 from watcher.sop.period import Period
@@ -176,14 +176,19 @@ def period_target(indicator: Indicator, period: Period, index: int) -> float:
     a position; a month takes a third of its quarter's cumulative target, or the quarter's
     position. The quarterly SOP 010 gets the quarter's own target.
     """
-    if len(period.months(index)) == 12:
+    months, quarters = _span(period, index)
+    if months == 12:
         return indicator.annual_target
-    quarters = period.quarters(index)
     if indicator.aggregation is Aggregation.LAST_POSITION:
         return indicator.target(quarters[-1])
     total = sum(indicator.target(q) for q in quarters)
-    months = len(period.months(index))
     return total / 3 if months == 1 else total
+
+
+@lru_cache(maxsize=64)  # a report asks for every indicator's target of the same few periods
+def _span(period: Period, index: int) -> tuple[int, range]:
+    """How many months period `index` has, and the quarters it spans."""
+    return len(period.months(index)), period.quarters(index)
 
 
 @dataclass(frozen=True)

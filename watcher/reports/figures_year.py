@@ -82,6 +82,15 @@ class GoalSummary:
     average: float | None
     predikat: str | None
 
+    @property
+    def kendala(self) -> list[str]:
+        """Every line's kendala in order (a list added to a list per line was quadratic)."""
+        return [text for line in self.lines for text in line.kendala]
+
+    @property
+    def follow_up(self) -> list[str]:
+        return [text for line in self.lines for text in line.follow_up]
+
 
 @dataclass(frozen=True)
 class BudgetRow:

@@ -22,6 +22,7 @@ from watcher.masterdata.numbers import NotANumber, parse_number
 from watcher.record.archive import archived_path
 from watcher.record.documents import Approval, Document, Key, approvals, project
 from watcher.record.store import Event, Outcome, Store
+from watcher.reports.parallel import ordered_map
 from watcher.service.placement import step_of_path
 from watcher.service.tree import Tree
 from watcher.sop.indonesian import long_datetime
@@ -119,29 +120,46 @@ def read_submissions(
 ) -> dict[tuple[str, int], Submission]:
     """Read each approval's archived bytes into readings; (division, period) -> Submission.
     With the `documents` of the approvals, a note left over from a resolved return is dropped
-    (`approved_note`)."""
-    layout = rencana_aksi_layout()
+    (`approved_note`). Many approvals are read on every core (`parallel.ordered_map`)."""
     wanted = list(approvals)
     known = {d.code for d in master.divisions}
-    result: dict[tuple[str, int], Submission] = {}
+    readable = []
     skipped: set[str] = set()
-    for done, approval in enumerate(wanted, start=1):
+    for approval in wanted:
         if approval.division not in known:
             skipped.add(approval.division)
         elif approval.quarter not in sop.period.indices:  # recorded under an earlier SOP
             log.warning("periode %d %d bukan periode %s SOP ini, dilewati", approval.quarter,
                         approval.year, sop.period.kind.value)  # fmt: skip
         else:
-            found = read_submission(tree, master, sop, approval, layout)
-            document = (documents or {}).get((approval.division, approval.year, approval.quarter))
-            if document is not None:
-                found = replace(found, kabid_note=approved_note(found.kabid_note, document))
-            result[(approval.division, approval.quarter)] = found
-        if progress is not None:
-            progress(done, len(wanted))
+            readable.append(approval)
     if skipped:
         log.warning("bidang tidak ada lagi di data induk, dilewati: %s", ", ".join(sorted(skipped)))
+    result: dict[tuple[str, int], Submission] = {}
+    context = _ReadContext(tree, master, sop, rencana_aksi_layout())
+    found_all = ordered_map(_read, context, readable)
+    for done, (approval, found) in enumerate(zip(readable, found_all, strict=True), start=1):
+        document = (documents or {}).get((approval.division, approval.year, approval.quarter))
+        if document is not None:
+            found = replace(found, kabid_note=approved_note(found.kabid_note, document))
+        result[(approval.division, approval.quarter)] = found
+        if progress is not None:
+            progress(done + len(wanted) - len(readable), len(wanted))
     return result
+
+
+@dataclass(frozen=True)
+class _ReadContext:
+    """What reading any approval needs, handed to each worker process once."""
+
+    tree: Tree
+    master: MasterData
+    sop: Sop
+    layout: Layout
+
+
+def _read(context: _ReadContext, approval: Approval) -> Submission:
+    return read_submission(context.tree, context.master, context.sop, approval, context.layout)
 
 
 def read_submission(

@@ -82,7 +82,12 @@ def aggregate_note(aggregate: Aggregate, through: int, period: Period) -> str:
     Februari"."""
     if not aggregate.missing or not aggregate.counted:
         return ""
-    return f"s.d. {period.short_label(through)} tanpa {period.short_labels(aggregate.missing)}"
+    return _gap_text(period, through, aggregate.missing)
+
+
+@lru_cache(maxsize=256)  # every indicator of a division lacks the same periods
+def _gap_text(period: Period, through: int, missing: tuple[int, ...]) -> str:
+    return f"s.d. {period.short_label(through)} tanpa {period.short_labels(missing)}"
 
 
 def bands_text(bands: Sequence[PredikatBand]) -> str:
