@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import time
 from collections.abc import Iterator
-from concurrent import futures
 from pathlib import Path
 
 import pytest
@@ -49,15 +49,33 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> tuple[Tree, MasterData, 
 
 @pytest.fixture(scope="module")
 def pool(office: tuple[Tree, MasterData, dict[str, bytes]]) -> Iterator[Prefetch]:
-    """A pool whose processes are up (until they first answer, the worker validates itself)."""
+    """A pool whose processes are up (while they start, bursts are validated in the worker)."""
     _, master, books = office
     prefetch = Prefetch(workers=2)
-    data = books["good"]
-    prefetch.submit(master, [(data, EXPECT, f"{n}.xlsx") for n in range(MIN_BURST)])
-    futures.wait(list(prefetch._pending.values()))
-    assert prefetch.result(master, hashlib.sha256(data).hexdigest(), EXPECT, "0.xlsx")
+    jobs = [(books["good"], EXPECT, f"{n}.xlsx") for n in range(MIN_BURST)]
+    deadline = time.monotonic() + 120
+    prefetch.submit(master, jobs)
+    while not prefetch._pending:
+        assert time.monotonic() < deadline, "the validation processes did not start"
+        time.sleep(0.05)
+        prefetch.submit(master, jobs)
     yield prefetch
     prefetch.close()
+
+
+def test_the_worker_never_waits_for_the_processes_to_start(
+    office: tuple[Tree, MasterData, dict[str, bytes]],
+) -> None:
+    _, master, books = office
+    prefetch = Prefetch(workers=2)
+    try:
+        prefetch.submit(master, [(books["good"], EXPECT, f"{n}.xlsx") for n in range(MIN_BURST)])
+        # the processes are starting in the background: nothing is handed to them yet, so
+        # every file of this burst is validated by the worker thread at once
+        digest = hashlib.sha256(books["good"]).hexdigest()
+        assert prefetch.result(master, digest, EXPECT, "0.xlsx") is None
+    finally:
+        prefetch.close()
 
 
 def verdicts(pool: Prefetch, master: MasterData, books: dict[str, bytes]) -> dict[str, object]:

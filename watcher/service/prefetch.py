@@ -8,9 +8,10 @@ answer for other bytes, another expectation or another master is never used, and
 failed only costs the time the worker thread then spends validating.
 
 A small office never starts the pool: one file at a time is validated in the worker as before.
-The processes start on the first burst (forkserver on Linux, spawn elsewhere: never a fork of a
-process whose threads may hold a lock); until they answer, the worker thread does not wait for
-them but validates itself. Then they wait, without using the processor, for the next burst.
+The processes start in the background on the first burst (forkserver on Linux, spawn elsewhere:
+never a fork of a process whose threads may hold a lock); until they are up, the worker thread
+validates every file itself and never waits for them. Then they wait, without using the
+processor, for the next burst.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ import hashlib
 import logging
 import multiprocessing
 import os
-from concurrent.futures import Future, ProcessPoolExecutor
+import threading
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Final
 
@@ -51,24 +53,24 @@ class Prefetch:
         self.workers = workers or os.cpu_count() or 1
         self._pool: ProcessPoolExecutor | None = None
         self._master: MasterData | None = None
+        self._up = threading.Event()  # the pool's processes have answered once
         self._pending: dict[Key, Future[Result]] = {}
-        self._started = False  # the pool has answered once: its processes are up
 
     def submit(self, master: MasterData, jobs: list[tuple[bytes, Expectation, str]]) -> None:
         """Start validating `jobs` (bytes, expectation, name); answers not asked for by the
-        next burst are dropped then."""
+        next burst are dropped then. While the pool starts, nothing is submitted."""
         self._pending.clear()
         if len(jobs) < MIN_BURST or self.workers < 2:
             return
         pool = self._pool_for(master)
+        if pool is None or not self._up.is_set():
+            return
         try:
             for data, expect, name in jobs:
                 key = (hashlib.sha256(data).hexdigest(), expect, name)
                 self._pending[key] = pool.submit(_validate, data, expect, name)
         except (BrokenProcessPool, RuntimeError, OSError) as exc:
-            log.warning("Validasi paralel tidak tersedia (%s); diperiksa satu per satu.", exc)
-            self.close()
-            self.workers = 1  # not tried again while this service runs
+            self._give_up(exc)
 
     def result(self, master: MasterData, digest: str, expect: Expectation,
                name: str) -> Result | None:  # fmt: skip
@@ -76,10 +78,6 @@ class Prefetch:
         future = self._pending.pop((digest, expect, name), None)
         if future is None or master is not self._master:
             return None
-        if not (self._started or future.done()):
-            future.cancel()  # the processes are still starting: quicker to validate here
-            return None
-        self._started = True
         try:
             return future.result()
         except Exception as exc:  # the worker thread validates again and says what is wrong
@@ -91,14 +89,37 @@ class Prefetch:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+        self._up.clear()
 
-    def _pool_for(self, master: MasterData) -> ProcessPoolExecutor:
+    def _pool_for(self, master: MasterData) -> ProcessPoolExecutor | None:
         if self._pool is not None and master is self._master:
             return self._pool
         self.close()  # the master changed: the processes hold the old one
         method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else None
         context = multiprocessing.get_context(method or "spawn")
-        self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start,
-                                         initargs=(master,))  # fmt: skip
-        self._master, self._started = master, False
-        return self._pool
+        pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start,
+                                   initargs=(master,))  # fmt: skip
+        self._pool, self._master = pool, master
+        threading.Thread(target=self._start_processes, args=(pool,), name="kinerja-validasi",
+                         daemon=True).start()  # fmt: skip
+        return pool
+
+    def _start_processes(self, pool: ProcessPoolExecutor) -> None:
+        """Start every process and wait until each has answered (in this thread: starting
+        them takes a second the worker thread must not wait)."""
+        try:
+            for started in [pool.submit(os.getpid) for _ in range(self.workers)]:
+                started.result()
+        except CancelledError:
+            return  # closed while starting
+        except Exception as exc:
+            self._give_up(exc)
+            return
+        if pool is self._pool:
+            self._up.set()
+
+    def _give_up(self, exc: BaseException) -> None:
+        log.warning("Validasi paralel tidak tersedia (%s); diperiksa satu per satu.", exc)
+        self.workers = 1  # not tried again while this service runs
+        self._pending.clear()
+        self._up.clear()

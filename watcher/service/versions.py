@@ -69,9 +69,12 @@ def superseded_by(sop: Sop, document: Document | None, newcomer: Event) -> list[
     if document is None or arrival is None or not newcomer.file_hash:
         return []
     found = []
+    aside = f"/{SUPERSEDED_FOLDER}/"  # most versions of a long-lived document: skipped at once
     for version in document.versions:
+        if version.file_hash == newcomer.file_hash or aside in (version.path or aside):
+            continue
         where = place_of_path(sop, version.path or "")
-        if version.file_hash == newcomer.file_hash or where is None:
+        if where is None:
             continue
         if newcomer.outcome not in PROGRESS:
             replaced = where == arrival
@@ -217,13 +220,15 @@ class Versions:
         """The service's notices about `source` beside it: its text notices, and the feedback
         workbooks the service wrote that nobody has changed since."""
         stem, _ = split_extension(source.name)
-        found = []
-        with contextlib.suppress(OSError):
-            for entry in source.parent.iterdir():
-                if not entry.name.startswith(f"{stem} - ") or not entry.is_file():
-                    continue
-                if is_service_notice(entry.name) or self.is_own_feedback(entry):
-                    found.append(entry)
+        prefix, found = f"{stem} - ", []
+        try:  # names only (a burst's folder holds thousands): a path and a stat for the few
+            names = [name for name in os.listdir(source.parent) if name.startswith(prefix)]
+        except OSError:
+            return []
+        for name in names:
+            entry = source.parent / name
+            if entry.is_file() and (is_service_notice(name) or self.is_own_feedback(entry)):
+                found.append(entry)
         return found
 
     def is_own_feedback(self, path: Path) -> bool:

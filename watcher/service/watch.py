@@ -62,9 +62,11 @@ from watcher.sop.tree_sop import INSTALL_HINT, check_recorded, copy_into_tree, r
 from watcher.sop.workflow import SUPERSEDED_FOLDER
 
 log = logging.getLogger(__name__)
-# Listeners run after new events, at most this often: a burst is routed first and the status page
-# rebuilt once a second meanwhile (rebuilt after every file, it slowed a burst several times).
+# Listeners run after new events, at most once a second, and during a burst only after ten times
+# as long as they last took: a burst is routed first, and the status page (rebuilt from the whole
+# log, so slower as the log grows) takes at most a tenth of the worker's time meanwhile.
 LISTENER_SECONDS: Final = 1.0
+LISTENER_SHARE: Final = 0.1
 # Called in the worker with the store and the events recorded since the last call (reports,
 # the status page). A listener's failure is logged and never stops the service.
 Listener = Callable[[Store, list[Event]], None]
@@ -85,7 +87,8 @@ class Service:
         self.listeners = tuple(listeners)
         self.sop, self.mail = sop or resolve_sop(tree), mail
         self.last_event_id = 0
-        self.listened_at = -LISTENER_SECONDS  # monotonic time the listeners last ran
+        self.listened_at = -LISTENER_SECONDS  # monotonic time the listeners last ran ...
+        self.listen_gap = LISTENER_SECONDS  # ... and how long until they may run again
         self.master: MasterSource = MasterSource(tree.master_path)
         self.pipeline: Pipeline | None = None  # set while running
         self.items: queue.Queue[Change] = queue.Queue()
@@ -226,7 +229,7 @@ class Service:
             self._prefetch(pipeline, ready)
             for path in ready:
                 self._handle(pipeline, path)
-            if time.monotonic() >= self.listened_at + LISTENER_SECONDS:
+            if time.monotonic() >= self.listened_at + self.listen_gap:
                 self._notify(pipeline.store)
             for path in self.tracker.vanished():
                 self.backoff.forget(path)
@@ -266,7 +269,7 @@ class Service:
             return
         if events:
             self.last_event_id = events[-1].id or self.last_event_id
-        self.listened_at = time.monotonic()
+        started = time.monotonic()
         for listener in self.listeners:
             try:
                 listener(store, events)
@@ -274,6 +277,8 @@ class Service:
                 raise
             except Exception:  # a report that fails must not stop the routing of files
                 log.exception("Pendengar kejadian %r gagal", listener)
+        self.listened_at = time.monotonic()
+        self.listen_gap = max(LISTENER_SECONDS, (self.listened_at - started) / LISTENER_SHARE)
 
     def _wait_time(self, next_rescan: float) -> float:
         waits = [next_rescan - time.monotonic(), 0.5]

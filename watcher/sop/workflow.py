@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from watcher.sop.model import RuleSet, Sop, Step, StepKind
 
@@ -48,6 +49,7 @@ class Place:
         return self.role in WATCHED_ROLES
 
 
+@lru_cache(maxsize=64)  # asked for every path the service looks at; a SOP never changes
 def places(sop: Sop) -> tuple[Place, ...]:
     """Every folder of a division's tree, parents before children."""
     found: list[Place] = []
@@ -66,7 +68,12 @@ def places(sop: Sop) -> tuple[Place, ...]:
 
 def place_at(sop: Sop, folder: str) -> Place | None:
     """The place of a folder below the division folder ("3_bahan/perlu_perbaikan")."""
-    return next((p for p in places(sop) if p.folder == folder), None)
+    return _places_by_folder(sop).get(folder)
+
+
+@lru_cache(maxsize=64)
+def _places_by_folder(sop: Sop) -> dict[str, Place]:
+    return {place.folder: place for place in places(sop)}
 
 
 def place_of(sop: Sop, step: Step, role: Role) -> Place:
