@@ -24,6 +24,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 from support.cli_run import run_kinerja
+from support.office_books import FIGURE_COLUMNS, office_book, report_table
 from support.pg_cluster import PgCluster
 from support.reports_office import approve, office
 
@@ -40,7 +41,7 @@ from watcher.masterdata.write import write_master
 from watcher.record.store import Store
 from watcher.reports.commands import run_export
 from watcher.reports.gather import approvals_for
-from watcher.reports.period import approvals_through, build_period, period_report
+from watcher.reports.period import approvals_through, period_report
 from watcher.service.tree import Tree
 from watcher.sop.load import load_sop
 from watcher.sop.tree_sop import resolve_sop
@@ -181,36 +182,7 @@ def world(pg: PgCluster, tmp_path_factory: pytest.TempPathFactory) -> World:
 
 
 def _office_book(tree: Tree) -> Path:
-    """The office's own period report, built by its own code (`kinerja report`)."""
-    master, sop = load_master(tree.master_path), resolve_sop(tree)
-    with Store(tree.store_path) as store:
-        written = build_period(tree, store, master, sop, year=YEAR, index=QUARTER,
-                               now=lambda: NOW, pdf=False)  # fmt: skip
-    return next(p for p in written if p.suffix == ".xlsx")
-
-
-FIGURE_COLUMNS = (
-    "Kode",
-    "Target TW III",
-    "Realisasi TW III",
-    "Capaian TW III (%)",
-    "Predikat",
-    "Target s.d. TW III",
-    "Realisasi s.d. TW III",
-    "Capaian s.d. TW III (%)",
-)
-
-
-def _table(path: Path, sheet: str, header_row: int) -> list[dict[str, object]]:
-    book = load_workbook(path, read_only=True)
-    rows = list(book[sheet].iter_rows(min_row=header_row, values_only=True))
-    book.close()
-    header = [str(v) if v is not None else "" for v in rows[0]]
-    table = []
-    for values in rows[1:]:
-        if values and isinstance(values[0], int):  # numbered data rows; notes follow
-            table.append(dict(zip(header, values, strict=False)))
-    return table
+    return office_book(tree, YEAR, QUARTER, lambda: NOW)
 
 
 @pytest.fixture(scope="module")
@@ -227,8 +199,8 @@ def books(world: World) -> dict[str, Path]:
 def test_each_office_figures_equal_its_own_period_report_cell_by_cell(
     world: World, books: dict[str, Path], office_id: str
 ) -> None:
-    own = _table(_office_book(world.trees[office_id]), "Ringkasan", 6)
-    consolidated = [row for row in _table(books["Konsolidasi.xlsx"], "Capaian", 6)
+    own = report_table(_office_book(world.trees[office_id]), "Ringkasan", 6)
+    consolidated = [row for row in report_table(books["Konsolidasi.xlsx"], "Capaian", 6)
                     if row["Kode Kantor"] == office_id]  # fmt: skip
 
     assert own, "the office's own report has rows"
@@ -356,10 +328,9 @@ def test_the_pdf_names_every_office_of_the_kabupaten_and_no_other(books: dict[st
 def test_the_cascade_lists_each_iku_with_its_linked_office_indicators(
     world: World, books: dict[str, Path]
 ) -> None:
-    rows = _table(books["Konsolidasi.xlsx"], "Kaskade IKU", 6)
-    figures = {
-        (r["Kode Kantor"], r["Kode"]): r for r in _table(books["Konsolidasi.xlsx"], "Capaian", 6)
-    }
+    rows = report_table(books["Konsolidasi.xlsx"], "Kaskade IKU", 6)
+    capaian = report_table(books["Konsolidasi.xlsx"], "Capaian", 6)
+    figures = {(r["Kode Kantor"], r["Kode"]): r for r in capaian}
 
     linked = {(r["Kode IKU"], r["Kode"]) for r in rows}
     assert linked == {("IKU-01", "DAF-01"), ("IKU-01", "DAF-02"), ("IKU-09", "SEK-01")}

@@ -216,3 +216,24 @@ def test_where_no_close_event_comes_a_copy_settles_on_the_quiet_period(
     assert outcomes(office)[0] == "valid"  # the half-written copy was not taken
     [started] = events(office, outcome=Outcome.STARTED)
     assert started.message.endswith("(native, berkas diproses setelah tenang 0.5 detik).")
+
+
+def test_a_slow_listener_still_hears_a_later_save_within_seconds(office: Tree) -> None:
+    """A listener that took long (a report with its PDF on a loaded machine) is held back only
+    while a burst is routed, not when one more file arrives later."""
+    heard: list[int] = []
+
+    def slow(_store: Store, new: list) -> None:
+        heard.extend(e.id for e in new)
+        time.sleep(1.5)  # ten times this is a 15 s wait during a burst
+
+    with running_service(office, listeners=[slow]):
+        first = fill(issued(office), office.folder("DAFDUK", Folder.MATERIAL) / NAME)
+        wait_for(lambda: not first.exists(), what="the first file moved on")
+        wait_for(lambda: len(heard) >= 1, what="the listener's first run")
+        wait_for(lambda: events(office)[-1].id in heard, timeout=10, what="the first events heard")
+        later = fill(issued(office, "CAPIL"), office.folder("CAPIL", Folder.MATERIAL)
+                     / "Rencana_Aksi_CAPIL_2026_TW3.xlsx")  # fmt: skip
+        wait_for(lambda: not later.exists(), what="the later file moved on")
+        last = events(office, division="CAPIL")[-1]
+        wait_for(lambda: last.id in heard, timeout=10, what="the later file's events heard")

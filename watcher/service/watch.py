@@ -62,9 +62,10 @@ from watcher.sop.tree_sop import INSTALL_HINT, check_recorded, copy_into_tree, r
 from watcher.sop.workflow import SUPERSEDED_FOLDER
 
 log = logging.getLogger(__name__)
-# Listeners run after new events, at most once a second, and during a burst only after ten times
-# as long as they last took: a burst is routed first, and the status page (rebuilt from the whole
-# log, so slower as the log grows) takes at most a tenth of the worker's time meanwhile.
+# Listeners run after new events, at most once a second, and during a burst (a file handled in
+# the last second) only after ten times as long as they last took: a burst is routed first, and
+# the status page (rebuilt from the whole log, so slower as the log grows) takes at most a tenth
+# of the worker's time meanwhile. Once the files stop coming, they run within the second.
 LISTENER_SECONDS: Final = 1.0
 LISTENER_SHARE: Final = 0.1
 # Called in the worker with the store and the events recorded since the last call (reports,
@@ -88,7 +89,8 @@ class Service:
         self.sop, self.mail = sop or resolve_sop(tree), mail
         self.last_event_id = 0
         self.listened_at = -LISTENER_SECONDS  # monotonic time the listeners last ran ...
-        self.listen_gap = LISTENER_SECONDS  # ... and how long until they may run again
+        self.listen_gap = LISTENER_SECONDS  # ... and how long they wait during a burst
+        self.handled_at = -LISTENER_SECONDS  # monotonic time a file was last handled
         self.master: MasterSource = MasterSource(tree.master_path)
         self.pipeline: Pipeline | None = None  # set while running
         self.items: queue.Queue[Change] = queue.Queue()
@@ -229,7 +231,9 @@ class Service:
             self._prefetch(pipeline, ready)
             for path in ready:
                 self._handle(pipeline, path)
-            if time.monotonic() >= self.listened_at + self.listen_gap:
+            if ready:
+                self.handled_at = time.monotonic()
+            if time.monotonic() >= self._listeners_due():
                 self._notify(pipeline.store)
             for path in self.tracker.vanished():
                 self.backoff.forget(path)
@@ -262,6 +266,10 @@ class Service:
         if self.actor is not None:
             self.actor.follow()
             self.heartbeat.fields["log_audit_tidak_terbaca"] = self.actor.problem
+
+    def _listeners_due(self) -> float:
+        bursting = time.monotonic() - self.handled_at < LISTENER_SECONDS
+        return self.listened_at + (self.listen_gap if bursting else LISTENER_SECONDS)
 
     def _notify(self, store: Store, *, force: bool = False) -> None:
         events = store.events(since_id=self.last_event_id)
