@@ -207,6 +207,11 @@ def bench_flat(pg: PgCluster, year_log: Path, per_office: int, folder: Path,
         first = first or per_event
         print(f"  {load:4d} offices ({load * per_office:7d} events): {per_event:7.1f} us/event"
               f"  ({per_event / first:4.2f}x the first)")  # fmt: skip
+    with psycopg.connect(pg.url(kabupaten.database), autocommit=True) as db:
+        size = db.execute("SELECT pg_total_relation_size('kinerja.events')").fetchone()[0]
+        count = db.execute("SELECT count(*) FROM kinerja.events").fetchone()[0]
+    print(f"size: kinerja.events with its indexes {size / count:.0f} bytes/event"
+          f" ({size / 2**20:.1f} MiB for {count} events)")
 
 
 def main() -> None:
