@@ -210,8 +210,10 @@ def bench_flat(pg: PgCluster, year_log: Path, per_office: int, folder: Path,
     with psycopg.connect(pg.url(kabupaten.database), autocommit=True) as db:
         size = db.execute("SELECT pg_total_relation_size('kinerja.events')").fetchone()[0]
         count = db.execute("SELECT count(*) FROM kinerja.events").fetchone()[0]
-    print(f"size: kinerja.events with its indexes {size / count:.0f} bytes/event"
-          f" ({size / 2**20:.1f} MiB for {count} events)")
+    print(
+        f"size: kinerja.events with its indexes {size / count:.0f} bytes/event"
+        f" ({size / 2**20:.1f} MiB for {count} events)"
+    )
 
 
 def main() -> None:

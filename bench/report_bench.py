@@ -15,6 +15,9 @@ clerk's Excel would, then given each division's code), and times in the same run
   per-division, timeliness and chart sheets, written and logged); with `--annual`,
   `build_annual` of the year without the PDF (the same reading of all four quarters, the year's
   figures, the LKjIP workbook and its HTML, written and logged);
+- kinerja rebuild: the same build again in the same process, as the service rebuilds after an
+  approval: the workbooks read before are remembered (`reports.read_memo`; their archived bytes
+  are still checked against their SHA-256), so only the rest of the build is timed;
 - naive: `pandas.read_excel(engine="openpyxl")` of every approved file, capaian computed with
   pandas, and `to_excel` of a summary sheet and one sheet per division.
 
@@ -58,6 +61,7 @@ from watcher.service.issuing import submission_dues
 from watcher.service.tree import Tree
 from watcher.sop.load import load_sop
 from watcher.sop.sla import office_calendar
+from watcher.validation.part_memo import forget_all
 from watcher.workbook.layout import rencana_aksi_layout
 from watcher.workbook.write import Issue, workbook_bytes
 
@@ -242,7 +246,8 @@ def timed(action: Callable[[], object]) -> float:
 
 
 def peak_memory(action: Callable[[], object]) -> float:
-    """Peak traced memory (MiB) while `action` runs."""
+    """Peak traced memory (MiB) while `action` runs, from a process just started."""
+    forget_all()
     gc.collect()
     tracemalloc.start()
     try:
@@ -276,9 +281,11 @@ def main() -> None:
         theirs = naive(paths, master, Path(tmp) / "naive.xlsx")
         written = kinerja(tree, master, annual=args.annual, progress=True)()  # warm-up
         size = Path(written[0]).stat().st_size / 2**20  # type: ignore[index]
-        samples: dict[str, list[float]] = {"kinerja": [], "naive": []}
+        samples: dict[str, list[float]] = {"kinerja": [], "rebuild": [], "naive": []}
         for round_ in range(args.repeats):
+            forget_all()  # as a process just started: every workbook is read
             samples["kinerja"].append(timed(ours))
+            samples["rebuild"].append(timed(ours))  # the service's next build: nothing new read
             samples["naive"].append(timed(theirs))
             print(f"round {round_ + 1}/{args.repeats} done", file=sys.stderr)
         report(args.files, args.rows, len(quarters), size, samples)
@@ -303,9 +310,14 @@ def report(
     print(f"{f'kinerja {build}':<{width}}: {ours:7.2f} s")
     print(f"{'naive pandas read_excel(openpyxl) + to_excel':<{width}}: {theirs:7.2f} s")
     print(f"{'ratio naive / kinerja':<{width}}: {ratio:7.1f}x")
+    rebuild = statistics.median(samples["rebuild"])
+    print(f"{'kinerja rebuild in the same process (read memo)':<{width}}: {rebuild:7.2f} s")
+    print(f"{'ratio naive / kinerja rebuild':<{width}}: {theirs / rebuild:7.1f}x")
     aim = AIM_SECONDS[annual]
     verdict = "PASS" if ours <= aim else "MISS"
-    print(f"{f'aim <= {aim:g} s':<{width}}: {verdict} ({ours:.2f} s)")
+    print(f"{f'aim <= {aim:g} s (first build)':<{width}}: {verdict} ({ours:.2f} s)")
+    verdict = "PASS" if rebuild <= aim else "MISS"
+    print(f"{f'aim <= {aim:g} s (rebuild)':<{width}}: {verdict} ({rebuild:.2f} s)")
     verdict = "PASS" if ratio >= AIM_RATIO else "MISS"
     print(f"{f'aim >= {AIM_RATIO:g}x faster than naive':<{width}}: {verdict} ({ratio:.1f}x)")
 

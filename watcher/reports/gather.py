@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import tzinfo
 from functools import partial
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from watcher.errors import KinerjaError, RefusedFileError
 from watcher.masterdata.model import MasterData
@@ -23,6 +23,7 @@ from watcher.record.archive import archived_path
 from watcher.record.documents import Approval, Document, Key, approvals, project
 from watcher.record.store import Event, Outcome, Store
 from watcher.reports.parallel import ordered_map
+from watcher.reports.read_memo import remember, remembered
 from watcher.service.placement import step_of_path
 from watcher.service.tree import Tree
 from watcher.sop.indonesian import long_datetime
@@ -137,7 +138,7 @@ def read_submissions(
         log.warning("bidang tidak ada lagi di data induk, dilewati: %s", ", ".join(sorted(skipped)))
     result: dict[tuple[str, int], Submission] = {}
     context = _ReadContext(tree, master, sop, rencana_aksi_layout())
-    found_all = ordered_map(_read, context, readable)
+    found_all = _read_all(context, readable)
     for done, (approval, found) in enumerate(zip(readable, found_all, strict=True), start=1):
         document = (documents or {}).get((approval.division, approval.year, approval.quarter))
         if document is not None:
@@ -162,27 +163,33 @@ def _read(context: _ReadContext, approval: Approval) -> Submission:
     return read_submission(context.tree, context.master, context.sop, approval, context.layout)
 
 
+def _read_all(context: _ReadContext, wanted: list[Approval]) -> list[Submission]:
+    """Each approval's submission: one read before in this process (`read_memo`) once its
+    archived bytes are checked again, the others read now (on every core when many)."""
+    known = []
+    for approval in wanted:
+        found = remembered(context.master, context.sop, context.layout, approval)
+        if found is not None:
+            _archived_bytes(context.tree, context.sop, approval)  # still there, unchanged
+        known.append(found)
+    missing = [a for a, f in zip(wanted, known, strict=True) if f is None]
+    fresh = iter(ordered_map(_read, context, missing))
+    result = []
+    for found in known:
+        if found is None:
+            found = next(fresh)
+            remember(context.master, context.sop, context.layout, found)
+        result.append(found)
+    return result
+
+
 def read_submission(
     tree: Tree, master: MasterData, sop: Sop, approval: Approval, layout: Layout
 ) -> Submission:
     """The readings of one approved version, from its archived original bytes (checked with
     the rules of the workbook the SOP's final check approves)."""
-    suffix = PurePosixPath(approval.path).suffix.lower() or ".xlsx"
-    path = archived_path(tree.archive_files, approval.file_hash, suffix)
-    label = sop.period.label(approval.quarter)
-    period = f"bidang {approval.division} {label} {approval.year}"
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ReportError(
-            f"Salinan arsip laporan yang disetujui ({period}) tidak dapat dibaca: {path} "
-            f"({exc.strerror or exc}). Laporan tidak disusun; periksa folder arsip."
-        ) from exc
-    if hashlib.sha256(data).hexdigest() != approval.file_hash:
-        raise ReportError(
-            f"Salinan arsip {path} ({period}) tidak sesuai kode SHA-256-nya; laporan tidak "
-            "disusun dari berkas yang mungkin telah diubah. Periksa media penyimpanan arsip."
-        )
+    path, data = _archived_bytes(tree, sop, approval)
+    period = _period_text(sop, approval)
     try:
         # The full reader, not a faster one: a percent-formatted cell's meaning is in its style.
         book = read_workbook(data, layout, name=path.name)
@@ -218,6 +225,31 @@ def read_submission(
         for code, values in result.values.items()
     }
     return Submission(approval, readings, result.kabid_note)
+
+
+def _archived_bytes(tree: Tree, sop: Sop, approval: Approval) -> tuple[Path, bytes]:
+    """The approved version's archived copy and its bytes; ReportError if it cannot be read or
+    is not the file the log approved (its SHA-256)."""
+    suffix = PurePosixPath(approval.path).suffix.lower() or ".xlsx"
+    path = archived_path(tree.archive_files, approval.file_hash, suffix)
+    period = _period_text(sop, approval)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReportError(
+            f"Salinan arsip laporan yang disetujui ({period}) tidak dapat dibaca: {path} "
+            f"({exc.strerror or exc}). Laporan tidak disusun; periksa folder arsip."
+        ) from exc
+    if hashlib.sha256(data).hexdigest() != approval.file_hash:
+        raise ReportError(
+            f"Salinan arsip {path} ({period}) tidak sesuai kode SHA-256-nya; laporan tidak "
+            "disusun dari berkas yang mungkin telah diubah. Periksa media penyimpanan arsip."
+        )
+    return path, data
+
+
+def _period_text(sop: Sop, approval: Approval) -> str:
+    return f"bidang {approval.division} {sop.period.label(approval.quarter)} {approval.year}"
 
 
 def approved_note(note: str, document: Document) -> str:

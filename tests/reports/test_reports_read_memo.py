@@ -1,0 +1,102 @@
+"""A rebuild in the same process (the service after each approval, the LKjIP after the period
+reports) reads only what is new, and still refuses an archived copy that changed or vanished."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from support.office_books import report_table
+from support.reports_office import approve, approved_office
+
+from watcher.masterdata.load import load_master
+from watcher.record.archive import archived_path
+from watcher.record.store import Outcome, Store
+from watcher.reports.gather import ReportError, approvals_for, read_submissions
+from watcher.reports.period import build_period
+from watcher.reports.read_memo import remembered
+from watcher.service.tree import Tree
+from watcher.sop.tree_sop import resolve_sop
+from watcher.workbook.layout import rencana_aksi_layout
+
+YEAR, QUARTER = 2026, 3
+NOW = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Tree:
+    return approved_office(tmp_path / "kantor")
+
+
+def _build(tree: Tree, master: object, sop: object) -> Path:
+    with Store(tree.store_path) as store:
+        written = build_period(tree, store, master, sop, year=YEAR, index=QUARTER,
+                               now=lambda: NOW, pdf=False)  # fmt: skip
+    return next(p for p in written if p.suffix == ".xlsx")
+
+
+def _read(tree: Tree, master: object, sop: object) -> dict:
+    with Store(tree.store_path) as store:
+        found = approvals_for(store, YEAR, QUARTER)
+    return read_submissions(tree, master, found.values(), sop=sop)
+
+
+def test_a_rebuild_reads_nothing_again_and_writes_the_same_report(tree: Tree) -> None:
+    master, sop = load_master(tree.master_path), resolve_sop(tree)
+    first = report_table(_build(tree, master, sop), "Ringkasan", 6)
+    with Store(tree.store_path) as store:
+        found = approvals_for(store, YEAR, QUARTER)
+    layout = rencana_aksi_layout()
+    assert all(remembered(master, sop, layout, a) is not None for a in found.values())
+
+    again = report_table(_build(tree, master, sop), "Ringkasan", 6)
+    assert again == first and first
+
+
+def test_a_new_approval_is_read_and_the_others_are_remembered(tree: Tree) -> None:
+    master, sop = load_master(tree.master_path), resolve_sop(tree)
+    before = _read(tree, master, sop)
+    code = master.divisions[0].code
+    count = len(master.indicators_of(code))
+    approve(tree, code, YEAR, QUARTER, [90] * count, version=2)
+
+    after = _read(tree, master, sop)
+    assert {r.realisation for r in after[(code, QUARTER)].readings.values()} == {90}
+    assert after[(code, QUARTER)] != before[(code, QUARTER)]
+    others = [key for key in before if key[0] != code]
+    assert others and all(after[key] is before[key] for key in others)  # not read again
+
+
+def test_new_master_data_is_read_afresh(tree: Tree) -> None:
+    sop = resolve_sop(tree)
+    master = load_master(tree.master_path)
+    _read(tree, master, sop)
+    renamed = dataclasses.replace(master, indicators=tuple(
+        dataclasses.replace(i, name=f"{i.name} (baru)") for i in master.indicators))  # fmt: skip
+    with Store(tree.store_path) as store:
+        found = approvals_for(store, YEAR, QUARTER)
+    layout = rencana_aksi_layout()
+    assert all(remembered(renamed, sop, layout, a) is None for a in found.values())
+    assert _read(tree, renamed, sop).keys() == _read(tree, master, sop).keys()
+
+
+@pytest.mark.parametrize("damage", ["changed", "vanished"])
+def test_a_remembered_copy_that_changed_or_vanished_is_still_refused(
+    tree: Tree, damage: str
+) -> None:
+    master, sop = load_master(tree.master_path), resolve_sop(tree)
+    _read(tree, master, sop)
+    with Store(tree.store_path) as store:
+        approval = store.events(outcome=Outcome.APPROVED)[0]
+    path = archived_path(tree.archive_files, approval.file_hash, ".xlsx")
+    path.chmod(0o644)
+    if damage == "changed":
+        path.write_bytes(path.read_bytes() + b"\0")
+    else:
+        path.unlink()
+
+    with pytest.raises(ReportError) as caught:
+        _read(tree, master, sop)
+    assert ("SHA-256" if damage == "changed" else "tidak dapat dibaca") in caught.value.message
