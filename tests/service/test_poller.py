@@ -248,3 +248,18 @@ def test_an_unreadable_folder_is_skipped_and_keeps_its_files(root: Path) -> None
         modified = FileModifiedEvent(str(folder / "Laporan.xlsx"))
         wait_for(lambda: collecting.seen(modified), what="modified once readable")
     assert collecting.events == [FileCreatedEvent(str(marker)), modified]
+
+
+def test_a_root_that_is_a_link_to_the_share_is_walked(root: Path, tmp_path: Path) -> None:
+    """An inbox set up as a link to the mounted share (as an IT person may do) is followed at
+    the root, like the native observer follows it; links below it still are not."""
+    linked = tmp_path / "inbox_tautan"
+    linked.symlink_to(root, target_is_directory=True)
+    assert look(str(linked), lambda path: False, Look()).files.keys() == {
+        str(linked / "DAFDUK" / "Laporan.xlsx")
+    }
+    handler = Collecting()
+    with polling(linked, handler):
+        (root / "DAFDUK" / "Baru.xlsx").write_bytes(b"baru")
+        wait_for(lambda: handler.seen(FileCreatedEvent(str(linked / "DAFDUK" / "Baru.xlsx"))),
+                 what="a file saved behind the root link")  # fmt: skip
