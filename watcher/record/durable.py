@@ -42,6 +42,8 @@ def fsync_dir(folder: Path) -> None:
 def make_dirs(folder: Path) -> None:
     """Create `folder` and its missing parents, each new entry fsynced into its parent."""
     created = list(itertools.takewhile(lambda d: not d.exists(), (folder, *folder.parents)))
+    if not created:
+        return  # the usual case: one stat, no mkdir
     folder.mkdir(parents=True, exist_ok=True)
     for directory in reversed(created):
         fsync_dir(directory.parent)
