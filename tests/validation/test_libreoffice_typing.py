@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 from support.lo_typing import type_into, typing_profile
 from support.office import issued_office
+from support.plain_reading import read_plainly
 from support.sop010 import Folder
 
 from watcher.masterdata.load import load_master
@@ -61,7 +62,8 @@ def test_percent_decimal_comma_and_thousands_read_as_meant(clerk: tuple) -> None
     locale, tree, _, _ = clerk
     master = load_master(tree.master_path)
 
-    result = validate_bytes(typed(clerk, TYPED[locale], "diisi"), master, MATERIAL)
+    saved = typed(clerk, TYPED[locale], "diisi")
+    result = validate_bytes(saved, master, MATERIAL)
 
     errors = [f for f in result.findings if f.severity is Severity.ERROR]
     assert result.valid and not errors, result.findings
@@ -70,6 +72,7 @@ def test_percent_decimal_comma_and_thousands_read_as_meant(clerk: tuple) -> None
         assert result.values[code]["capaian"] == CAPAIAN[code], (locale, code)
     warned = {(f.rule, f.cell) for f in result.findings}
     assert ("table.percent_format", f"{COLUMN}{FIRST}") in warned  # told the % was read as 99,3
+    assert read_plainly(saved) is not None  # what Calc writes takes the fast reading
 
 
 def test_a_percent_for_a_count_is_sent_back_naming_the_cell(clerk: tuple) -> None:

@@ -82,8 +82,8 @@ def test_only_web_and_mail_links_are_web_links(target: str, web: bool) -> None:
     assert is_web_link(target) is web
 
 
-def _sheet(body: str) -> list[bytes]:
-    return [f'<worksheet xmlns="{MAIN}"><sheetData>{body}</sheetData></worksheet>'.encode()]
+def _sheet(body: str) -> bytes:
+    return f'<worksheet xmlns="{MAIN}"><sheetData>{body}</sheetData></worksheet>'.encode()
 
 
 @pytest.mark.parametrize(

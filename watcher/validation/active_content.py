@@ -15,8 +15,9 @@ import re
 from functools import lru_cache
 from urllib.parse import unquote
 
+from watcher.validation import plain_xml
 from watcher.validation.refusal import Refusal
-from watcher.validation.xml_stream import XmlFeed, local_name
+from watcher.validation.xml_stream import XmlFeed, check_well_formed, local_name
 
 # Elements that are active content wherever they appear (local names, any namespace).
 _ELEMENT_RULES = {
@@ -199,3 +200,55 @@ class _Target:
 def content_scan() -> XmlFeed:
     """An XML parse, fed one part in chunks, that refuses it if it holds active content."""
     return XmlFeed(_Target(), rule="safety.corrupt_zip")
+
+
+def check_part(xml: bytes) -> None:
+    """Refuse a whole XML part as `content_scan` fed it would: malformed, or holding active
+    content. A plain part (`plain_xml`) whose only watched elements are formulas is judged by
+    regular expressions after a parse without callbacks; any other goes through the scan."""
+    if not _checked_plain(xml):
+        scan = content_scan()
+        scan.feed(xml)
+        scan.close()
+
+
+# Watched elements whose rules the scan applies in document order: a part naming one goes to it.
+_LEFT_TO_THE_SCAN = tuple(name.encode() for name in sorted(_WATCHED - _FORMULA_ELEMENTS))
+_FORMULA_NAMES = rb"(?:f|definedName|formula2|formula1|formula)(?=[\s/>])"
+_PREFIXED_FORMULA = re.compile(rb":" + _FORMULA_NAMES)
+# An unprefixed formula element holding text alone: its name, attributes and that text. The
+# scan checks exactly those (a child element discards the text before it); the end tag is the
+# start tag's own, as the part is well formed.
+_FORMULA_TEXT = re.compile(rb"<(" + _FORMULA_NAMES + rb")([^>]*)(?<!/)>([^<]*)</\1\s*>")
+
+
+def _checked_plain(xml: bytes) -> bool:
+    """Judge `xml` as the scan would and return True, or return False to leave it to the scan:
+    not plain, naming an element whose rule the scan applies in document order (a text that
+    spells one is enough), a prefixed formula element, or a formula's start tag that might
+    end past its first ">" (an attribute the strict reading does not take)."""
+    if not plain_xml.is_plain(xml) or any(name in xml for name in _LEFT_TO_THE_SCAN):
+        return False
+    if _PREFIXED_FORMULA.search(xml):
+        return False
+    formulas = _FORMULA_TEXT.findall(xml)
+    if any(plain_xml.attributes(attributes) is None for _, attributes, _ in formulas):
+        return False
+    check_well_formed(xml, rule="safety.corrupt_zip")
+    for _, _, raw in formulas:
+        rule = _text_rule(raw)
+        if rule:
+            raise Refusal(rule)
+    return True
+
+
+def _text_rule(raw: bytes) -> str | None:
+    """`formula_rule` of a formula's raw text, remembered for short ones (a template's recur)."""
+    return _remembered_text_rule(raw) if len(raw) <= _REMEMBERED_FORMULA else _raw_rule(raw)
+
+
+def _raw_rule(raw: bytes) -> str | None:
+    return formula_rule(plain_xml.text(raw))
+
+
+_remembered_text_rule = lru_cache(maxsize=4096)(_raw_rule)

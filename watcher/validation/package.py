@@ -101,7 +101,7 @@ def open_package(data: bytes, read: list[str]) -> Package:
         if sheet.name in read:
             parts[sheet.name] = _measured_sheet(view, sheet)
             try:
-                scans[sheet.name] = scan_sheet([parts[sheet.name]], limit=MAX_SHEET_CELLS)
+                scans[sheet.name] = scan_sheet(parts[sheet.name], limit=MAX_SHEET_CELLS)
             except Refusal as refusal:
                 refusal.details["sheet"] = sheet.name
                 raise

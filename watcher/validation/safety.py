@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from watcher.errors import RefusedFileError
-from watcher.validation.active_content import content_scan
+from watcher.validation.active_content import check_part, content_scan
 from watcher.validation.part_memo import Memo, member_key
 from watcher.validation.refusal import Refusal
 from watcher.validation.xml_stream import XmlFeed
@@ -170,6 +170,9 @@ _XML_ENCODINGS = {b"utf-8", b"utf8", b"utf-16", b"utf16", b"utf-16le", b"utf-16b
 # Members that passed `_verify_member`: a template's theme, styles and drawings recur in every
 # file. Only passes are kept (a refusal is cheap, and its rule must be found again anyway).
 _PASSED: Memo[bool] = Memo(4096)
+# Members up to this size are inflated whole (a rencana aksi sheet is ~50 KB); larger ones are
+# scanned as they inflate, so that memory stays bounded whatever the part.
+_WHOLE_PART_BYTES = 4 * MIB
 
 
 def check_bytes(data: bytes, *, name: str = "", limits: SafetyLimits = DEFAULT_LIMITS) -> None:
@@ -372,6 +375,17 @@ def _verify_member(view: memoryview, info: zipfile.ZipInfo) -> None:
     key = member_key(info, member_payload(view, info))
     if _PASSED.get(key):
         return
+    if info.file_size <= _WHOLE_PART_BYTES:  # inflated at once, then judged whole
+        data = b"".join(member_chunks(view, info))
+        _XmlScan().feed(data)
+        if looks_like_xml(data):
+            check_part(data)
+    else:
+        _scan_in_chunks(view, info)
+    _PASSED.put(key, True)
+
+
+def _scan_in_chunks(view: memoryview, info: zipfile.ZipInfo) -> None:
     scan = _XmlScan()
     content: XmlFeed | None = None
     for position, chunk in enumerate(member_chunks(view, info)):
@@ -382,7 +396,6 @@ def _verify_member(view: memoryview, info: zipfile.ZipInfo) -> None:
             content.feed(chunk)
     if content is not None:
         content.close()
-    _PASSED.put(key, True)
 
 
 class _XmlScan:

@@ -17,14 +17,31 @@ indexes (which say what a percent format means) are collected on the way.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 
+from watcher.validation import plain_xml
 from watcher.validation.refusal import Refusal
 from watcher.validation.xml_stream import XmlFeed, feed_xml
 
 MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384
+# Parts up to this size may be measured without the parser (`_plain_scan`); a rencana aksi
+# sheet is ~50 KB.
+PLAIN_SCAN_BYTES = 4 * 1024 * 1024
+# The elements the plain scan reads, written with a prefix ("<x:c"): left to the parser.
+_PREFIXED = re.compile(rb":(?:c|row|dimension|f)[\s/>]")
+_FORMULA_START = re.compile(rb"<f[\s/>]")
+_CELL_EDGE = re.compile(rb"</?c[\s/>]")  # a cell's start or end tag
+
+
+def _start_tag(name: bytes) -> re.Pattern[bytes]:
+    """Matches `name`'s start tags, capturing what lies between the name and the ">"."""
+    return re.compile(b"<" + name + rb"(?=[\s/>])([^>]*)>")
+
+
+_CELL_TAG, _ROW_TAG, _DIMENSION_TAG = map(_start_tag, (b"c", b"row", b"dimension"))
 
 
 @dataclass
@@ -121,10 +138,10 @@ class _Measure:
             row, column = parse_address(attrib["r"])
         self._column = column
         self._cell = _address(row, column)
-        self._error = attrib.get("t", "").strip() == "e"
-        style = attrib.get("s", "").strip()
-        if style.isdigit() and style != "0":
-            scan.styles[self._cell] = int(style)
+        self._error = _is_error(attrib)
+        style = _style(attrib)
+        if style:
+            scan.styles[self._cell] = style
         scan.cells += 1
         if row > scan.rows or column > scan.columns:
             self._grow(max(row, 1), column)
@@ -154,6 +171,16 @@ class _Measure:
             raise _too_large(self.scan)
 
 
+def _is_error(attrib: dict[str, str]) -> bool:
+    return attrib.get("t", "").strip() == "e"
+
+
+def _style(attrib: dict[str, str]) -> int:
+    """The cell's style index, 0 (the default style) when it has none."""
+    style = attrib.get("s", "").strip()
+    return int(style) if style.isdigit() and style != "0" else 0
+
+
 @lru_cache(maxsize=8192)
 def _address(row: int, column: int) -> str:
     return f"{column_letters(column)}{row}"
@@ -171,10 +198,96 @@ def _number(text: str) -> int:
     return int(text)
 
 
-def scan_sheet(chunks: Iterable[bytes], *, limit: int) -> SheetScan:
-    """Measure a worksheet fed in chunks.
+def scan_sheet(xml: bytes, *, limit: int) -> SheetScan:
+    """Measure a worksheet's XML.
 
     Raise Refusal("read.sheet_too_large") once its extent (rows x columns from A1) or its cell
     count passes `limit`, Refusal("read.unreadable") if it is not well formed.
     """
-    return feed_xml(_Measure(limit), chunks).scan
+    if len(xml) <= PLAIN_SCAN_BYTES and plain_xml.is_plain(xml):
+        scan = _plain_scan(xml, limit)
+        if scan is not None:
+            return scan
+    return feed_xml(_Measure(limit), [xml]).scan
+
+
+_Cell = tuple[int, int, str, int]  # (row, column, address, style)
+
+
+def _plain_scan(xml: bytes, limit: int) -> SheetScan | None:
+    """The scan `_Measure` gives, found with regular expressions in a plain part
+    (`plain_xml.is_plain`) that the safety layer parsed: exact for the sheets spreadsheet
+    programs write, where every cell states its address, so that a cell's place and style are
+    in its start tag alone. None for anything else (a cell without an address, an error
+    value, a prefixed name, a bound passed, an odd attribute): the parser, the reference,
+    measures those and words their refusals."""
+    if _PREFIXED.search(xml):
+        return None
+    try:
+        cells = list(map(_plain_cell, _CELL_TAG.findall(xml)))
+        formulas = _formula_cells(xml)
+        for attributes in _ROW_TAG.findall(xml):  # checked only: cells state their place
+            _plain_row(attributes)
+        corners = list(map(_plain_corners, _DIMENSION_TAG.findall(xml)))
+    except (Refusal, _NotPlain):
+        return None
+    scan = SheetScan(cells=len(cells))
+    if scan.cells > limit:
+        return None
+    scan.rows = max(map(itemgetter(0), cells + corners), default=0)
+    scan.columns = max(map(itemgetter(1), cells + corners), default=0)
+    if scan.extent > limit:
+        return None
+    scan.styles = dict(map(itemgetter(2, 3), filter(itemgetter(3), cells)))
+    scan.formula_cells = formulas
+    return scan
+
+
+def _formula_cells(xml: bytes) -> set[str]:
+    """The cells holding an `<f>`: for each, the nearest cell tag before it must be the start
+    of a cell that is not empty ("<c .../>" or a cell's end tag: the "<f>" is in no cell)."""
+    found = set()
+    for match in _FORMULA_START.finditer(xml):
+        edge = max(xml.rfind(b"<c", 0, match.start()), xml.rfind(b"</c", 0, match.start()))
+        if edge < 0:
+            continue  # before any cell
+        if not _CELL_EDGE.match(xml, edge):
+            raise _NotPlain  # an "<f>" after <col>, <color>...: left to the parser
+        end = xml.find(b">", edge)
+        if xml[edge + 1] != 47 and xml[end - 1] != 47:  # neither "</c>" nor "<c/>"
+            found.add(_plain_cell(xml[edge + 2 : end])[2])
+    return found
+
+
+class _NotPlain(Exception):
+    """A cell, row or dimension the plain scan leaves to the parser."""
+
+
+@lru_cache(maxsize=65_536)  # a template's cells recur, address and style, in every file
+def _plain_cell(raw: bytes) -> _Cell:
+    attrib = plain_xml.attributes(raw.removesuffix(b"/"))
+    if attrib is None or "r" not in attrib or _is_error(attrib):
+        raise _NotPlain
+    row, column = parse_address(attrib["r"])
+    return row, column, _address(row, column), _style(attrib)
+
+
+@lru_cache(maxsize=8192)
+def _plain_row(raw: bytes) -> None:
+    attrib = plain_xml.attributes(raw.removesuffix(b"/"))
+    if attrib is None:
+        raise _NotPlain
+    if "r" in attrib:
+        _number(attrib["r"])
+
+
+@lru_cache(maxsize=256)
+def _plain_corners(raw: bytes) -> tuple[int, int]:
+    """The farthest corner of a `<dimension ref>`, (0, 0) without one."""
+    attrib = plain_xml.attributes(raw.removesuffix(b"/"))
+    if attrib is None:
+        raise _NotPlain
+    if "ref" not in attrib:
+        return 0, 0
+    corners = [parse_address(corner) for corner in attrib["ref"].split(":")]
+    return max(row for row, _ in corners), max(column for _, column in corners)

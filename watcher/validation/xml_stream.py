@@ -72,6 +72,19 @@ class XmlFeed:
             raise Refusal(self._rule) from None
 
 
+def check_well_formed(xml: bytes, *, rule: str) -> None:
+    """Refusal(rule) unless `xml` is well formed, namespaces and all; no callback per element."""
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartDoctypeDeclHandler = _forbidden
+    parser.EntityDeclHandler = _forbidden
+    parser.ExternalEntityRefHandler = _forbidden
+    try:
+        parser.Parse(xml, True)
+    except expat.ExpatError:
+        raise Refusal(rule) from None
+
+
 def _forbidden(*_: object) -> None:
     raise Refusal("safety.xml_doctype")
 
