@@ -8,9 +8,12 @@ custom format with a "%" outside quotes and escapes.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from watcher.validation.xml_stream import feed_xml, local_name
 
 _BUILTIN_PERCENT = frozenset({9, 10})
+_REMEMBERED_BYTES = 256 * 1024  # a template's styles.xml (~6 KB) recurs in each of its files
 
 
 def is_percent_format(code: str) -> bool:
@@ -52,6 +55,12 @@ class _Styles:
 
 def percent_styles(styles_xml: bytes) -> frozenset[int]:
     """The indexes (a cell's `s` attribute) of the cell styles with a percent number format."""
+    if len(styles_xml) <= _REMEMBERED_BYTES:
+        return _remembered_percent_styles(styles_xml)
+    return _percent_styles(styles_xml)
+
+
+def _percent_styles(styles_xml: bytes) -> frozenset[int]:
     if not styles_xml:
         return frozenset()
     styles = feed_xml(_Styles(), [styles_xml])
@@ -60,6 +69,9 @@ def percent_styles(styles_xml: bytes) -> frozenset[int]:
         for index, format_id in enumerate(styles.cell_formats)
         if format_id in _BUILTIN_PERCENT or is_percent_format(styles.custom.get(format_id, ""))
     )
+
+
+_remembered_percent_styles = lru_cache(maxsize=64)(_percent_styles)
 
 
 def _id(text: str | None) -> int:

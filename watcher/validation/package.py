@@ -23,7 +23,9 @@ from __future__ import annotations
 import io
 import posixpath
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TypeVar
 from urllib.parse import unquote
 from xml.sax.saxutils import escape, quoteattr
@@ -87,11 +89,11 @@ def open_package(data: bytes, read: list[str]) -> Package:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         members = {info.filename.replace("\\", "/").lower(): info for info in archive.infolist()}
     _check_main_part(view, members)
-    workbook = _parse(view, _find(members, _WORKBOOK), _WorkbookTarget())
+    workbook = _parse(view, _find(members, _WORKBOOK), _WorkbookTarget)
     rels_part = _find(members, _WORKBOOK_RELS)
     if b"&" in b"".join(member_chunks(view, rels_part)):
         raise Refusal("read.unsupported_structure")  # calamine reads "&#47;" as it stands
-    relationships = _parse(view, rels_part, _RelationshipTarget())
+    relationships = _parse(view, rels_part, _RelationshipTarget)
     sheets = tuple(_entry(sheet, relationships.by_id, members) for sheet in workbook.sheets)
     if len({sheet.name.lower() for sheet in sheets}) != len(sheets):
         raise Refusal("read.unsupported_structure")  # Excel forbids it; readers pick either
@@ -119,7 +121,7 @@ def _check_main_part(view: memoryview, members: dict[str, zipfile.ZipInfo]) -> N
     """Excel opens the workbook the package root names; calamine always opens xl/workbook.xml."""
     if "_rels/.rels" not in members:
         return
-    root = _parse(view, members["_rels/.rels"], _RelationshipTarget(source="/"))
+    root = _parse(view, members["_rels/.rels"], _RelationshipTarget, "/")
     if root.by_kind.get("officeDocument", _WORKBOOK).lower() != _WORKBOOK:
         raise Refusal("read.unsupported_structure")
 
@@ -276,8 +278,22 @@ def resolve_target(source: str, target: str) -> str:
     return resolved.lstrip("/")
 
 
-def _parse(view: memoryview, info: zipfile.ZipInfo, target: _T) -> _T:
-    return feed_xml(target, member_chunks(view, info))
+def _parse(view: memoryview, info: zipfile.ZipInfo, target: Callable[..., _T], *args: str) -> _T:
+    """`target(*args)` fed the part. What it collects depends on the bytes alone, so a small
+    part's is remembered (a template's workbook.xml and relationships recur in every file);
+    it is read, never changed."""
+    data = b"".join(member_chunks(view, info))
+    if len(data) <= _REMEMBERED_PART:
+        return _remembered_parse(target, args, data)
+    return _fed(target, args, data)
+
+
+def _fed(target: Callable[..., _T], args: tuple[str, ...], data: bytes) -> _T:
+    return feed_xml(target(*args), [data])
+
+
+_REMEMBERED_PART = 64 * 1024
+_remembered_parse = lru_cache(maxsize=256)(_fed)
 
 
 # -- the package calamine reads ----------------------------------------------------------------
