@@ -8,17 +8,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from support.office_books import report_table
 from support.reports_office import approve, approved_office
 
 from watcher.masterdata.load import load_master
 from watcher.record.archive import archived_path
 from watcher.record.store import Outcome, Store
+from watcher.reports.annual import build_annual
+from watcher.reports.figures import period_figures
 from watcher.reports.gather import ReportError, approvals_for, read_submissions
 from watcher.reports.period import build_period
 from watcher.reports.read_memo import remembered
 from watcher.service.tree import Tree
 from watcher.sop.tree_sop import resolve_sop
+from watcher.validation.part_memo import forget_all
 from watcher.workbook.layout import rencana_aksi_layout
 
 YEAR, QUARTER = 2026, 3
@@ -100,3 +104,53 @@ def test_a_remembered_copy_that_changed_or_vanished_is_still_refused(
     with pytest.raises(ReportError) as caught:
         _read(tree, master, sop)
     assert ("SHA-256" if damage == "changed" else "tidak dapat dibaca") in caught.value.message
+
+
+def _tables(path: Path) -> dict[str, list[dict[str, object]]]:
+    """The summary's table and each division sheet's (their header rows: 6 and 8)."""
+    names = load_workbook(path, read_only=True).sheetnames
+    divisions = [n for n in names if n not in ("Ringkasan", "Ketepatan Waktu", "Grafik")]
+    return {"Ringkasan": report_table(path, "Ringkasan", 6)} | {
+        name: report_table(path, name, 8) for name in divisions
+    }
+
+
+def test_a_rebuild_after_an_approval_is_the_report_built_from_scratch(tree: Tree) -> None:
+    master, sop = load_master(tree.master_path), resolve_sop(tree)
+    _build(tree, master, sop)
+    submissions = _read(tree, master, sop)
+    before = period_figures(master, sop.period, YEAR, QUARTER, submissions)
+    code = master.divisions[0].code
+    approve(tree, code, YEAR, QUARTER, [7] * len(master.indicators_of(code)), version=2)
+
+    rebuilt = _tables(_build(tree, master, sop))
+    after = period_figures(master, sop.period, YEAR, QUARTER, _read(tree, master, sop))
+    forget_all()  # as a service just started: everything read and computed afresh
+    fresh = _tables(_build(tree, master, sop))
+
+    assert rebuilt == fresh and all(rebuilt.values()) and len(rebuilt) > 2
+    assert {line.current.realisation for line in after.blocks[0].lines} == {7}
+    assert after.blocks[0] is not before.blocks[0]  # the approved division computed again
+    assert all(a is b for a, b in zip(after.blocks[1:], before.blocks[1:], strict=True))
+
+
+def _annual(tree: Tree, master: object, sop: object) -> list[dict[str, object]]:
+    with Store(tree.store_path) as store:
+        written = build_annual(tree, store, master, sop, year=YEAR, now=lambda: NOW, pdf=False)
+    book = next(p for p in written if p.suffix == ".xlsx")
+    return report_table(book, "Capaian Tahunan", 6)
+
+
+def test_an_lkjip_rebuilt_after_an_approval_is_the_one_built_from_scratch(tree: Tree) -> None:
+    master, sop = load_master(tree.master_path), resolve_sop(tree)
+    first = _annual(tree, master, sop)
+    code = master.divisions[0].code
+    approve(tree, code, YEAR, QUARTER, [7] * len(master.indicators_of(code)), version=2)
+
+    rebuilt = _annual(tree, master, sop)
+    forget_all()
+    fresh = _annual(tree, master, sop)
+
+    assert rebuilt == fresh and rebuilt != first
+    changed = {row["Kode"] for row, old in zip(rebuilt, first, strict=True) if row != old}
+    assert changed == {i.code for i in master.indicators_of(code)}  # that division's lines only

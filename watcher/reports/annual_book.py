@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
+from itertools import groupby
+from operator import attrgetter
+
 from watcher.masterdata.capaian import NOT_ASSESSABLE, formula_text
 from watcher.reports.context import YearReport
 from watcher.reports.figures import Figure
 from watcher.reports.figures_year import YearLine, grid
+from watcher.reports.identity_memo import IdentityMemo
 from watcher.reports.pdf import percent_text
 from watcher.reports.sheets import (
     aggregate_note,
@@ -18,7 +23,7 @@ from watcher.reports.sheets import (
     report_book,
     title_rows,
 )
-from watcher.reports.xlsx import BarChart, Sheet, Style
+from watcher.reports.xlsx import BarChart, Sheet, Style, cells_xml
 from watcher.sop.indonesian import long_datetime
 from watcher.sop.period import Period
 
@@ -95,15 +100,31 @@ def _lines(sheet: Sheet, report: YearReport, columns: tuple[tuple[str, float], .
     )
     sheet.skip()
     header = sheet.row([name for name, _ in columns], style=Style.HEADER, height=40)
-    for number, line in enumerate(figures.lines, start=1):
-        _line(sheet, report, line, number)
+    number = 0
+    for _, group in groupby(figures.lines, key=attrgetter("division")):
+        lines = tuple(group)
+        encoded = _ENCODED.get(
+            (report.master, report.period, *lines), (), partial(_encoded, report, lines)
+        )
+        for cells, row_height in encoded:
+            number += 1
+            sheet.row_xml(cells_xml([number]) + cells, height=row_height)
     sheet.autofilter(header, sheet.next_row - 1)
     sheet.skip()
     legend = formula_text(report.master.settings.capaian_rules, report.period.noun)
     merged_note(sheet, legend, [w for _, w in columns])
 
 
-def _line(sheet: Sheet, report: YearReport, line: YearLine, number: int) -> None:
+# A division's rows (all but "No"), for the same lines (`figures_year` hands an unchanged
+# division's back) under the same master data: encoded once for the LKjIP and its rebuilds.
+_ENCODED: IdentityMemo[list[tuple[str, float | None]]] = IdentityMemo(2048)
+
+
+def _encoded(report: YearReport, lines: tuple[YearLine, ...]) -> list[tuple[str, float | None]]:
+    return [_line(report, line) for line in lines]
+
+
+def _line(report: YearReport, line: YearLine) -> tuple[str, float | None]:
     indicator, whole, period = line.indicator, line.year.figure, report.period
     previous = line.previous.figure if line.previous else None
     notes = [aggregate_note(line.year, period.count, period)]
@@ -115,7 +136,6 @@ def _line(sheet: Sheet, report: YearReport, line: YearLine, number: int) -> None
         notes.append(NOT_ASSESSABLE.lower())
     note = "; ".join(n for n in notes if n)
     cells: list[object] = [
-        number,
         line.division.name,
         indicator.goal,
         indicator.code,
@@ -138,7 +158,7 @@ def _line(sheet: Sheet, report: YearReport, line: YearLine, number: int) -> None
         note,
     ]
     texts = [(line.division.name, 16), (indicator.goal, 26), (indicator.name, 34), (note, 26)]
-    sheet.row(cells, height=height(texts))
+    return cells_xml(cells), height(texts)
 
 
 def _goals(sheet: Sheet, report: YearReport) -> None:

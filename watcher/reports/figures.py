@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from watcher.masterdata.capaian import DEFAULT_RULES, indicator_capaian, mean_capaian, predikat
 from watcher.masterdata.model import (
@@ -32,6 +33,7 @@ from watcher.masterdata.model import (
     period_target,
 )
 from watcher.reports.gather import Reading, Submission
+from watcher.reports.identity_memo import IdentityMemo
 from watcher.sop.period import Period
 
 
@@ -192,26 +194,44 @@ def period_figures(
     index: int,
     submissions: Mapping[tuple[str, int], Submission],
 ) -> PeriodFigures:
-    """Every division's indicators for period `index`, with the year to date."""
+    """Every division's indicators for period `index`, with the year to date. A division whose
+    master data and submissions are the objects of an earlier call gets that call's block
+    (`identity_memo`): after an approval, only its division is computed again."""
     scoring = Scoring.of(master)
     blocks = []
     for division in master.divisions:
-        submission = submissions.get((division.code, index))
-        lines = []
-        for indicator in master.indicators_of(division.code):
-            readings = readings_through(submissions, division.code, indicator.code, index)
-            targets = targets_for(indicator, master, year, readings, period)
-            realisations = {i: (r.realisation if r else None) for i, r in readings.items()}
-            lines.append(
-                Line(
-                    indicator,
-                    assess(indicator, targets.get(index), realisations.get(index), scoring),
-                    aggregate(indicator, realisations, targets, index, scoring),
-                    readings.get(index),
-                )
+        own = tuple(submissions.get((division.code, i)) for i in range(1, index + 1))
+        blocks.append(
+            _BLOCKS.get(
+                (master, period, *own),
+                (division.code, year, index),
+                partial(_block, master, scoring, period, year, index, division, submissions),
             )
-        blocks.append(DivisionBlock(division, submission, tuple(lines)))
+        )
     return PeriodFigures(year, period, index, master.bands, tuple(blocks))
+
+
+# 1,000 divisions, each in the quarter's report and in the service's next rebuild of it
+_BLOCKS: IdentityMemo[DivisionBlock] = IdentityMemo(2048)
+
+
+def _block(master: MasterData, scoring: Scoring, period: Period, year: int, index: int,
+           division: Division, submissions: Mapping[tuple[str, int], Submission],
+           ) -> DivisionBlock:  # fmt: skip
+    lines = []
+    for indicator in master.indicators_of(division.code):
+        readings = readings_through(submissions, division.code, indicator.code, index)
+        targets = targets_for(indicator, master, year, readings, period)
+        realisations = {i: (r.realisation if r else None) for i, r in readings.items()}
+        lines.append(
+            Line(
+                indicator,
+                assess(indicator, targets.get(index), realisations.get(index), scoring),
+                aggregate(indicator, realisations, targets, index, scoring),
+                readings.get(index),
+            )
+        )
+    return DivisionBlock(division, submissions.get((division.code, index)), tuple(lines))
 
 
 def readings_through(

@@ -25,6 +25,7 @@ from watcher.reports.figures import (
     targets_for,
 )
 from watcher.reports.gather import Reading, Submission
+from watcher.reports.identity_memo import IdentityMemo
 from watcher.sop.period import QUARTERLY, Period
 
 
@@ -154,10 +155,7 @@ def year_figures(
     `previous` is last year's."""
     lines = []
     for division in master.divisions:
-        for indicator in master.indicators_of(division.code):
-            lines.append(
-                _year_line(master, period, year, (division, indicator), submissions, previous)
-            )
+        lines += _division_lines(master, period, year, division, submissions, previous)
     goals = []
     for goal in dict.fromkeys(line.indicator.goal for line in lines):
         members = tuple(line for line in lines if line.indicator.goal == goal)
@@ -179,6 +177,33 @@ def year_figures(
         bool(previous),
         period,
     )
+
+
+def _division_lines(
+    master: MasterData,
+    period: Period,
+    year: int,
+    division: Division,
+    submissions: Mapping[tuple[str, int], Submission],
+    previous: Mapping[tuple[str, int], Submission] | None,
+) -> tuple[YearLine, ...]:
+    """A division's lines; those of an earlier call for the same master data and the same
+    submission objects of the division, this year's and last (`identity_memo`), are reused."""
+    own = tuple(submissions.get((division.code, i)) for i in period.indices)
+    before = tuple((previous or {}).get((division.code, i)) for i in period.indices)
+
+    def compute() -> tuple[YearLine, ...]:
+        return tuple(
+            _year_line(master, period, year, (division, indicator), submissions, previous)
+            for indicator in master.indicators_of(division.code)
+        )
+
+    return _LINES.get((master, period, *own, *before), (division.code, year, bool(previous)),
+                      compute)  # fmt: skip
+
+
+# 1,000 divisions, in the LKjIP and its next rebuild
+_LINES: IdentityMemo[tuple[YearLine, ...]] = IdentityMemo(2048)
 
 
 def _year_line(

@@ -141,8 +141,9 @@ def read_submissions(
     found_all = _read_all(context, readable)
     for done, (approval, found) in enumerate(zip(readable, found_all, strict=True), start=1):
         document = (documents or {}).get((approval.division, approval.year, approval.quarter))
-        if document is not None:
-            found = replace(found, kabid_note=approved_note(found.kabid_note, document))
+        note = approved_note(found.kabid_note, document) if document else found.kabid_note
+        if note != found.kabid_note:  # else the remembered object itself (`identity_memo`)
+            found = replace(found, kabid_note=note)
         result[(approval.division, approval.quarter)] = found
         if progress is not None:
             progress(done + len(wanted) - len(readable), len(wanted))

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from watcher.masterdata.capaian import formula_text, predikat, zero_target_text
 from watcher.reports.context import PeriodReport
 from watcher.reports.figures import DivisionBlock, Line
+from watcher.reports.identity_memo import IdentityMemo
 from watcher.reports.pdf import percent_text
 from watcher.reports.period_timeliness import TIMELINESS_WIDTHS, timeliness_sheet
 from watcher.reports.sheets import (
@@ -53,7 +56,11 @@ def period_workbook(report: PeriodReport) -> bytes:
     taken = {"ringkasan", "ketepatan waktu", "grafik"}
     widths = [w for _, w in columns]
     encoded = {
-        index: [_encode(report, block, line, widths) for line in block.lines]
+        index: _ENCODED.get(
+            (block, report.master, report.period),
+            (tuple(widths), report.not_approved(block.division.code), report.index),
+            partial(_encode_block, report, block, widths),
+        )
         for index, block in enumerate(report.figures.blocks)
     }
     footer = f"{report.title} - {report.master.settings.office_name}"
@@ -118,6 +125,17 @@ def _summary(
             sheet.row_xml(cells_xml([number], Style.CENTER) + cells, height=row_height)
     sheet.autofilter(header, sheet.next_row - 1)
     _footnotes(sheet, report, [w for _, w in columns])
+
+
+# A division's rows, for the same block (`figures.period_figures` hands an unchanged division's
+# back) in the same report wording: encoded once for the build and the service's rebuilds.
+_ENCODED: IdentityMemo[list[EncodedRow]] = IdentityMemo(2048)
+
+
+def _encode_block(
+    report: PeriodReport, block: DivisionBlock, widths: list[float]
+) -> list[EncodedRow]:
+    return [_encode(report, block, line, widths) for line in block.lines]
 
 
 def _encode(
