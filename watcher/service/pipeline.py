@@ -35,7 +35,7 @@ from watcher.errors import RefusedFileError
 from watcher.masterdata.model import MasterData
 from watcher.record.archive import archive_bytes
 from watcher.record.documents import Projection
-from watcher.record.durable import move_no_overwrite
+from watcher.record.durable import FolderSyncs, move_no_overwrite
 from watcher.record.guard import RecordGuard
 from watcher.record.store import Event, Outcome, Store
 from watcher.service.history import History, not_compiled
@@ -110,6 +110,9 @@ class Pipeline:
     sop: Sop = field(default_factory=load_sop)  # the tree's workflow (`watcher.sop.tree_sop`)
     # A burst's validation on every core (`watcher.service.prefetch`); None: in this thread.
     prefetch: Prefetch | None = None
+    # Where the folders of recorded moves wait to be synced (the service flushes them after
+    # each batch of files); None: each move's folders are synced at once.
+    folder_syncs: FolderSyncs | None = None
     # The documents' state, brought up to date from the log at each look (not re-read whole).
     projection: Projection = field(init=False)
 
@@ -118,7 +121,7 @@ class Pipeline:
 
     @property
     def versions(self) -> Versions:
-        return Versions(self.tree, self.store, self.sop, self.projection)
+        return Versions(self.tree, self.store, self.sop, self.projection, self.folder_syncs)
 
     @property
     def history(self) -> History:
@@ -373,7 +376,7 @@ class Pipeline:
         # The new folder's rules, as for a new file there, before the file shows up in it.
         adopt_folder_permissions(path, folder=destination.parent)
         try:
-            move_no_overwrite(path, destination)
+            move_no_overwrite(path, destination, later=self.folder_syncs)
         except FileNotFoundError:
             return self._gone(path, division, digest)
         return handled

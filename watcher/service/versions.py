@@ -24,7 +24,7 @@ from pathlib import Path
 
 from watcher.errors import RefusedFileError
 from watcher.record.documents import Document, Projection, Version
-from watcher.record.durable import move_no_overwrite
+from watcher.record.durable import FolderSyncs, move_no_overwrite
 from watcher.record.store import Event, Outcome, Store
 from watcher.service.intake import read_checked
 from watcher.service.names import printable, split_extension, unique_destination
@@ -93,6 +93,7 @@ class Versions:
     store: Store
     sop: Sop
     projection: Projection  # the pipeline's, kept across files
+    folder_syncs: FolderSyncs | None = None  # the pipeline's (`durable.FolderSyncs`)
 
     def document(self, division: str, year: int | None, period: int | None) -> Document | None:
         """The document's state now, from the log (None when the workbook names no period)."""
@@ -176,9 +177,9 @@ class Versions:
         for companion in self._companions(source):
             with contextlib.suppress(OSError):
                 move_no_overwrite(companion, unique_destination(destination.parent,
-                                                                companion.name))  # fmt: skip
+                                  companion.name), later=self.folder_syncs)  # fmt: skip
         try:
-            move_no_overwrite(source, destination)
+            move_no_overwrite(source, destination, later=self.folder_syncs)
         except FileNotFoundError:
             return False
         return True

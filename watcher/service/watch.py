@@ -34,6 +34,7 @@ from watchdog.observers import Observer
 from watcher.errors import KinerjaError, RecordLostError, UsageError
 from watcher.masterdata.model import Settings
 from watcher.masterdata.source import MasterSource
+from watcher.record.durable import FolderSyncs
 from watcher.record.guard import RecordGuard, check_at_start, lost_event
 from watcher.record.store import Event, Outcome, Store, utc_now
 from watcher.service.backoff import Backoff
@@ -134,7 +135,8 @@ class Service:
         present = lying_in_delivery_folders(self.tree, self.sop, codes) if lost else frozenset()
         pipeline = self.pipeline = Pipeline(self.tree, store, self.master, self.now, actor=actor,
                                             guard=guard, present_at_loss=present,
-                                            sop=self.sop, prefetch=self.prefetch)  # fmt: skip
+                                            sop=self.sop, prefetch=self.prefetch,
+                                            folder_syncs=FolderSyncs())  # fmt: skip
         store.append(Event(outcome=Outcome.STARTED, message=self._started_message()))
         settings, year = self.master().settings, self.now().year
         notice = cuti_bersama_notice((year, year + 1), settings.day_overrides)
@@ -216,11 +218,20 @@ class Service:
         if on_ready is not None:
             on_ready()
         next_rescan = time.monotonic() + self.options.rescan_seconds
+        syncs = pipeline.folder_syncs or FolderSyncs()
+        try:
+            self._rounds(pipeline, stop, scheduler, guard, syncs, next_rescan)
+        finally:
+            syncs.flush()
+
+    def _rounds(self, pipeline: Pipeline, stop: threading.Event, scheduler: schedule.Scheduler,
+                guard: RecordGuard, syncs: FolderSyncs, next_rescan: float) -> None:  # fmt: skip
         while not stop.is_set():
             guard.check()  # the archive or log deleted or replaced: stop before writing more
             self.heartbeat.fields["menunggu"] = self.backoff.waiting()
             self.heartbeat.beat(scans=self.scans, last_event_id=self.last_event_id)
             scheduler.run_pending()
+            syncs.flush()  # the last round's moves (recorded already) made durable together
             self._drain(self._wait_time(next_rescan))
             ready = []
             for path in self.tracker.ready():
@@ -231,6 +242,7 @@ class Service:
             self._prefetch(pipeline, ready)
             for path in ready:
                 self._handle(pipeline, path)
+            syncs.flush()
             if ready:
                 self.handled_at = time.monotonic()
             if time.monotonic() >= self._listeners_due():
