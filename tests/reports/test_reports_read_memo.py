@@ -4,6 +4,7 @@ reports) reads only what is new, and still refuses an archived copy that changed
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from watcher.record.store import Outcome, Store
 from watcher.reports.annual import build_annual
 from watcher.reports.figures import period_figures
 from watcher.reports.gather import ReportError, approvals_for, read_submissions
-from watcher.reports.period import build_period
+from watcher.reports.period import build_period, fingerprint
 from watcher.reports.read_memo import remembered
 from watcher.service.tree import Tree
 from watcher.sop.tree_sop import resolve_sop
@@ -154,3 +155,16 @@ def test_an_lkjip_rebuilt_after_an_approval_is_the_one_built_from_scratch(tree: 
     assert rebuilt == fresh and rebuilt != first
     changed = {row["Kode"] for row, old in zip(rebuilt, first, strict=True) if row != old}
     assert changed == {i.code for i in master.indicators_of(code)}  # that division's lines only
+
+
+def test_the_sources_fingerprint_is_kept_and_follows_approvals_and_master(tree: Tree) -> None:
+    master = load_master(tree.master_path)
+    with Store(tree.store_path) as store:
+        approvals = list(approvals_for(store, YEAR, QUARTER).values())
+    used = sorted((a.division, a.year, a.quarter, a.file_hash) for a in approvals)
+    # the value earlier reports recorded, which `reports.auto` compares with
+    expected = hashlib.sha256(repr((used, master)).encode("utf-8")).hexdigest()[:12]
+    assert fingerprint(approvals, master) == expected == fingerprint(approvals, master)
+    renamed = dataclasses.replace(master, divisions=master.divisions[::-1])
+    assert fingerprint(approvals, renamed) != expected
+    assert fingerprint(approvals[1:], master) != expected

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from watcher.masterdata.capaian import formula_text
@@ -29,6 +30,7 @@ from watcher.reports.gather import (
     read_submissions,
     reopened_texts,
 )
+from watcher.reports.identity_memo import IdentityMemo
 from watcher.reports.pdf import band_classes, bar_chart_svg, render_html
 from watcher.reports.period_book import period_workbook
 from watcher.reports.publish import Output, publish_report
@@ -39,9 +41,15 @@ from watcher.sop.model import Sop
 
 
 def fingerprint(approvals: Iterable[Approval], master: MasterData) -> str:
-    """12 hex digits that change when the approved versions used or the master data change."""
+    """12 hex digits that change when the approved versions used or the master data change:
+    of `repr((used, master))`, with the master data's repr remembered per object (~2 MB for
+    1,000 divisions, and the service asks at every rebuild)."""
     used = sorted((a.division, a.year, a.quarter, a.file_hash) for a in approvals)
-    return hashlib.sha256(repr((used, master)).encode("utf-8")).hexdigest()[:12]
+    text = f"({used!r}, {_MASTER_REPRS.get((master,), (), partial(repr, master))})"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+_MASTER_REPRS: IdentityMemo[str] = IdentityMemo(8)
 
 
 def approvals_through(found: dict[tuple[str, int], Approval], index: int) -> list[Approval]:
