@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -135,26 +136,48 @@ def test_a_rebuild_after_an_approval_is_the_report_built_from_scratch(tree: Tree
     assert all(a is b for a, b in zip(after.blocks[1:], before.blocks[1:], strict=True))
 
 
-def _annual(tree: Tree, master: object, sop: object) -> list[dict[str, object]]:
+CHAIN = re.compile(r"Kepala rantai log: #\d+ [0-9a-f]+…?")  # each build is a new event
+
+
+@dataclasses.dataclass(frozen=True)
+class Lkjip:
+    """What a reader of the LKjIP sees: its workbook's year and kendala tables, its HTML (the
+    chain head, which every build moves on, left out)."""
+
+    lines: list[dict[str, object]]
+    kendala: list[tuple[object, ...]]
+    html: str
+
+
+def _annual(tree: Tree, master: object, sop: object) -> Lkjip:
     with Store(tree.store_path) as store:
         written = build_annual(tree, store, master, sop, year=YEAR, now=lambda: NOW, pdf=False)
     book = next(p for p in written if p.suffix == ".xlsx")
-    return report_table(book, "Capaian Tahunan", 6)
+    html = next(p for p in written if p.suffix == ".html").read_text(encoding="utf-8")
+    sheet = load_workbook(book, read_only=True)["Kendala dan Tindak Lanjut"]
+    kendala = [row for row in sheet.iter_rows(values_only=True) if any(row)]
+    return Lkjip(report_table(book, "Capaian Tahunan", 6), kendala, CHAIN.sub("", html))
 
 
 def test_an_lkjip_rebuilt_after_an_approval_is_the_one_built_from_scratch(tree: Tree) -> None:
     master, sop = load_master(tree.master_path), resolve_sop(tree)
     first = _annual(tree, master, sop)
     code = master.divisions[0].code
-    approve(tree, code, YEAR, QUARTER, [7] * len(master.indicators_of(code)), version=2)
+    count = len(master.indicators_of(code))
+    approve(tree, code, YEAR, QUARTER, [7] * count, version=2, kendala="Server antre lama",
+            follow_up="Antrean daring dibuka")  # fmt: skip
 
     rebuilt = _annual(tree, master, sop)
     forget_all()
     fresh = _annual(tree, master, sop)
 
-    assert rebuilt == fresh and rebuilt != first
-    changed = {row["Kode"] for row, old in zip(rebuilt, first, strict=True) if row != old}
+    assert rebuilt == fresh and rebuilt.lines != first.lines
+    changed = {row["Kode"] for row, old in zip(rebuilt.lines, first.lines, strict=True)
+               if row != old}  # fmt: skip
     assert changed == {i.code for i in master.indicators_of(code)}  # that division's lines only
+    told = [row for row in rebuilt.kendala if "Server antre lama" in row]
+    assert len(told) == count and all("Antrean daring dibuka" in row for row in told)
+    assert rebuilt.html != first.html and rebuilt.html.count("Server antre lama") == 1
 
 
 def test_the_sources_fingerprint_is_kept_and_follows_approvals_and_master(tree: Tree) -> None:

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from watcher.masterdata.capaian import formula_text
-from watcher.masterdata.model import MasterData, Polarity
+from watcher.masterdata.model import MasterData
 from watcher.record.store import Store
 from watcher.reports.annual_book import annual_workbook
 from watcher.reports.context import Provenance, YearReport
@@ -29,6 +29,7 @@ from watcher.reports.gather import (
     read_submissions,
     reopened_texts,
 )
+from watcher.reports.lkjip_rows import LineRows
 from watcher.reports.pdf import band_classes, bar_chart_svg, render_html
 from watcher.reports.period import fingerprint
 from watcher.reports.publish import Output, publish_report
@@ -126,11 +127,12 @@ def year_report(
 def annual_html(report: YearReport) -> str:
     goals = report.figures.goals
     chart = bar_chart_svg([g.goal for g in goals], [g.average for g in goals], width=640)
+    band_class = band_classes(report.figures.bands)
     return render_html(
         "lkjip.html.j2",
         report=report,
         legend=formula_text(report.master.settings.capaian_rules, report.period.noun),
         chart=chart,
-        band_class=band_classes(report.figures.bands),
-        MAKSIMAL=Polarity.HIGHER_IS_BETTER,
+        band_class=band_class,
+        rows=LineRows(report.master, report.figures, band_class),
     )

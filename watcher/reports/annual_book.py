@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import partial
+from collections.abc import Callable, Iterator
 from itertools import groupby
 from operator import attrgetter
 
@@ -100,31 +100,35 @@ def _lines(sheet: Sheet, report: YearReport, columns: tuple[tuple[str, float], .
     )
     sheet.skip()
     header = sheet.row([name for name, _ in columns], style=Style.HEADER, height=40)
-    number = 0
-    for _, group in groupby(figures.lines, key=attrgetter("division")):
-        lines = tuple(group)
-        encoded = _ENCODED.get(
-            (report.master, report.period, *lines), (), partial(_encoded, report, lines)
-        )
-        for cells, row_height in encoded:
-            number += 1
-            sheet.row_xml(cells_xml([number]) + cells, height=row_height)
+    for number, (cells, row_height) in enumerate(_by_division(report, _ENCODED, _line), 1):
+        sheet.row_xml(cells_xml([number]) + cells, height=row_height)
     sheet.autofilter(header, sheet.next_row - 1)
     sheet.skip()
     legend = formula_text(report.master.settings.capaian_rules, report.period.noun)
     merged_note(sheet, legend, [w for _, w in columns])
 
 
-# A division's rows (all but "No"), for the same lines (`figures_year` hands an unchanged
-# division's back) under the same master data: encoded once for the LKjIP and its rebuilds.
-_ENCODED: IdentityMemo[list[tuple[str, float | None]]] = IdentityMemo(2048)
+Row = tuple[str, float | None]  # cells encoded by `cells_xml`, the row's height
 
 
-def _encoded(report: YearReport, lines: tuple[YearLine, ...]) -> list[tuple[str, float | None]]:
-    return [_line(report, line) for line in lines]
+def _by_division(report: YearReport, memo: IdentityMemo[list[Row]],
+                 encode: Callable[[YearReport, YearLine], list[Row]]) -> Iterator[Row]:  # fmt: skip
+    """The rows `encode` makes of each line, division by division; a division's are encoded
+    once for the same lines (`figures_year` hands an unchanged division's back) under the same
+    master data, for the LKjIP and its rebuilds."""
+    for _, group in groupby(report.figures.lines, key=attrgetter("division")):
+        lines = tuple(group)
+        yield from memo.get((report.master, report.period, *lines), (),
+                            lambda lines=lines: [row for line in lines
+                                                 for row in encode(report, line)])  # fmt: skip
 
 
-def _line(report: YearReport, line: YearLine) -> tuple[str, float | None]:
+# A division's rows of the Capaian Tahunan sheet (all but "No"), and of the Kendala sheet.
+_ENCODED: IdentityMemo[list[Row]] = IdentityMemo(2048)
+_TEXTS: IdentityMemo[list[Row]] = IdentityMemo(2048)
+
+
+def _line(report: YearReport, line: YearLine) -> list[Row]:
     indicator, whole, period = line.indicator, line.year.figure, report.period
     previous = line.previous.figure if line.previous else None
     notes = [aggregate_note(line.year, period.count, period)]
@@ -158,7 +162,7 @@ def _line(report: YearReport, line: YearLine) -> tuple[str, float | None]:
         note,
     ]
     texts = [(line.division.name, 16), (indicator.goal, 26), (indicator.name, 34), (note, 26)]
-    return cells_xml(cells), height(texts)
+    return [(cells_xml(cells), height(texts))]
 
 
 def _goals(sheet: Sheet, report: YearReport) -> None:
@@ -281,22 +285,21 @@ def _texts(sheet: Sheet, report: YearReport) -> None:
     noun = period.noun.capitalize()
     title_rows(sheet, [f"Kendala dan Tindak Lanjut per {noun} - {report.title}"], 5)
     sheet.row(["Kode", "Indikator Kinerja", noun, "Kendala", "Tindak Lanjut"], style=Style.HEADER)
-    for line in report.figures.lines:
-        for index, reading in zip(period.indices, line.readings, strict=True):
-            if reading is None or not (reading.kendala or reading.follow_up):
-                continue
-            sheet.row(
-                [
-                    line.indicator.code,
-                    line.indicator.name,
-                    period.short_label(index),
-                    reading.kendala,
-                    reading.follow_up,
-                ],
-                height=height(
-                    [(line.indicator.name, 40), (reading.kendala, 50), (reading.follow_up, 50)]
-                ),
-            )
+    for cells, row_height in _by_division(report, _TEXTS, _line_texts):
+        sheet.row_xml(cells, height=row_height)
+
+
+def _line_texts(report: YearReport, line: YearLine) -> list[Row]:
+    """A line's kendala and tindak lanjut, a row per period that reported any."""
+    rows = []
+    for index, reading in zip(report.period.indices, line.readings, strict=True):
+        if reading is None or not (reading.kendala or reading.follow_up):
+            continue
+        cells = [line.indicator.code, line.indicator.name, report.period.short_label(index),
+                 reading.kendala, reading.follow_up]  # fmt: skip
+        texts = [(line.indicator.name, 40), (reading.kendala, 50), (reading.follow_up, 50)]
+        rows.append((cells_xml(cells), height(texts)))
+    return rows
 
 
 def _sources(sheet: Sheet, report: YearReport) -> None:
