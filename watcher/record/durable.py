@@ -95,16 +95,23 @@ def _staged(folder: Path) -> Iterator[_Stage]:
 
 
 @contextlib.contextmanager
-def atomic_writer(path: Path, *, mode: int | None = None) -> Iterator[IO[bytes]]:
+def atomic_writer(
+    path: Path, *, mode: int | None = None, later: FolderSyncs | None = None
+) -> Iterator[IO[bytes]]:
     """Yield a binary file that replaces `path` only once fully written and synced.
 
     `mode`, if given, is set before the file takes its name (the archive's read-only copies).
+    With `later`, the folder is synced when that is flushed (a notice the service writes beside
+    a file it moves: its bytes are synced at once, its name with the round's moves).
     """
     with _staged(path.parent) as stage:
         yield stage.handle
         stage.sync(mode)
         os.replace(stage.temp, path)
-    fsync_dir(path.parent)
+    if later is None:
+        fsync_dir(path.parent)
+    else:
+        later.add(path.parent)
 
 
 def save_workbook_atomic(workbook: Workbook, path: Path) -> None:
@@ -166,7 +173,8 @@ class FolderSyncs:
     Only for moves the event log already holds (the service records before it moves): a move
     a power cut undoes is then made again at the next start (`watcher.service.pipeline`,
     `versions.finish_interrupted`), so a burst of files through the same two folders costs two
-    directory syncs per batch instead of two per file.
+    directory syncs per batch instead of two per file. Also for the notices written beside
+    such moves (`atomic_writer`): their bytes are synced at once, their names with the moves.
     """
 
     def __init__(self) -> None:

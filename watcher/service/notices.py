@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from watcher.record.durable import atomic_writer
+from watcher.record.durable import FolderSyncs, atomic_writer
 from watcher.record.store import Outcome
 from watcher.service.names import MAX_VERSIONS, fit, name_max, split_extension
 from watcher.service.routing import Decision, Notice
@@ -103,9 +103,10 @@ def plan_notices(decision: Decision, destination: Path, data: bytes, result: Res
     return []
 
 
-def write_planned(notices: list[Planned]) -> None:
+def write_planned(notices: list[Planned], *, later: FolderSyncs | None = None) -> None:
+    """Write each notice whole; with `later`, their folders are synced when it is flushed."""
     for notice in notices:
-        with atomic_writer(notice.path) as handle:
+        with atomic_writer(notice.path, later=later) as handle:
             handle.write(notice.content)
 
 
@@ -145,6 +146,7 @@ def plain_notice(title: str, lines: list[str], moment: datetime) -> bytes:
     return ("\r\n".join(body) + "\r\n").encode("utf-8", "backslashreplace")
 
 
-def write_plain_notice(path: Path, title: str, lines: list[str], moment: datetime) -> Path:
-    write_planned([Planned(path, plain_notice(title, lines, moment))])
+def write_plain_notice(path: Path, title: str, lines: list[str], moment: datetime, *,
+                       later: FolderSyncs | None = None) -> Path:  # fmt: skip
+    write_planned([Planned(path, plain_notice(title, lines, moment))], later=later)
     return path

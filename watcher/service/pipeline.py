@@ -234,7 +234,7 @@ class Pipeline:
                     file_hash=hashlib.sha256(notice.content).hexdigest(),
                     to_path=self.relative(notice.path), message="Hasil validasi ditulis.",
                 ))  # fmt: skip
-        write_planned(planned)
+        write_planned(planned, later=self.folder_syncs)
 
     def _hold_open(self, path: Path, division: str, decision: Decision, data: bytes,
                    result: Result, digest: str, moment: datetime) -> Handled:  # fmt: skip

@@ -173,7 +173,8 @@ class Versions:
         ]
         if not (resumed and os.path.lexists(notice)):
             with contextlib.suppress(OSError):
-                write_plain_notice(notice, "VERSI INI SUDAH DIGANTI", lines, moment)
+                write_plain_notice(notice, "VERSI INI SUDAH DIGANTI", lines, moment,
+                                   later=self.folder_syncs)  # fmt: skip
         for companion in self._companions(source):
             with contextlib.suppress(OSError):
                 move_no_overwrite(companion, unique_destination(destination.parent,
@@ -205,6 +206,7 @@ class Versions:
                 "SUDAH DITERIMA",
                 [f"Berkas   : {printable(path.name)}", "", message],
                 moment,
+                later=self.folder_syncs,
             )
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
