@@ -55,11 +55,13 @@ def _heartbeat(path: Path, clocks: Clocks) -> Heartbeat:
 def test_the_heartbeat_writes_at_a_bounded_rate(tmp_path: Path) -> None:
     clocks, path = Clocks(), tmp_path / "arsip" / "kesehatan.json"
     beat = _heartbeat(path, clocks)
+    assert beat.due_in() == 0  # nothing written yet: the sleeping loop wakes to write it
     beat.beat(scans=1, last_event_id=0)  # the first tick writes at once
     first = read_health(path)
     assert first["hidup"] and first["pid"] == os.getpid() and first["mode"] == "native"
     assert first["pindai_terakhir_utc"] == first["denyut_utc"] == START.isoformat()
     clocks.seconds = 4.0
+    assert beat.due_in() == 1.0  # the loop may sleep until the next write is due
     beat.beat(scans=1, last_event_id=7)
     assert read_health(path) == first  # within the interval: nothing written
     clocks.seconds = 5.0

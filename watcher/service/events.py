@@ -50,7 +50,8 @@ class Change:
     kind: "scan" (a folder appeared: look inside), "gone" (deleted or moved away), "moved"
     (renamed from `source` to `path`: complete, as the writer finished before renaming),
     "written" and "closed" (native close events: bytes written, then the writer closed it),
-    "touch" (anything else: settles on the quiet period).
+    "touch" (anything else: settles on the quiet period); "wake" (not from the observer: the
+    service is asked to stop, so its sleeping loop looks at once).
     """
 
     kind: str

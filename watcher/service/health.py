@@ -69,6 +69,12 @@ class Heartbeat:
         if due:
             self._write()
 
+    def due_in(self) -> float:
+        """Seconds until the next `beat` writes the file (0: at once)."""
+        if self._written_at is None:
+            return 0.0
+        return max(0.0, self._written_at + self.interval - self.monotonic())
+
     def stopped(self) -> None:
         """The service stops cleanly: say so, so that nobody mistakes it for a crash."""
         self.fields["hidup"] = False

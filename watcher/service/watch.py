@@ -69,6 +69,11 @@ log = logging.getLogger(__name__)
 # of the worker's time meanwhile. Once the files stop coming, they run within the second.
 LISTENER_SECONDS: Final = 1.0
 LISTENER_SHARE: Final = 0.1
+# The loop sleeps until something is due (a settling file, a retry, a rescan, a timed job, the
+# health file, listeners after new events) or a change or the stop arrives, and at least this
+# often looks whether the record is still there. A file held open is looked at twice a second.
+LONGEST_WAIT: Final = 5.0
+HELD_WAIT: Final = 0.5
 # Called in the worker with the store and the events recorded since the last call (reports,
 # the status page). A listener's failure is logged and never stops the service.
 Listener = Callable[[Store, list[Event]], None]
@@ -89,6 +94,7 @@ class Service:
         self.listeners = tuple(listeners)
         self.sop, self.mail = sop or resolve_sop(tree), mail
         self.last_event_id = 0
+        self.unheard = True  # events may have been recorded since the listeners last ran
         self.listened_at = -LISTENER_SECONDS  # monotonic time the listeners last ran ...
         self.listen_gap = LISTENER_SECONDS  # ... and how long they wait during a burst
         self.handled_at = -LISTENER_SECONDS  # monotonic time a file was last handled
@@ -219,9 +225,13 @@ class Service:
             on_ready()
         next_rescan = time.monotonic() + self.options.rescan_seconds
         syncs = pipeline.folder_syncs or FolderSyncs()
+        done = threading.Event()
+        threading.Thread(target=self._wake_on, args=(stop, done), name="kinerja-bangun",
+                         daemon=True).start()  # fmt: skip
         try:
             self._rounds(pipeline, stop, scheduler, guard, syncs, next_rescan)
         finally:
+            done.set()
             syncs.flush()
 
     def _rounds(self, pipeline: Pipeline, stop: threading.Event, scheduler: schedule.Scheduler,
@@ -232,7 +242,7 @@ class Service:
             self.heartbeat.beat(scans=self.scans, last_event_id=self.last_event_id)
             scheduler.run_pending()
             syncs.flush()  # the last round's moves (recorded already) made durable together
-            self._drain(self._wait_time(next_rescan))
+            changed = self._drain(self._wait_time(next_rescan, scheduler))
             ready = []
             for path in self.tracker.ready():
                 if self._still_open(path):
@@ -245,7 +255,8 @@ class Service:
             syncs.flush()
             if ready:
                 self.handled_at = time.monotonic()
-            if time.monotonic() >= self._listeners_due():
+            self.unheard = self.unheard or bool(ready) or changed
+            if self.unheard and time.monotonic() >= self._listeners_due():
                 self._notify(pipeline.store)
             for path in self.tracker.vanished():
                 self.backoff.forget(path)
@@ -257,6 +268,7 @@ class Service:
                 self.scan(self.tree.inbox)
                 self._forget_unclosed(now)
                 next_rescan = now + self.options.rescan_seconds
+                self.unheard = True  # the scan may have left notices beside odd entries
         self._notify(pipeline.store)  # the last events' listeners, whenever they were due
 
     def _prefetch(self, pipeline: Pipeline, ready: list[Path]) -> None:
@@ -284,6 +296,7 @@ class Service:
         return self.listened_at + (self.listen_gap if bursting else LISTENER_SECONDS)
 
     def _notify(self, store: Store, *, force: bool = False) -> None:
+        self.unheard = False
         events = store.events(since_id=self.last_event_id)
         if not events and not force:
             return
@@ -300,28 +313,40 @@ class Service:
         self.listened_at = time.monotonic()
         self.listen_gap = max(LISTENER_SECONDS, (self.listened_at - started) / LISTENER_SHARE)
 
-    def _wait_time(self, next_rescan: float) -> float:
-        waits = [next_rescan - time.monotonic(), 0.5]
-        pending = self.tracker.next_check_in()
-        if pending is not None:
-            waits.append(pending)
-        retry = self.backoff.next_due_in()
-        if retry is not None:
-            waits.append(retry)
+    def _wait_time(self, next_rescan: float, scheduler: schedule.Scheduler) -> float:
+        """How long the loop may sleep: until the first thing due (see `LONGEST_WAIT`)."""
+        now = time.monotonic()
+        waits = [next_rescan - now, LONGEST_WAIT, self.heartbeat.due_in()]
+        if self.held or self.backoff.waits_for("master"):
+            waits.append(HELD_WAIT)  # a lock file's removal, the master's repair: no event
+        if self.unheard:
+            waits.append(self._listeners_due() - now)
+        for due in (self.tracker.next_check_in(), self.backoff.next_due_in(),
+                    scheduler.idle_seconds):  # fmt: skip
+            if due is not None:
+                waits.append(due)
         return max(0.0, min(waits))
 
-    def _drain(self, timeout: float) -> None:
-        """Apply every queued change, waiting up to `timeout` for the first one."""
+    def _wake_on(self, stop: threading.Event, done: threading.Event) -> None:
+        """Wake the loop as soon as `stop` is set (its sleep ends at the queue)."""
+        while not stop.wait(LONGEST_WAIT):
+            if done.is_set():
+                return
+        self.items.put(Change("wake", self.tree.inbox))
+
+    def _drain(self, timeout: float) -> bool:
+        """Apply every queued change, waiting up to `timeout` for the first one; True if any
+        came."""
         try:
             change = self.items.get(timeout=timeout)
         except queue.Empty:
-            return
+            return False
         while True:
             self._apply(change)
             try:
                 change = self.items.get_nowait()
             except queue.Empty:
-                return
+                return True
 
     def _apply(self, change: Change) -> None:
         path = change.path
@@ -330,6 +355,8 @@ class Service:
             return
         if change.kind == "gone":
             self._gone(path)
+            return
+        if change.kind == "wake":
             return
         if change.kind == "moved" and change.source is not None:
             last_write = self.writing.get(change.source)
