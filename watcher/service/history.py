@@ -51,13 +51,15 @@ class History:
     # (st_dev, st_ino) of the files in delivery folders when a lost history was found at start.
     present_at_loss: frozenset[tuple[int, int]] = frozenset()
 
-    def parked(self, digest: str, relative: str) -> bool:
-        return any(event.to_path == relative for event in self.store.events(file_hash=digest))
+    # `known` below: every event the log holds for the file's bytes (`Store.events(file_hash=)`).
 
-    def lost(self, folder: StepPlace, digest: str, path: Path,
+    def parked(self, known: list[Event], relative: str) -> bool:
+        return any(event.to_path == relative for event in known)
+
+    def lost(self, folder: StepPlace, known: list[Event], digest: str, path: Path,
                       info: os.stat_result) -> bool:  # fmt: skip
         """The rule for item "history missing" in the module docstring."""
-        if folder not in delivered_into(self.sop) or self.store.events(file_hash=digest):
+        if folder not in delivered_into(self.sop) or known:
             return False
         if (info.st_dev, info.st_ino) in self.present_at_loss:
             return True
@@ -72,13 +74,12 @@ class History:
             return True  # archived under another suffix: the safe side
         return info.st_ctime_ns >= archived_at
 
-    def uncompiled(self, folder: StepPlace, digest: str) -> tuple[Step, Step] | None:
+    def uncompiled(self, folder: StepPlace, known: list[Event]) -> tuple[Step, Step] | None:
         """The handover these bytes passed at, when `folder` is at or after the person they were
         handed to: material is never that person's own work (SOP 010: the Kasubag's report)."""
         if folder.role is Role.RETURN:
             return None  # a return sends it back to be worked on, whatever it holds
-        passed = {event.step for event in self.store.events(file_hash=digest)
-                  if event.outcome is Outcome.VALID}  # fmt: skip
+        passed = {event.step for event in known if event.outcome is Outcome.VALID}
         return next((pair for pair in handovers(self.sop)
                      if pair[0].number in passed and folder.step.number >= pair[1].number),
                     None)  # fmt: skip

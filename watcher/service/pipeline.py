@@ -157,14 +157,17 @@ class Pipeline:
         actor = self._actor(path)
         digest = hashlib.sha256(data).hexdigest()
         relative = self.relative(path)
-        if self.versions.finish_interrupted(digest, relative, self.local_now(master)):
+        # What the log holds about these bytes, asked once: nothing below records an event
+        # before the decision, except where it returns at once.
+        logged = self.store.events(file_hash=digest)
+        if self.versions.finish_interrupted(logged, digest, relative, self.local_now(master)):
             return Handled.RESUMED
-        if self.history.parked(digest, relative):
+        if self.history.parked(logged, relative):
             return Handled.PARKED
-        if self.history.lost(folder, digest, path, info):
+        if self.history.lost(folder, logged, digest, path, info):
             self.history.record_delivered(division, folder, digest, relative)
             return Handled.PARKED
-        handover = self.history.uncompiled(folder, digest)
+        handover = self.history.uncompiled(folder, logged)
         if handover is not None and intake_place(self.sop, handover[1]) == folder:
             self.history.record_still_waiting(division, folder, handover, digest, relative)
             return Handled.PARKED
@@ -183,7 +186,7 @@ class Pipeline:
         decision = decide(self.sop, folder, result, stale=stale_against(document, digest, folder))
         moment = self.local_now(master)
         destination, handled = self._destination(path, folder, division, decision, digest,
-                                                 relative, moment)  # fmt: skip
+                                                 relative, moment, logged)  # fmt: skip
         if handled is Handled.DUPLICATE:
             return handled
         if handled is Handled.ROUTED and destination != path and open_lock(path) is not None:
@@ -334,16 +337,17 @@ class Pipeline:
                            period=self.sop.period)  # fmt: skip
 
     def _destination(self, path: Path, folder: StepPlace, division: str, decision: Decision,
-                     digest: str, relative: str,
-                     moment: datetime) -> tuple[Path, Handled]:  # fmt: skip
-        handled_here = [event for event in self.store.events(file_hash=digest, from_path=relative)
-                        if event.outcome not in (Outcome.DUPLICATE, Outcome.OPEN)]  # fmt: skip
+                     digest: str, relative: str, moment: datetime,
+                     known: list[Event]) -> tuple[Path, Handled]:  # fmt: skip
+        """Where the file goes; `known` is every event of its bytes (`digest`)."""
+        handled_here = [event for event in known if event.from_path == relative
+                        and event.outcome not in (Outcome.DUPLICATE, Outcome.OPEN)]  # fmt: skip
         prior = handled_here[-1] if handled_here else None
         if prior is not None and prior.to_path and decision.destination != folder.folder:
             recorded = self.tree.root / prior.to_path
             if not os.path.lexists(recorded):
                 return recorded, Handled.RESUMED
-        twin = prior if prior is not None else self._twin(folder, digest, relative)
+        twin = prior if prior is not None else self._twin(folder, known, relative)
         if twin is not None and twin.to_path and twin.to_path != relative:
             recorded = self.tree.root / twin.to_path
             if holds(recorded, digest):
@@ -354,12 +358,13 @@ class Pipeline:
         target = self.tree.folder(division, decision.destination)
         return unique_destination(target, path.name), Handled.ROUTED
 
-    def _twin(self, folder: StepPlace, digest: str, relative: str) -> Event | None:
-        """The last place the same bytes were put, for a person's save into a submission, fix or
-        check folder (a checker's move into an approval or return folder is an act, not a copy)."""
+    def _twin(self, folder: StepPlace, known: list[Event], relative: str) -> Event | None:
+        """The last place the same bytes (`known`: their events) were put, for a person's save
+        into a submission, fix or check folder (a checker's move into an approval or return
+        folder is an act, not a copy)."""
         if folder.role in (Role.APPROVE, Role.RETURN):
             return None
-        placed = [event for event in self.store.events(file_hash=digest)
+        placed = [event for event in known
                   if event.to_path and event.to_path != relative
                   and event.outcome in PLACING]  # fmt: skip
         return placed[-1] if placed else None

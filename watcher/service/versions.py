@@ -134,11 +134,12 @@ class Versions:
         self.store.append(event)
         return self._carry_out(event, old.number, moment)
 
-    def finish_interrupted(self, digest: str, relative: str, moment: datetime) -> bool:
+    def finish_interrupted(self, known: list[Event], digest: str, relative: str,
+                           moment: datetime) -> bool:  # fmt: skip
         """The log says the copy at `relative` left for `versi_lama/`, but it is still here (the
-        service stopped between logging the move and making it): make it now. True if moved."""
-        placing = [event for event in self.store.events(file_hash=digest)
-                   if relative in (event.from_path, event.to_path)]  # fmt: skip
+        service stopped between logging the move and making it): make it now. True if moved.
+        `known`: every event of the copy's bytes (`digest`)."""
+        placing = [event for event in known if relative in (event.from_path, event.to_path)]
         last = placing[-1] if placing else None
         if last is None or last.outcome is not Outcome.SUPERSEDED or last.from_path != relative:
             return False
