@@ -17,6 +17,7 @@ after archiving, after recording, after the notices, or after the move, and a fr
 from __future__ import annotations
 
 import hashlib
+import importlib
 import os
 import random
 import signal
@@ -29,13 +30,13 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from support.office import issued_office
 from support.service_run import fill
 from support.sop010 import Folder
 
-import watcher.service.pipeline
 import watcher.service.versions
 from watcher.masterdata.load import load_master
 from watcher.masterdata.model import MasterData
@@ -350,8 +351,8 @@ def test_kill_9_during_a_burst_loses_nothing(
 
 
 def crash_after(name: str) -> Callable[..., object]:
-    """The pipeline's own step `name`, followed by a crash."""
-    step = getattr(watcher.service.pipeline, name)
+    """The service's own step `name` ("module.function"), followed by a crash."""
+    step = getattr(*located(name))
 
     def crashing(*args: object, **kwargs: object) -> object:
         step(*args, **kwargs)
@@ -369,11 +370,19 @@ def crash_before(name: str) -> Callable[..., object]:
 
 # (id, step patched, crash, events already recorded, what the rerun returns)
 CRASH_POINTS = [
-    pytest.param("archive_bytes", crash_after, 0, Handled.ROUTED, id="after-archive"),
-    pytest.param("write_planned", crash_before, 1, Handled.RESUMED, id="after-record"),
-    pytest.param("move_no_overwrite", crash_before, 1, Handled.RESUMED, id="after-notices"),
-    pytest.param("move_no_overwrite", crash_after, 1, None, id="after-move"),
+    pytest.param("archive_ahead.archive_bytes", crash_after, 0, Handled.ROUTED, id="after-archive"),
+    pytest.param("pipeline.write_planned", crash_before, 1, Handled.RESUMED, id="after-record"),
+    pytest.param(
+        "pipeline.move_no_overwrite", crash_before, 1, Handled.RESUMED, id="after-notices"
+    ),
+    pytest.param("pipeline.move_no_overwrite", crash_after, 1, None, id="after-move"),
 ]
+
+
+def located(name: str) -> tuple[ModuleType, str]:
+    """("module.function" below watcher.service) -> (the module, the function's name)."""
+    module, function = name.split(".")
+    return importlib.import_module(f"watcher.service.{module}"), function
 
 
 @pytest.mark.parametrize("kind", [Kind.MATERIAL, Kind.BAD_MATERIAL, Kind.REFUSED, Kind.REPORT])
@@ -389,7 +398,7 @@ def test_a_crash_point_is_handled_exactly_once_on_rerun(
     save_like_a_clerk(saved)
 
     with monkeypatch.context() as patch, Store(tree.store_path) as store:
-        patch.setattr(watcher.service.pipeline, step, crash(step))
+        patch.setattr(*located(step), crash(step))
         with pytest.raises(Crash):
             pipeline(tree, store, master).handle(saved.path)
         trail = routing_events(store, saved.sha)

@@ -26,6 +26,7 @@ from support.service_run import running_service, wait_for
 from support.sop010 import Folder
 from test_watcher_robust import CODE, NAME, PATIENT, count, events, files, save, sha, workbook
 
+import watcher.service.archive_ahead
 import watcher.service.intake
 import watcher.service.pipeline
 from watcher.errors import RecordLostError
@@ -523,7 +524,7 @@ def test_a_lost_record_is_never_handled_per_file_it_stops_the_service(
     def record_gone(*args: object, **kwargs: object) -> object:
         raise RecordLostError("Arsip hilang saat layanan berjalan.")
 
-    monkeypatch.setattr(watcher.service.pipeline, "archive_bytes", record_gone)
+    monkeypatch.setattr(watcher.service.archive_ahead, "archive_bytes", record_gone)
     saved = material(office) / NAME
     with pytest.raises(RecordLostError), running_service(office):
         save(saved, workbook(office, desk))

@@ -20,6 +20,7 @@ from support.sop010 import Folder
 
 from watcher.masterdata.load import load_master
 from watcher.masterdata.model import MasterData
+from watcher.record.archive import archived_path, sha256_bytes
 from watcher.record.store import Outcome, Store
 from watcher.service.prefetch import MIN_BURST, Prefetch
 from watcher.service.tree import Tree
@@ -176,6 +177,7 @@ def test_a_burst_into_the_service_is_routed_as_each_file_deserves(tmp_path: Path
         tag = f"n{number}".encode()
         (staging / name).write_bytes(data[:-2] + len(tag).to_bytes(2, "little") + tag)
         names.append(name)
+    shutil.copytree(staging, tmp_path / "staging-copies")
     with running_service(tree):
         for name in names:  # all at once: one folder's contents moved in
             shutil.move(staging / name, material / name)
@@ -203,3 +205,7 @@ def test_a_burst_into_the_service_is_routed_as_each_file_deserves(tmp_path: Path
     assert len(
         [p for p in aside.iterdir() if p.name.startswith("Bahan_") and " - " not in p.name]
     ) == len(names) - 1 - (last.outcome is Outcome.INVALID)
+    # every original is in the archive under its hash, byte for byte (archived ahead by threads)
+    for name in names:
+        data = (staging.parent / "staging-copies" / name).read_bytes()
+        assert archived_path(tree.archive_files, sha256_bytes(data), ".xlsx").read_bytes() == data

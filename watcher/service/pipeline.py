@@ -33,11 +33,11 @@ from zoneinfo import ZoneInfo
 
 from watcher.errors import RefusedFileError
 from watcher.masterdata.model import MasterData
-from watcher.record.archive import archive_bytes
 from watcher.record.documents import Projection
 from watcher.record.durable import FolderSyncs, move_no_overwrite
 from watcher.record.guard import RecordGuard
 from watcher.record.store import Event, Outcome, Store
+from watcher.service.archive_ahead import ArchiveAhead
 from watcher.service.history import History, not_compiled
 from watcher.service.in_place import InPlace, note_in_place
 from watcher.service.intake import (
@@ -115,9 +115,14 @@ class Pipeline:
     folder_syncs: FolderSyncs | None = None
     # The documents' state, brought up to date from the log at each look (not re-read whole).
     projection: Projection = field(init=False)
+    # Every original's archiving; a burst's started early by a few threads (the service's
+    # `submit`, `watcher.service.archive_ahead`), threads that exist only once it is used.
+    archive_ahead: ArchiveAhead = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "projection", Projection(partial(step_of_path, self.sop)))
+        object.__setattr__(self, "archive_ahead", ArchiveAhead(self.tree.archive_files,
+                                                               self.guard))  # fmt: skip
 
     @property
     def versions(self) -> Versions:
@@ -171,8 +176,7 @@ class Pipeline:
         if handover is not None and intake_place(self.sop, handover[1]) == folder:
             self.history.record_still_waiting(division, folder, handover, digest, relative)
             return Handled.PARKED
-        archive_bytes(data, self.tree.archive_files, suffix=path.suffix.lower() or ".bin",
-                      guard=self.guard)  # fmt: skip
+        self.archive_ahead.archive(data, digest, original_suffix(path))
         name = printable(path.name)
         if handover is not None:
             refusal = RefusedFileError(not_compiled(self.sop, *handover), rule="route.not_compiled",
@@ -229,12 +233,11 @@ class Pipeline:
         service knows its own copy from a clerk's corrected one saved in its place."""
         for notice in planned:
             if notice.is_workbook:
-                archive_bytes(notice.content, self.tree.archive_files, suffix=".xlsx",
-                              guard=self.guard)  # fmt: skip
+                digest = hashlib.sha256(notice.content).hexdigest()
+                self.archive_ahead.archive(notice.content, digest, ".xlsx")
                 self.store.append(Event(
                     outcome=Outcome.NOTICE, division=division, year=result.year,
-                    quarter=result.quarter, step=result.step,
-                    file_hash=hashlib.sha256(notice.content).hexdigest(),
+                    quarter=result.quarter, step=result.step, file_hash=digest,
                     to_path=self.relative(notice.path), message="Hasil validasi ditulis.",
                 ))  # fmt: skip
         write_planned(planned, later=self.folder_syncs)
@@ -394,6 +397,11 @@ class Pipeline:
             from_path=self.relative(path), message=f"Berkas {what} saat sedang diproses.",
         ))  # fmt: skip
         return Handled.REPLACED if replaced else Handled.VANISHED
+
+
+def original_suffix(path: Path) -> str:
+    """The suffix an original's archived copy gets: the name's own, lowercased."""
+    return path.suffix.lower() or ".bin"
 
 
 def _folder_of_refusal(path: Path, root: Path) -> Path:

@@ -50,7 +50,7 @@ from watcher.service.lock import ServiceLock
 from watcher.service.names import printable
 from watcher.service.notices import is_service_notice
 from watcher.service.open_files import open_lock
-from watcher.service.pipeline import Handled, Pipeline, owner_of
+from watcher.service.pipeline import Handled, Pipeline, original_suffix, owner_of
 from watcher.service.placement import Where, is_output, is_tree_folder, place_of
 from watcher.service.poller import Poller
 from watcher.service.prefetch import MIN_BURST, Prefetch
@@ -165,6 +165,7 @@ class Service:
             observer.stop()
             observer.join(timeout=10)
             self.prefetch.close()
+            pipeline.archive_ahead.close()
             if not guard.problems():  # a lost record gets no STOPPED row and no ghost health file
                 store.append(Event(outcome=Outcome.STOPPED, message="Layanan berhenti."))
                 self.heartbeat.stopped()
@@ -272,7 +273,8 @@ class Service:
         self._notify(pipeline.store)  # the last events' listeners, whenever they were due
 
     def _prefetch(self, pipeline: Pipeline, ready: list[Path]) -> None:
-        """A burst's files start validating on every core; each is still handled in order."""
+        """A burst's files start validating on every core and their originals are archived by a
+        few threads; each is still handled in order."""
         if len(ready) < MIN_BURST:
             return
         try:
@@ -282,8 +284,9 @@ class Service:
         jobs = []
         for path in ready:
             with contextlib.suppress(OSError, KinerjaError):  # handled (and told) in order
-                jobs.append(pipeline.validation_job(path, master))
-        self.prefetch.submit(master, jobs)
+                jobs.append((pipeline.validation_job(path, master), original_suffix(path)))
+        self.prefetch.submit(master, [job for job, _ in jobs])
+        pipeline.archive_ahead.submit([(job[0], suffix) for job, suffix in jobs])
 
     def _follow_audit_log(self) -> None:
         """Read the audit log now; health and status warn while it cannot be read."""
