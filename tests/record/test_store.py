@@ -15,7 +15,10 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from watcher.record.anchor import anchor_path, read_anchor
 from watcher.record.store import MIGRATIONS, Event, Outcome, Store, StoreError
 
 WITA = timezone(timedelta(hours=8))
@@ -128,6 +131,39 @@ def test_append_fills_id_time_and_hashes(store: Store, clock: Clock) -> None:
     assert second.prev_hash == first.row_hash
     assert store.events() == [first, second]
     assert store.head() == (2, second.row_hash)
+
+
+@settings(max_examples=30, deadline=None)
+@given(batches=st.lists(st.lists(st.sampled_from(["a", "b", "c"]), max_size=4), max_size=6))
+def test_events_appended_together_are_chained_as_if_appended_one_by_one(
+    batches: list[list[str]], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    folder = tmp_path_factory.mktemp("log")
+    with Store(folder / "kinerja.sqlite") as together:
+        stored = []
+        for names in batches:
+            stored += together.append_all([received(f"x/{name}.xlsx") for name in names])
+        assert together.events() == stored
+        assert [event.id for event in stored] == list(range(1, len(stored) + 1))
+        assert together.verify_chain() is None
+        head = read_anchor(anchor_path(folder))
+        if stored:
+            assert head is not None
+            assert (head.id, head.row_hash, head.events) == (
+                len(stored), stored[-1].row_hash, len(stored))  # fmt: skip
+        else:
+            assert head is None and together.head() is None
+
+
+def test_events_appended_together_are_all_written_or_none(store: Store) -> None:
+    store.append(received("x/a.xlsx"))
+    with raw(store.path) as db:  # a tamperer's trigger refuses the second row of the batch
+        db.execute("CREATE TRIGGER no_b BEFORE INSERT ON events WHEN NEW.from_path = 'x/b.xlsx' "
+                   "BEGIN SELECT RAISE(ABORT, 'ditolak'); END")  # fmt: skip
+    with pytest.raises(StoreError):
+        store.append_all([received("x/c.xlsx"), received("x/b.xlsx")])
+    assert [event.from_path for event in store.events()] == ["x/a.xlsx"]
+    assert store.append(received("x/d.xlsx")).id == 2
 
 
 def test_row_hash_is_sha256_of_prev_hash_and_canonical_json(store: Store) -> None:

@@ -455,6 +455,26 @@ def test_a_crash_while_an_older_version_moves_aside_is_finished_on_rerun(
     )
 
 
+def test_a_version_saved_under_the_same_name_takes_it_after_a_crash_before_either_moved(
+    tmp_path: Path, samples: dict[tuple[str, Kind], bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The older copy and the newer one are recorded together, then moved: a crash before the
+    older one moves leaves it on the name the newer one was recorded for. The restarted service
+    looks at the newer one first (3_bahan sorts before its fix folder): the older one leaves
+    first and the newer one takes the name, routed once."""
+    tree, older, newer = crash_while_superseding(
+        tmp_path, samples, monkeypatch, "move_no_overwrite", 2, same_name=True
+    )
+    code = older.path.parent.parent.name
+    fix = tree.folder(code, Folder.MATERIAL_FIX)
+    assert (fix / older.path.name).read_bytes() == older.data  # still there: not moved yet
+    rescan(tree)
+    assert_accounted_for(tree, [older, newer], "crash before the older copy moved", stops=0)
+    assert (fix / newer.path.name).read_bytes() == newer.data
+    aside = tree.folder(code, SUPERSEDED_FOLDER)
+    assert (aside / older.path.name).read_bytes() == older.data
+
+
 def test_a_name_taken_in_versi_lama_meanwhile_gets_the_older_version_a_free_one(
     tmp_path: Path, samples: dict[tuple[str, Kind], bytes], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -479,15 +499,16 @@ def test_a_name_taken_in_versi_lama_meanwhile_gets_the_older_version_a_free_one(
 
 def crash_while_superseding(
     tmp_path: Path, samples: dict[tuple[str, Kind], bytes], monkeypatch: pytest.MonkeyPatch,
-    step: str, number: int,
+    step: str, number: int, *, same_name: bool = False,
 ) -> tuple[Tree, Saved, Saved]:  # fmt: skip
-    """A bad material handled; a second one of the same document crashes the handling at call
-    `number` of `step` while the first moves aside."""
+    """A bad material handled; a second one of the same document (under the first one's name,
+    or its own) crashes the handling at call `number` of `step` while the first moves aside."""
     tree, _ = issued_office(tmp_path / "kantor")
     master = load_master(tree.master_path)
     [older] = plan_burst(tree, samples, random.Random(0), tag="v", mix={"bad_material": 1})
     code = older.path.parent.parent.name
-    newer = Saved(older.kind, older.path.with_name(f"Bahan_{code}_perbaikan.xlsx"),
+    name = older.path.name if same_name else f"Bahan_{code}_perbaikan.xlsx"
+    newer = Saved(older.kind, older.path.with_name(name),
                   distinct(samples[code, older.kind], "v-2"))  # fmt: skip
     save_like_a_clerk(older)
     with Store(tree.store_path) as store:

@@ -318,31 +318,44 @@ class Store:
 
         `at_utc` is taken from the clock when the event has none.
         """
-        at = event.at_utc or self._now()
+        return self.append_all([event])[0]
+
+    def append_all(self, events: list[Event]) -> list[Event]:
+        """Write `events` as the newest rows, in order, in one transaction (all or none, one
+        commit and one anchor write); return them with ids, times and hashes."""
+        if not events:
+            return []
         self.check_file()
+        stored: list[Event] = []
         with self._write() as db:
             last = db.execute("SELECT id, row_hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
             seq = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
             prev_hash = last["row_hash"] if last else GENESIS_HASH
             next_id = max(seq[0] if seq else 0, last["id"] if last else 0) + 1
-            stored = replace(event, at_utc=at, id=next_id, prev_hash=prev_hash, row_hash=None)
-            values = _row_values(stored)
-            raw = chain_bytes(values)
-            row_hash = raw_hash(prev_hash, raw)
             columns = (*HASHED_FIELDS, "prev_hash", "row_hash", "raw")
-            db.execute(
-                f"INSERT INTO events ({', '.join(columns)}) "
-                f"VALUES ({', '.join(':' + name for name in columns)})",
-                {**values, "prev_hash": prev_hash, "row_hash": row_hash, "raw": raw},
-            )
-            count = self._count_after(db, last["id"] if last else 0, next_id)
-        log.debug("event %d: %s %s", next_id, stored.outcome, stored.from_path or "")
+            for event in events:
+                row = replace(event, at_utc=event.at_utc or self._now(), id=next_id,
+                              prev_hash=prev_hash, row_hash=None)  # fmt: skip
+                values = _row_values(row)
+                raw = chain_bytes(values)
+                row_hash = raw_hash(prev_hash, raw)
+                db.execute(
+                    f"INSERT INTO events ({', '.join(columns)}) "
+                    f"VALUES ({', '.join(':' + name for name in columns)})",
+                    {**values, "prev_hash": prev_hash, "row_hash": row_hash, "raw": raw},
+                )
+                stored.append(replace(row, row_hash=row_hash))
+                log.debug("event %d: %s %s", next_id, row.outcome, row.from_path or "")
+                prev_hash, next_id = row_hash, next_id + 1
+            newest = next_id - 1
+            count = self._count_after(db, last["id"] if last else 0, newest, len(stored))
         self._watch_wal()
-        self._write_anchor(Head(next_id, row_hash, count, values["at_utc"]))
-        return replace(stored, row_hash=row_hash)
+        self._write_anchor(Head(newest, prev_hash, count, _row_values(stored[-1])["at_utc"]))
+        return stored
 
-    def _count_after(self, db: sqlite3.Connection, previous_id: int, new_id: int) -> int:
-        """How many events the log holds with the one just inserted, for the anchor.
+    def _count_after(self, db: sqlite3.Connection, previous_id: int, new_id: int,
+                     added: int) -> int:  # fmt: skip
+        """How many events the log holds with the `added` just inserted, for the anchor.
 
         Counted once, then kept in memory: `count(*)` reads the whole table. It is counted
         again when the row before ours is not the one this store wrote last (another process
@@ -351,7 +364,7 @@ class Store:
         if self._counted is None or self._counted[0] != previous_id:
             self._counted = (new_id, db.execute("SELECT count(*) FROM events").fetchone()[0])
         else:
-            self._counted = (new_id, self._counted[1] + 1)
+            self._counted = (new_id, self._counted[1] + added)
         return self._counted[1]
 
     def file_problems(self) -> list[str]:

@@ -62,20 +62,29 @@ def printable(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def unique_destination(folder: Path, name: str) -> Path:
-    """`folder/name`, or `folder/name (2).xlsx`, `(3)`, ... the first that does not exist.
+def unique_destination(folder: Path, name: str, *, leaving: frozenset[Path] = frozenset(),
+                       taken: frozenset[Path] = frozenset()) -> Path:  # fmt: skip
+    """`folder/name`, or `folder/name (2).xlsx`, `(3)`, ... the first that is free.
 
     A version's name is shortened (never its number or extension) to fit the folder's limit;
-    a link (even a dangling one) counts as existing: a rename would replace it.
+    a link (even a dangling one) counts as existing: a rename would replace it. A path in
+    `leaving` is free (what is there moves away first), one in `taken` is not (promised to
+    another move).
     """
     limit = name_max(folder if folder.is_dir() else folder.parent)
     stem, extension = split_extension(name)
+
+    def free(candidate: Path) -> bool:
+        if candidate in taken:
+            return False
+        return candidate in leaving or not os.path.lexists(candidate)
+
     candidate = folder / fit(stem, extension, limit)
-    if not os.path.lexists(candidate):
+    if free(candidate):
         return candidate
     stem = _VERSION.match(stem).group("stem")  # type: ignore[union-attr]
     for number in range(2, MAX_VERSIONS):
         candidate = folder / fit(stem, f" ({number}){extension}", limit)
-        if not os.path.lexists(candidate):
+        if free(candidate):
             return candidate
     raise FileExistsError(f"terlalu banyak versi {name} di {folder}")

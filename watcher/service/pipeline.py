@@ -201,11 +201,16 @@ class Pipeline:
                 quarter=result.quarter, step=decision.step, file_hash=digest, from_path=relative,
                 to_path=self.relative(destination), actor=actor, message=decision.message,
             )  # fmt: skip
-            # Older copies leave first, so the current version takes the plain name.
-            if self.versions.supersede(document, event, moment) and destination != path:
-                destination = unique_destination(destination.parent, path.name)
+            # Older copies leave first, so the current version takes the plain name; they and
+            # it are recorded together, then moved (a stop between: `finish_occupant`).
+            leaving = self.versions.superseded(document, event, moment)
+            if leaving and destination != path:
+                freed = frozenset(self.tree.root / (item.event.from_path or "")
+                                  for item in leaving)  # fmt: skip
+                destination = unique_destination(destination.parent, path.name, leaving=freed)
                 event = replace(event, to_path=self.relative(destination))
-            self.store.append(event)
+            self.store.append_all([*(item.event for item in leaving), event])
+            self.versions.carry_out(leaving, moment)
         resumed = handled is Handled.RESUMED
         if destination != path:
             self.versions.clear_feedback_beside(path)  # e.g. written while it was still open
@@ -348,7 +353,7 @@ class Pipeline:
         prior = handled_here[-1] if handled_here else None
         if prior is not None and prior.to_path and decision.destination != folder.folder:
             recorded = self.tree.root / prior.to_path
-            if not os.path.lexists(recorded):
+            if not os.path.lexists(recorded) or self.versions.finish_occupant(recorded, moment):
                 return recorded, Handled.RESUMED
         twin = prior if prior is not None else self._twin(folder, known, relative)
         if twin is not None and twin.to_path and twin.to_path != relative:

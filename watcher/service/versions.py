@@ -8,8 +8,10 @@ The pipeline asks two questions of the log's projection (`watcher.record.documen
   same document does it replace? Those lying in the folders of its step and the steps before it
   (and, once it is approved, the older approved copy). An invalid version only replaces older
   copies in its own fix folder: the checker keeps the last valid one meanwhile.
-`Versions.supersede` then moves each replaced copy (checked by its bytes) with the service's own
-notices beside it into `versi_lama/`, logs it, and leaves a notice naming the newer version.
+`Versions.superseded` then names each replaced copy (checked by its bytes) and the event that
+sends it into `versi_lama/`; once the pipeline has recorded those with the newer version's own
+(one transaction), `carry_out` moves each with the service's notices beside it, and leaves a
+notice naming the newer version.
 """
 
 from __future__ import annotations
@@ -88,6 +90,14 @@ def superseded_by(sop: Sop, document: Document | None, newcomer: Event) -> list[
 
 
 @dataclass(frozen=True)
+class Leaving:
+    """An older copy on its way to `versi_lama/`: its SUPERSEDED event and version number."""
+
+    event: Event
+    number: int
+
+
+@dataclass(frozen=True)
 class Versions:
     tree: Tree
     store: Store
@@ -101,38 +111,57 @@ class Versions:
             return None
         return self.projection.document(self.store, (division, year, period))
 
-    def supersede(self, document: Document | None, newcomer: Event, moment: datetime) -> int:
-        """Move the copies `newcomer` replaces into `versi_lama/`; return how many moved."""
-        moved = 0
-        for version in superseded_by(self.sop, document, newcomer):
-            assert document is not None and version.path
-            if self._move_old(document, version, newcomer, moment):
-                moved += 1
-        return moved
+    def superseded(self, document: Document | None, newcomer: Event,
+                   moment: datetime) -> list[Leaving]:  # fmt: skip
+        """The copies `newcomer` replaces that still hold their bytes, each with the SUPERSEDED
+        event that sends it into `versi_lama/` (to be recorded with the newcomer's, then
+        `carry_out`)."""
+        leaving: list[Leaving] = []
+        promised: set[Path] = set()  # names given to the copies before this one
+        for old in superseded_by(self.sop, document, newcomer):
+            assert document is not None and old.path
+            source = self.tree.root / old.path
+            if not holds(source, old.file_hash):
+                continue  # moved, edited or deleted by a person since: nothing to tidy
+            folder = self.tree.folder(document.division, SUPERSEDED_FOLDER)
+            target = unique_destination(folder, source.name, taken=frozenset(promised))
+            promised.add(target)
+            event = Event(
+                outcome=Outcome.SUPERSEDED, division=document.division, year=document.year,
+                quarter=document.period, step=old.step, file_hash=old.file_hash,
+                from_path=old.path, to_path=self._relative(target),
+                message=self._superseded_message(document, old, newcomer, moment),
+            )  # fmt: skip
+            leaving.append(Leaving(event, old.number))
+        return leaving
 
-    def _move_old(self, document: Document, old: Version, newcomer: Event,
-                  moment: datetime) -> bool:  # fmt: skip
-        source = self.tree.root / old.path  # type: ignore[operator]
-        if not holds(source, old.file_hash):
-            return False  # moved, edited or deleted by a person since: nothing to tidy
-        folder = self.tree.folder(document.division, SUPERSEDED_FOLDER)
+    def carry_out(self, leaving: list[Leaving], moment: datetime) -> None:
+        """Move the recorded `leaving` copies into `versi_lama/`, each with its notice."""
+        for item in leaving:
+            self._carry_out(item.event, item.number, moment)
+
+    def _superseded_message(self, document: Document, old: Version, newcomer: Event,
+                            moment: datetime) -> str:  # fmt: skip
         new_name = (newcomer.from_path or "").rsplit("/", 1)[-1]
         new_folder = (newcomer.to_path or "").rsplit("/", 1)[0].replace("/", "\\")
         newer = document.version(newcomer.file_hash or "")
         number = newer.number if newer else len(document.versions) + 1
-        message = (
+        return (
             f"Versi {old.number} diganti versi {number} ({new_name}, disimpan "
             f"{long_datetime(moment)}, sekarang di {new_folder}); salinan lama dipindahkan "
             f"ke {SUPERSEDED_FOLDER}."
         )
-        event = Event(
-            outcome=Outcome.SUPERSEDED, division=document.division, year=document.year,
-            quarter=document.period, step=old.step, file_hash=old.file_hash,
-            from_path=old.path, to_path=self._relative(unique_destination(folder, source.name)),
-            message=message,
-        )  # fmt: skip
-        self.store.append(event)
-        return self._carry_out(event, old.number, moment)
+
+    def finish_occupant(self, path: Path, moment: datetime) -> bool:
+        """The copy at `path` is one the log sent to `versi_lama/` (the service stopped after
+        recording it and a newer version together, before moving either): move it now, so the
+        newer one can take its place. True if moved."""
+        try:
+            digest = hashlib.sha256(read_checked(path)).hexdigest()
+        except (OSError, RefusedFileError):
+            return False
+        known = self.store.events(file_hash=digest)
+        return self.finish_interrupted(known, digest, self._relative(path), moment)
 
     def finish_interrupted(self, known: list[Event], digest: str, relative: str,
                            moment: datetime) -> bool:  # fmt: skip
