@@ -360,6 +360,8 @@ def test_appends_from_several_threads_keep_the_chain(store: Store) -> None:
 
     assert len(store.events()) == 80
     assert store.verify_chain() is None
+    head = read_anchor(anchor_path(store.path.parent))  # the newest head, whoever wrote last
+    assert head is not None and (head.id, head.row_hash, head.events) == (*store.head(), 80)
 
 
 READER = """

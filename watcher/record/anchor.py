@@ -27,7 +27,9 @@ import json
 import logging
 import os
 import re
+import threading
 import zipfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,21 +99,40 @@ class AnchorWriter:
     replaced is laid out again. The first write into a file, whether this writer's first or a
     new file's, fills both slots (one after the other): a head left from before a rollback must
     not outlive the head that follows it.
+
+    A head's sync runs in a thread of its own while the caller goes on (the service moves the
+    file the event is about meanwhile); the next write, and `close`, wait for it first, so only
+    one slot is ever unsynced and a power cut can tear at most that one. A crash before the sync
+    leaves the anchor one head behind the log, as a crash between the commit and the write does.
     """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._fd: int | None = None
         self._opened: Identity | None = None
+        self._syncer = ThreadPoolExecutor(1, thread_name_prefix="kinerja-kepala")
+        self._syncing: Future[None] | None = None
+        self._lock = threading.Lock()  # appends from several threads: one write at a time
 
     def write(self, head: Head) -> None:
-        """Write `head` durably (OSError when the disk refuses: the caller decides)."""
-        fd = self._fd
-        if fd is None or identity(self.path) != self._opened:
-            self.close()
-            fd = self._open()
-            _write_slot(fd, (head.id + 1) % 2, head)
-        _write_slot(fd, head.id % 2, head)
+        """Write `head`, synced before the next write (OSError when the disk refuses this one or
+        refused the last one's sync: the caller decides)."""
+        with self._lock:
+            self._settle()
+            fd = self._fd
+            if fd is None or identity(self.path) != self._opened:
+                self._close_file()
+                fd = self._open()
+                _write_slot(fd, (head.id + 1) % 2, head)
+                _sync(fd)
+            _write_slot(fd, head.id % 2, head)
+            self._syncing = self._syncer.submit(_sync, fd)
+
+    def _settle(self) -> None:
+        """Wait for the last head's sync; its OSError, if any, is raised here."""
+        syncing, self._syncing = self._syncing, None
+        if syncing is not None:
+            syncing.result()
 
     def _open(self) -> int:
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o644)
@@ -126,7 +147,14 @@ class AnchorWriter:
         return fd
 
     def close(self) -> None:
-        """Close the file; closing twice is harmless."""
+        """Sync what was written and close the file; closing twice is harmless."""
+        with self._lock:
+            with contextlib.suppress(OSError):
+                self._settle()
+            self._close_file()
+        self._syncer.shutdown()
+
+    def _close_file(self) -> None:
         if self._fd is not None:
             with contextlib.suppress(OSError):
                 os.close(self._fd)
@@ -135,7 +163,6 @@ class AnchorWriter:
 
 def _write_slot(fd: int, slot: int, head: Head) -> None:
     _write_at(fd, _HEADER + slot * _SLOT, _slot_bytes(head))
-    _sync(fd)
 
 
 def _write_at(fd: int, offset: int, data: bytes) -> None:
