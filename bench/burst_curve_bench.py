@@ -15,6 +15,10 @@ moves per file). Each size runs twice: quiet, and busy, with `[layanan] pindai_u
 during the burst). The CPU the service's process tree used (the service and its validation
 processes, from /proc) over the burst's wall time says how many cores it kept busy.
 
+Last, the disk's own sync latency, measured alone in the same run (a new 4 KiB file fsynced, as
+a notice is; 4 KiB rewritten in place and fdatasynced, as a log commit into its reused -wal):
+what the worker waits for per file, before the queueing behind the other writes of a burst.
+
 The naive baseline, in the same run for sizes up to `--naive-up-to`: one loop that
 `openpyxl.load_workbook`s and `shutil.move`s each file (no settle, archive, fsync or log). The
 aims of issue 16 (1,000 files <= 3 s; the cost per file flat from 10 to 10,000) are printed with
@@ -74,6 +78,33 @@ def tree_cpu_seconds(root_pid: int) -> float:
     return total
 
 
+def sync_latency(folder: Path, count: int = 200) -> tuple[list[float], list[float]]:
+    """Seconds per durable write on this disk, as the worker waits for them: (a new 4 KiB file
+    written and fsynced, as a notice; 4 KiB overwritten in place and fdatasynced, as a log
+    commit into its reused -wal)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    block = os.urandom(4096)
+    created, rewritten = [], []
+    overwrite = os.open(folder / "ditimpa", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        os.pwrite(overwrite, block, 0)
+        os.fsync(overwrite)
+        for number in range(count):
+            started = time.perf_counter()
+            fd = os.open(folder / f"baru-{number}", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            os.write(fd, block)
+            os.fsync(fd)
+            os.close(fd)
+            created.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            os.pwrite(overwrite, block, 0)
+            os.fdatasync(overwrite)
+            rewritten.append(time.perf_counter() - started)
+    finally:
+        os.close(overwrite)
+    return created, rewritten
+
+
 def one_burst(work: Path, size: int, busy: bool) -> tuple[float, float, float]:
     """(total s, p95 latency s, cores busy) for one burst of `size` in a fresh office."""
     tree, _ = issued_office(work / f"{'sibuk' if busy else 'tenang'}-{size}")
@@ -116,6 +147,7 @@ def main() -> None:
                 print(f"{size:>6} {'busy' if busy else 'quiet':>6} {total:8.2f} "
                       f"{per_file[size, busy]:8.2f} {p95:6.2f} {cores:5.2f} {naive_text}",
                       flush=True)  # fmt: skip
+        created, rewritten = sync_latency(work / "sinkron")
     if 1000 in sizes:
         quiet = per_file[1000, False]  # ms per file x 1,000 files = that many seconds
         print(f"1,000 files: {quiet:.2f} s quiet  [aim <= {AIM_1000_S:g} s: "
@@ -125,6 +157,14 @@ def main() -> None:
         ratio = costs[-1] / min(costs)
         print(f"cost per file {'busy' if busy else 'quiet'}: {sizes[-1]} files / cheapest size "
               f"= {ratio:.2f}x  [flat (<= {FLAT:g}x): {verdict(ratio <= FLAT)}]")  # fmt: skip
+    new_file, in_place = (
+        f"p50 {percentile(times, 0.5) * 1000:.2f} ms p95 {percentile(times, 0.95) * 1000:.2f} ms"
+        for times in (created, rewritten)
+    )
+    print(f"this disk, {len(created)} syncs each: a new 4 KiB file fsynced {new_file}; 4 KiB "
+          f"rewritten in place and fdatasynced {in_place} (the worker waits, per superseding "
+          "file, for the log's commit and the older copy's notice; the rest syncs in threads "
+          "or once per round)")  # fmt: skip
     print(f"load average at the end: {load()}")
 
 
