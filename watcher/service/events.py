@@ -12,7 +12,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.events import (
+    DirCreatedEvent,
+    DirMovedEvent,
+    FileClosedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
 from watchdog.observers import Observer
 
 # Only Linux's inotify tells that a writer closed a file. Windows' and macOS's observers (and
@@ -20,6 +30,14 @@ from watchdog.observers import Observer
 # `unclosed_seconds` for a close event that never comes. A rename into place is reported
 # everywhere, and settles at once everywhere (`Change`).
 NATIVE_CLOSE_EVENTS: Final = Observer.__name__ == "InotifyObserver"
+
+
+# What `EventQueue` acts on, as the native observer's filter: its inotify mask then leaves out
+# every open and every close after reading (the service's own reads of each file, a person's or
+# a share's folder listings), which came by the thousand in a burst and were dropped here only
+# after watchdog's thread had paired and queued each one.
+HANDLED_EVENTS: Final = [FileCreatedEvent, FileModifiedEvent, FileMovedEvent, FileDeletedEvent,
+                         FileClosedEvent, DirCreatedEvent, DirMovedEvent]  # fmt: skip
 
 
 @dataclass(frozen=True, kw_only=True)

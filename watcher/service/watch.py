@@ -39,7 +39,13 @@ from watcher.record.guard import RecordGuard, check_at_start, lost_event
 from watcher.record.store import Event, Outcome, Store, utc_now
 from watcher.service.backoff import Backoff
 from watcher.service.console import outcome_line
-from watcher.service.events import DEFAULT_OPTIONS, Change, EventQueue, ServiceOptions
+from watcher.service.events import (
+    DEFAULT_OPTIONS,
+    HANDLED_EVENTS,
+    Change,
+    EventQueue,
+    ServiceOptions,
+)
 from watcher.service.health import Heartbeat, health_path
 from watcher.service.history import lying_in_delivery_folders
 from watcher.service.in_place import InPlace
@@ -180,14 +186,15 @@ class Service:
         return f"Layanan mulai mengawasi {self.tree.inbox} ({mode})."
 
     def _observer(self):  # type: ignore[no-untyped-def]
+        use_close = self.options.close_events and not self.options.polling
+        handler = EventQueue(self.items, use_close=use_close)
         if self.options.polling:  # watchdog's PollingObserver cost 4 % of a core on 10,000 files
             observer = Poller(self.options.polling, skip=self._never_handled)
+            observer.schedule(handler, str(self.tree.inbox), recursive=True)
         else:
             observer = Observer()
-        use_close = self.options.close_events and not self.options.polling
-        observer.schedule(
-            EventQueue(self.items, use_close=use_close), str(self.tree.inbox), recursive=True
-        )
+            observer.schedule(handler, str(self.tree.inbox), recursive=True,
+                              event_filter=HANDLED_EVENTS)  # fmt: skip
         return observer
 
     def _scheduler(self, jobs: OfficeJobs, store: Store) -> schedule.Scheduler:
