@@ -12,17 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from watchdog.events import (
-    DirCreatedEvent,
-    DirMovedEvent,
-    FileClosedEvent,
-    FileCreatedEvent,
-    FileDeletedEvent,
-    FileModifiedEvent,
-    FileMovedEvent,
-    FileSystemEvent,
-    FileSystemEventHandler,
-)
+from watchdog import events as fs
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 # Only Linux's inotify tells that a writer closed a file. Windows' and macOS's observers (and
@@ -36,8 +27,9 @@ NATIVE_CLOSE_EVENTS: Final = Observer.__name__ == "InotifyObserver"
 # every open and every close after reading (the service's own reads of each file, a person's or
 # a share's folder listings), which came by the thousand in a burst and were dropped here only
 # after watchdog's thread had paired and queued each one.
-HANDLED_EVENTS: Final = [FileCreatedEvent, FileModifiedEvent, FileMovedEvent, FileDeletedEvent,
-                         FileClosedEvent, DirCreatedEvent, DirMovedEvent]  # fmt: skip
+HANDLED_EVENTS: Final = [fs.FileCreatedEvent, fs.FileModifiedEvent, fs.FileMovedEvent,
+                         fs.FileDeletedEvent, fs.FileClosedEvent, fs.DirCreatedEvent,
+                         fs.DirMovedEvent]  # fmt: skip
 
 
 @dataclass(frozen=True, kw_only=True)
