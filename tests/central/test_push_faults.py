@@ -255,7 +255,6 @@ def test_the_centre_stopped_immediately_mid_push_loses_nothing_acknowledged(
         pg.stop("immediate")
         wait_for(lambda: all(p.waiting for p in pushers), "semua kantor menunggu")
         acknowledged = {p.office.office_id: p.acknowledged for p in pushers}
-        in_flight = sum(len(p.failures) for p in pushers)
     finally:
         pg.start()
     try:
@@ -263,11 +262,15 @@ def test_the_centre_stopped_immediately_mid_push_loses_nothing_acknowledged(
             held = {o: admin.high_water(o) for o in acknowledged}
         # Every receipt an office read survived the crash (commits are synchronous).
         assert all(held[o] >= acknowledged[o] for o in acknowledged)
-        assert in_flight > 0  # the stop did cut pushes in flight
     finally:
         until.set()
         gate.set()
         join_all(threads)
+    # The stop cut the pushes in flight, and the connections the others held open between
+    # pushes (each fails once at its next push and is made again): never a silent success.
+    # Counted after the run: whether a push was mid-way at the stop is a matter of timing.
+    connected = sum(count > 0 for count in acknowledged.values())  # at the stop
+    assert sum(len(p.failures) for p in pushers) >= connected >= 5
     with Centre(pg.url(database)) as admin:
         for pusher in pushers:
             assert_office_pushed(admin, pusher.office)
