@@ -16,7 +16,7 @@ from support.hostile_content import filled, to_bytes
 from support.office import issued_office
 from support.plain_reading import parser_scan, read_plainly
 
-from watcher.validation import active_content, sheet_scan
+from watcher.validation import active_content, plain_xml, safety, sheet_scan
 from watcher.validation.refusal import Refusal
 from watcher.validation.xml_stream import check_well_formed
 
@@ -200,3 +200,36 @@ def test_a_workbook_issued_and_filled_is_read_plainly(tmp_path: Path) -> None:
     plain = read_plainly(to_bytes(filled(tree)))  # issued by kinerja, filled with openpyxl
     assert plain is not None and plain.cells > 40
     assert plain.formula_cells and plain.styles  # the template's capaian formulas and formats
+
+
+MARKUP = ("<!DOCTYPE x>", "<!doctype x>", "<!ENTITY e 'x'>", "<!-- note -->", "<![CDATA[x]]>",
+          "<?pi x?>", "\x00")  # fmt: skip
+
+
+@SETTINGS
+@given(sheets(), st.lists(st.sampled_from(MARKUP), max_size=2), st.integers(0, 10**6))
+def test_markup_that_is_not_a_tag_is_found_wherever_it_lies(
+    xml: bytes, markup: list[str], seed: int
+) -> None:
+    """`is_plain` (and its fast `marked` search) agrees with a plain search for "<!", "<?" and
+    NUL, and the chunked DTD scan refuses a DTD however the part is cut into chunks."""
+    head = xml.index(b"?>") + 2 if xml.startswith(b"<?xml") else 0  # spliced past it
+    at = head + seed % (len(xml) - head + 1)
+    spliced = xml[:at] + "".join(markup).encode() + xml[at:]
+    body = spliced[head:]
+    plain = body.lstrip().startswith(b"<") and not any(n in body for n in (b"\x00", b"<!", b"<?"))
+    assert plain_xml.is_plain(spliced) == plain
+    declares = any(word in spliced.lower() for word in (b"<!doctype", b"<!entity"))
+    for encoding in ("utf-8", "utf-16-le"):
+        data = spliced.decode().encode(encoding)
+        first = len(xml[:head].decode().encode(encoding))  # the declaration: in the first chunk
+        cuts = sorted({first + (seed * (n + 1)) % (len(data) - first + 1) for n in range(3)})
+        chunks = [data[a:b] for a, b in zip([0, *cuts], [*cuts, len(data)], strict=True)]
+        found = outcome(scanned, chunks)
+        assert (found == ("refused", "safety.xml_doctype", {})) == declares
+
+
+def scanned(chunks: list[bytes]) -> None:
+    scan = safety._XmlScan()
+    for chunk in chunks:
+        scan.feed(chunk)

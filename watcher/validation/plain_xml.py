@@ -38,8 +38,15 @@ def is_plain(xml: bytes) -> bool:
         body = body[end + 2 :]
     # a NUL: UTF-16, every other byte; "<!" and "<?": markup that is not a tag
     return body.lstrip().startswith(b"<") and not any(
-        needle in body for needle in (b"\x00", b"<!", b"<?")
+        marked(body, needle) for needle in (b"\x00", b"<!", b"<?")
     )
+
+
+def marked(data: bytes, needle: bytes) -> bool:
+    """`needle in data`, looked for only when the needle's last byte is in `data`: a one-byte
+    search runs at memory speed, while a needle opening with "<" stops at every tag (~40 us in
+    a 40 KB sheet, which rarely holds a "!" or a "?" at all)."""
+    return needle[-1:] in data and needle in data
 
 
 @lru_cache(maxsize=65_536)  # a template's cells and rows recur, attributes and all, in every file

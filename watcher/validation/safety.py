@@ -414,9 +414,11 @@ class _XmlScan:
         if self._tail is None:
             _check_declaration(chunk[:1024])
             self._tail = b""
-        window = (self._tail + chunk).lower()  # a needle may straddle two chunks
-        if any(needle in window for needle in _XML_NEEDLES):
-            raise Refusal("safety.xml_doctype")
+        window = self._tail + chunk  # a needle may straddle two chunks
+        if b"!" in window:  # in every needle, in either encoding: lowered only when there
+            lowered = window.lower()
+            if any(needle in lowered for needle in _XML_NEEDLES):
+                raise Refusal("safety.xml_doctype")
         self._tail = window[-32:]
 
 
