@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import tracemalloc
+import zipfile
 from pathlib import Path
 
 import defusedxml
@@ -31,6 +32,8 @@ from support.office import issued_office
 
 from watcher.errors import EXIT_UNUSABLE, RefusedFileError
 from watcher.validation.safety import SafetyLimits, check_bytes, check_file
+from watcher.workbook.layout import rencana_aksi_layout
+from watcher.workbook.read import read_workbook
 
 MIB = 1024 * 1024
 ROOT = Path(__file__).resolve().parents[2]
@@ -124,6 +127,28 @@ def test_hostile_file_is_refused_with_its_rule_and_an_indonesian_message(case: s
 @pytest.mark.parametrize("case", PASSING)
 def test_sound_workbook_passes(case: str) -> None:
     check_bytes(CASES[case]())
+
+
+def test_the_parts_inflated_on_the_way_are_handed_on_for_these_bytes_only() -> None:
+    """What the safety layer inflated is handed to the reader as the zip holds it; handed
+    with other bytes, it is not used: the reader reads the bytes it is given."""
+    first, second = (_with_realisation(value) for value in (95.5, 12.25))
+    checked = check_bytes(first)
+    with zipfile.ZipFile(io.BytesIO(first)) as archive:
+        assert checked.inflated["xl/worksheets/sheet1.xml"] == archive.read(
+            "xl/worksheets/sheet1.xml"
+        )
+    layout = rencana_aksi_layout()
+    assert read_workbook(first, layout, checked=checked).value(3, 5) == 95.5
+    assert read_workbook(second, layout, checked=checked).value(3, 5) == 12.25
+
+
+def _with_realisation(value: float) -> bytes:
+    workbook = openpyxl.load_workbook(io.BytesIO(valid_xlsx_bytes()))
+    workbook["Rencana Aksi"]["E3"] = value
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def test_workbooks_kinerja_issues_pass(tmp_path: Path) -> None:

@@ -43,9 +43,11 @@ class Target:
     value: float
     label: str
 
-    @classmethod
-    def of(cls, indicator: Indicator, period: Period, index: int) -> Target:
-        return cls(period_target(indicator, period, index), f"Target {period.short_label(index)}")
+
+def targets_of(indicators: tuple[Indicator, ...], period: Period, index: int) -> dict[str, Target]:
+    """Each indicator's target for period `index`, by code (one label for them all)."""
+    label = f"Target {period.short_label(index)}"
+    return {i.code: Target(period_target(i, period, index), label) for i in indicators}
 
 
 def check_row(

@@ -34,7 +34,7 @@ from watcher.validation.number_formats import percent_styles
 from watcher.validation.refusal import Refusal
 from watcher.validation.sheet_scan import SheetScan, scan_sheet
 from watcher.validation.xml_stream import feed_xml, local_name, namespace_of
-from watcher.validation.zip_members import member_chunks
+from watcher.validation.zip_members import Members
 
 # A rencana aksi sheet has a few hundred cells; a million (rows x columns from A1) is ~50 MB
 # for calamine and Python together.
@@ -79,21 +79,24 @@ class Package:
     percent_styles: frozenset[int] = frozenset()  # style indexes with a percent number format
 
 
-def open_package(data: bytes, read: list[str]) -> Package:
-    """Resolve `data` (which passed the safety layer) and measure the sheets named in `read`.
+def open_package(data: bytes, read: list[str], checked: Members | None = None) -> Package:
+    """Resolve `data` (which passed the safety layer) and measure the sheets named in `read`;
+    `checked`: what the safety layer gave for these bytes (the parts it inflated).
 
     Raise Refusal ("read.sheet_too_large", "read.unsupported_structure",
     "read.unsupported_encoding", "read.shared_strings_too_large", "read.unreadable").
     """
-    view = memoryview(data)
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        members = {info.filename.replace("\\", "/").lower(): info for info in archive.infolist()}
-    _check_main_part(view, members)
-    workbook = _parse(view, _find(members, _WORKBOOK), _WorkbookTarget)
+    if checked is None or checked.data is not data:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            checked = Members(data, tuple(archive.infolist()))
+    source = checked
+    members = source.by_name()
+    _check_main_part(source, members)
+    workbook = _parse(source, _find(members, _WORKBOOK), _WorkbookTarget)
     rels_part = _find(members, _WORKBOOK_RELS)
-    if b"&" in b"".join(member_chunks(view, rels_part)):
+    if b"&" in source.content(rels_part):
         raise Refusal("read.unsupported_structure")  # calamine reads "&#47;" as it stands
-    relationships = _parse(view, rels_part, _RelationshipTarget)
+    relationships = _parse(source, rels_part, _RelationshipTarget)
     sheets = tuple(_entry(sheet, relationships.by_id, members) for sheet in workbook.sheets)
     if len({sheet.name.lower() for sheet in sheets}) != len(sheets):
         raise Refusal("read.unsupported_structure")  # Excel forbids it; readers pick either
@@ -101,14 +104,14 @@ def open_package(data: bytes, read: list[str]) -> Package:
     scans: dict[str, SheetScan] = {}
     for sheet in sheets:
         if sheet.name in read:
-            parts[sheet.name] = _measured_sheet(view, sheet)
+            parts[sheet.name] = _measured_sheet(source, sheet)
             try:
                 scans[sheet.name] = scan_sheet(parts[sheet.name], limit=MAX_SHEET_CELLS)
             except Refusal as refusal:
                 refusal.details["sheet"] = sheet.name
                 raise
     extra = {
-        kind: _text_part(view, _same_part(members, relationships.by_kind.get(kind), fixed))
+        kind: _text_part(source, _same_part(members, relationships.by_kind.get(kind), fixed))
         for kind, fixed in _CALAMINE_FIXED.items()
     }
     if extra.get("sharedStrings"):
@@ -117,11 +120,11 @@ def open_package(data: bytes, read: list[str]) -> Package:
     return Package(sheets, scans, rebuilt, percent_styles(extra.get("styles") or b""))
 
 
-def _check_main_part(view: memoryview, members: dict[str, zipfile.ZipInfo]) -> None:
+def _check_main_part(source: Members, members: dict[str, zipfile.ZipInfo]) -> None:
     """Excel opens the workbook the package root names; calamine always opens xl/workbook.xml."""
     if "_rels/.rels" not in members:
         return
-    root = _parse(view, members["_rels/.rels"], _RelationshipTarget, "/")
+    root = _parse(source, members["_rels/.rels"], _RelationshipTarget, "/")
     if root.by_kind.get("officeDocument", _WORKBOOK).lower() != _WORKBOOK:
         raise Refusal("read.unsupported_structure")
 
@@ -166,21 +169,21 @@ def _entry(
     )
 
 
-def _measured_sheet(view: memoryview, sheet: SheetEntry) -> bytes:
+def _measured_sheet(source: Members, sheet: SheetEntry) -> bytes:
     """The sheet's XML, ready for calamine; refuse a sheet calamine would misread."""
     if sheet.kind != "worksheet" or sheet.member is None:
         raise Refusal("read.unsupported_sheet", sheet=sheet.name)
     if sheet.calamine_member is not sheet.member:
         raise Refusal("read.unsupported_structure")  # calamine alone would read another part
-    return _text_part(view, sheet.member)
+    return _text_part(source, sheet.member)
 
 
-def _text_part(view: memoryview, info: zipfile.ZipInfo | None) -> bytes:
+def _text_part(source: Members, info: zipfile.ZipInfo | None) -> bytes:
     """A part's bytes as UTF-8 XML (safety bounded its size). calamine reads a UTF-16 part as
     empty (tried: a sheet saved as UTF-16 reads as no rows at all), so it is refused."""
     if info is None:
         return b""
-    data = b"".join(member_chunks(view, info))
+    data = source.content(info)
     if data.startswith(_UTF16_MARKS) or b"\x00" in data[:200]:
         raise Refusal("read.unsupported_encoding")
     data = data.removeprefix(_UTF8_MARK)
@@ -278,11 +281,11 @@ def resolve_target(source: str, target: str) -> str:
     return resolved.lstrip("/")
 
 
-def _parse(view: memoryview, info: zipfile.ZipInfo, target: Callable[..., _T], *args: str) -> _T:
+def _parse(source: Members, info: zipfile.ZipInfo, target: Callable[..., _T], *args: str) -> _T:
     """`target(*args)` fed the part. What it collects depends on the bytes alone, so a small
     part's is remembered (a template's workbook.xml and relationships recur in every file);
     it is read, never changed."""
-    data = b"".join(member_chunks(view, info))
+    data = source.content(info)
     if len(data) <= _REMEMBERED_PART:
         return _remembered_parse(target, args, data)
     return _fed(target, args, data)

@@ -13,7 +13,7 @@ from watcher.masterdata.model import Indicator, MasterData
 from watcher.masterdata.numbers import NotANumber, parse_number
 from watcher.sop.model import RuleSet
 from watcher.sop.period import QUARTERLY, Period
-from watcher.validation.cell_rules import Target, check_row, stray_errors, stray_formulas
+from watcher.validation.cell_rules import check_row, stray_errors, stray_formulas, targets_of
 from watcher.validation.findings import Finding, Result, Severity
 from watcher.workbook.layout import METADATA_KIND, Layout
 from watcher.workbook.read import Workbook
@@ -177,13 +177,14 @@ def _table(
     _row_structure(expected, found, layout, findings)
     settings = master.settings
     values: dict[str, dict[str, Any]] = {}
+    targets = targets_of(expected, expect.period, identity.quarter)
     for indicator in expected:
         if indicator.code in found:
             row = found[indicator.code]
-            target = Target.of(indicator, expect.period, identity.quarter)
             values[indicator.code] = check_row(
-                book, layout, indicator, row, target, expect.rules, settings, findings
-            )
+                book, layout, indicator, row, targets[indicator.code], expect.rules, settings,
+                findings,
+            )  # fmt: skip
     stray_errors(book, layout, found, findings)
     stray_formulas(book, layout, found, findings)
     return values

@@ -27,11 +27,13 @@ from watcher.validation.part_memo import Memo, member_key
 from watcher.validation.refusal import Refusal
 from watcher.validation.xml_stream import XmlFeed
 from watcher.validation.zip_members import (
+    Members,
     check_layout,
     directory,
     looks_like_xml,
     member_chunks,
     member_payload,
+    part_name,
 )
 
 MIB = 1024 * 1024
@@ -173,15 +175,18 @@ _PASSED: Memo[bool] = Memo(4096)
 # Members up to this size are inflated whole (a rencana aksi sheet is ~50 KB); larger ones are
 # scanned as they inflate, so that memory stays bounded whatever the part.
 _WHOLE_PART_BYTES = 4 * MIB
+# Inflated parts handed on to the reader (`Members`), up to this much in all.
+_KEPT_BYTES = 8 * MIB
 
 
-def check_bytes(data: bytes, *, name: str = "", limits: SafetyLimits = DEFAULT_LIMITS) -> None:
-    """Return if `data` may be handed to a spreadsheet parser; raise RefusedFileError if not.
+def check_bytes(data: bytes, *, name: str = "", limits: SafetyLimits = DEFAULT_LIMITS) -> Members:
+    """Return the package's members if `data` may be handed to a spreadsheet parser (with the
+    parts inflated on the way, for the reader); raise RefusedFileError if not.
 
     `name` is only reported (as the error's `path`); the verdict depends on the bytes alone.
     """
     try:
-        _check(data, limits)
+        return _check(data, limits)
     except Refusal as refusal:
         raise _error(refusal, name) from None
 
@@ -214,7 +219,7 @@ def _mb(size: int) -> str:
     return f"{size / MIB:.1f}".replace(".", ",")
 
 
-def _check(data: bytes, limits: SafetyLimits) -> None:
+def _check(data: bytes, limits: SafetyLimits) -> Members:
     if not data:
         raise Refusal("safety.empty")
     if len(data) > limits.max_file_bytes:
@@ -222,8 +227,7 @@ def _check(data: bytes, limits: SafetyLimits) -> None:
     if data.startswith(_OLE_MAGIC):
         raise Refusal(_ole_rule(data))
     if data.startswith(_ZIP_MAGICS):
-        _check_zip(data, limits)
-        return
+        return _check_zip(data, limits)
     for magic, rule in _MAGICS:
         if data.startswith(magic):
             raise Refusal(rule)
@@ -276,7 +280,7 @@ def _decode_text(sample: bytes) -> str | None:
 _ZIP_ERRORS = (zipfile.BadZipFile, ValueError, OSError, EOFError, struct.error, NotImplementedError)
 
 
-def _check_zip(data: bytes, limits: SafetyLimits) -> None:
+def _check_zip(data: bytes, limits: SafetyLimits) -> Members:
     found = directory(data)
     if found.count > limits.max_members or found.size > limits.max_members * _MAX_ENTRY_BYTES:
         # zipfile builds an object per entry (it ignores the declared count) before we can
@@ -289,30 +293,30 @@ def _check_zip(data: bytes, limits: SafetyLimits) -> None:
         raise Refusal("safety.truncated_zip") from None
     _check_listing(infos, limits)
     view = memoryview(data)
-    names = {_part_name(info): info for info in infos}
+    names = {part_name(info): info for info in infos}
     kind = _zip_kind(view, names)
     if kind:
         raise Refusal(kind)
     check_layout(data, infos, found)
     _check_declared_sizes(infos, limits)
     _check_part_names(names)
+    inflated: dict[str, bytes] = {}
+    kept = 0
     for info in infos:
-        _verify_member(view, info)
+        content = _verify_member(view, info)
+        if content is not None and kept + len(content) <= _KEPT_BYTES:
+            inflated[part_name(info)] = content
+            kept += len(content)
+    return Members(data, tuple(infos), inflated)
 
 
 def _check_listing(infos: list[zipfile.ZipInfo], limits: SafetyLimits) -> None:
     if len(infos) > limits.max_members:
         raise Refusal("safety.too_many_members", limit=limits.max_members)
-    if len({_part_name(info) for info in infos}) != len(infos):
+    if len({part_name(info) for info in infos}) != len(infos):
         raise Refusal("safety.corrupt_zip")  # twins: two readers could each pick another one
     if any(info.flag_bits & 0x1 for info in infos):
         raise Refusal("safety.encrypted")  # a password on the zip itself
-
-
-def _part_name(info: zipfile.ZipInfo) -> str:
-    """The name as readers match it: OPC names are case-insensitive, and calamine's zip reader
-    takes a backslash for a slash (tried: "xl\\worksheets\\sheet1.xml" is read as a sheet)."""
-    return info.filename.replace("\\", "/").lower()
 
 
 def _zip_kind(view: memoryview, names: dict[str, zipfile.ZipInfo]) -> str | None:
@@ -363,7 +367,7 @@ def _check_part_names(names: dict[str, zipfile.ZipInfo]) -> None:
         raise Refusal("safety.missing_parts", missing=", ".join(missing))
 
 
-def _verify_member(view: memoryview, info: zipfile.ZipInfo) -> None:
+def _verify_member(view: memoryview, info: zipfile.ZipInfo) -> bytes | None:
     """Inflate one member as a stream: its size and CRC must be true, it holds no DTD, and if
     it is XML it holds no active content (see `active_content`).
 
@@ -371,10 +375,12 @@ def _verify_member(view: memoryview, info: zipfile.ZipInfo) -> None:
     and content types, so any name can hold XML. A binary part (an image) will not contain
     "<!DOCTYPE" by chance; an SVG image that declares one is refused, which is rare and safe.
     The verdict depends on the stored bytes, method, size and CRC alone (`part_memo`).
+    Return the member's bytes when it was inflated whole here, None when not.
     """
     key = member_key(info, member_payload(view, info))
     if _PASSED.get(key):
-        return
+        return None
+    data = None
     if info.file_size <= _WHOLE_PART_BYTES:  # inflated at once, then judged whole
         data = b"".join(member_chunks(view, info))
         _XmlScan().feed(data)
@@ -383,6 +389,7 @@ def _verify_member(view: memoryview, info: zipfile.ZipInfo) -> None:
     else:
         _scan_in_chunks(view, info)
     _PASSED.put(key, True)
+    return data
 
 
 def _scan_in_chunks(view: memoryview, info: zipfile.ZipInfo) -> None:

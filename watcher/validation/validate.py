@@ -16,6 +16,7 @@ from watcher.sop.workflow import Place, issue_place, place_at
 from watcher.validation import safety
 from watcher.validation.findings import Finding, Result, Severity
 from watcher.validation.rules import Expectation, check
+from watcher.validation.zip_members import Members
 from watcher.workbook.layout import Layout, rencana_aksi_layout
 from watcher.workbook.read import read_workbook
 
@@ -31,10 +32,10 @@ def validate_bytes(data: bytes, master: MasterData, expect: Expectation, *, name
                    layout: Layout | None = None) -> Result:  # fmt: skip
     """Validate bytes already read; the same bytes are checked, parsed and (later) archived."""
     try:
-        safety.check_bytes(data, name=name)
+        checked = safety.check_bytes(data, name=name)
     except RefusedFileError as refusal:
         return refused(name, expect.step, refusal)
-    return _read_and_check(data, master, expect, name, layout or rencana_aksi_layout())
+    return _read_and_check(checked, master, expect, name, layout or rencana_aksi_layout())
 
 
 def validate_file(path: Path, master: MasterData, expect: Expectation) -> Result:
@@ -42,8 +43,7 @@ def validate_file(path: Path, master: MasterData, expect: Expectation) -> Result
     device or oversized file is refused unread), then checked, read and validated."""
     name = printable(path.name)
     try:
-        data = read_checked(path)
-        safety.check_bytes(data, name=str(path))
+        checked = safety.check_bytes(read_checked(path), name=str(path))
     except RefusedFileError as refusal:
         return refused(name, expect.step, refusal)
     except OSError as exc:
@@ -51,14 +51,14 @@ def validate_file(path: Path, master: MasterData, expect: Expectation) -> Result
         message = f"Berkas tidak dapat dibuka: {reason or exc.strerror or exc}."
         error = RefusedFileError(message, rule="read.os_error", path=str(path))
         return refused(name, expect.step, error)
-    return _read_and_check(data, master, expect, name, rencana_aksi_layout())
+    return _read_and_check(checked, master, expect, name, rencana_aksi_layout())
 
 
-def _read_and_check(data: bytes, master: MasterData, expect: Expectation, name: str,
+def _read_and_check(checked: Members, master: MasterData, expect: Expectation, name: str,
                     layout: Layout) -> Result:  # fmt: skip
     """Parse bytes that have passed the safety layer, then apply the content rules."""
     try:
-        book = read_workbook(data, layout, name=name)
+        book = read_workbook(checked.data, layout, name=name, checked=checked)
     except RefusedFileError as refusal:
         return refused(name, expect.step, refusal)
     return check(book, master, layout, expect, name=name)

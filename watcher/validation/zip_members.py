@@ -14,8 +14,8 @@ from __future__ import annotations
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 
 from watcher.validation.refusal import Refusal
 
@@ -186,3 +186,27 @@ def looks_like_xml(head: bytes) -> bool:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return True
     return head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"<")
+
+
+def part_name(info: zipfile.ZipInfo) -> str:
+    """The name as readers match it: OPC names are case-insensitive, and calamine's zip reader
+    takes a backslash for a slash (tried: "xl\\worksheets\\sheet1.xml" is read as a sheet)."""
+    return info.filename.replace("\\", "/").lower()
+
+
+@dataclass(frozen=True)
+class Members:
+    """A checked zip's members (as zipfile lists them) and those already inflated whole, by
+    `part_name`: the safety layer hands on what it inflated, so the reader does not again."""
+
+    data: bytes
+    infos: tuple[zipfile.ZipInfo, ...]
+    inflated: Mapping[str, bytes] = field(default_factory=dict)
+
+    def by_name(self) -> dict[str, zipfile.ZipInfo]:
+        return {part_name(info): info for info in self.infos}
+
+    def content(self, info: zipfile.ZipInfo) -> bytes:
+        """The member's inflated bytes (safety bounded its size)."""
+        kept = self.inflated.get(part_name(info))
+        return kept if kept is not None else b"".join(member_chunks(memoryview(self.data), info))

@@ -19,6 +19,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 from watcher.errors import RefusedFileError
 from watcher.validation.package import MAX_SHARED_STRINGS, open_package
 from watcher.validation.refusal import Refusal
+from watcher.validation.zip_members import Members
 from watcher.workbook.layout import Layout
 
 
@@ -64,11 +65,14 @@ class Workbook:
         return ""
 
 
-def read_workbook(data: bytes, layout: Layout, *, name: str = "") -> Workbook:
-    """Parse the bytes; raise RefusedFileError (Indonesian) when they are not a readable xlsx."""
+def read_workbook(
+    data: bytes, layout: Layout, *, name: str = "", checked: Members | None = None
+) -> Workbook:
+    """Parse the bytes; raise RefusedFileError (Indonesian) when they are not a readable xlsx.
+    `checked`: what `safety.check_bytes` returned for these very bytes."""
     read = [layout.main_sheet, layout.metadata_sheet]
     try:
-        package = open_package(data, read)
+        package = open_package(data, read, checked)
         book = CalamineWorkbook.from_filelike(io.BytesIO(package.calamine_bytes))
         names = tuple(book.sheet_names)
         grid = _rows(book, layout.main_sheet) if layout.main_sheet in names else []
