@@ -15,6 +15,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import openpyxl
@@ -428,12 +429,16 @@ def parts_changed(change: Callable[[dict[str, bytes]], None], rule: str) -> Call
     return build
 
 
-def huge_shared_strings_count(parts: dict[str, bytes]) -> None:
+HUGE_TABLE = f'<sst xmlns="{MAIN_NS}" count="4000000000" uniqueCount="4000000000">'
+NESTED_TABLE = f'<sst xmlns="{MAIN_NS}"><si><t>a</t></si><sst uniqueCount="4000000000"/></sst>'
+TABLE_BELOW = f'<strings xmlns="{MAIN_NS}"><sst count="4000000000"/></strings>'
+
+
+def huge_shared_strings_count(
+    parts: dict[str, bytes], *, table: str = HUGE_TABLE + "<si><t>a</t></si></sst>"
+) -> None:
     """calamine reserves memory for the declared uniqueCount first: 4e9 aborts the process."""
-    parts["xl/sharedStrings.xml"] = (
-        f'<sst xmlns="{MAIN_NS}" count="4000000000" uniqueCount="4000000000">'
-        "<si><t>a</t></si></sst>"
-    ).encode()
+    parts["xl/sharedStrings.xml"] = table.encode()
     relationship = (
         f'<Relationship Id="rIdS" Type="{REL_NS}/sharedStrings" Target="sharedStrings.xml"/>'
     ).encode()
@@ -568,6 +573,13 @@ CONTENT_CASES: dict[str, Callable[[Tree], Case]] = {
     # what calamine allocates for, or misreads, outside the sheet's cells
     "huge_shared_strings_count": parts_changed(
         huge_shared_strings_count, "read.shared_strings_too_large"
+    ),
+    # calamine reserves for an <sst> at any depth: under a sound one, or under another root
+    "huge_shared_strings_count_nested": parts_changed(
+        partial(huge_shared_strings_count, table=NESTED_TABLE), "read.shared_strings_too_large"
+    ),
+    "huge_shared_strings_count_below_another_root": parts_changed(
+        partial(huge_shared_strings_count, table=TABLE_BELOW), "read.shared_strings_too_large"
     ),
     "shared_strings_decoy_at_fixed_name": parts_changed(
         shared_strings_decoy, "read.unsupported_structure"
