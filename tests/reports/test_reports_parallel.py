@@ -8,7 +8,7 @@ quarter's report and the LKjIP are compared cell by cell with the ones built ser
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 import pytest
@@ -20,11 +20,12 @@ from watcher.record.store import Store
 from watcher.reports import parallel
 from watcher.reports.annual import year_report
 from watcher.reports.annual_book import annual_workbook
-from watcher.reports.gather import approvals_for
+from watcher.reports.gather import Submission, approvals_for, read_submissions
 from watcher.reports.period import approvals_through, period_report
 from watcher.reports.period_book import period_workbook
 from watcher.service.tree import Tree
 from watcher.sop.load import load_sop
+from watcher.validation.part_memo import forget_all
 
 BUILT = datetime(2027, 1, 25, 10, 0, tzinfo=WITA)
 
@@ -118,3 +119,29 @@ def test_start_method(available: list[str], threads: int, expected: str) -> None
 
 def test_few_items_run_in_this_process() -> None:
     assert list(parallel.ordered_map(square, 0, [1, 2, 3])) == [1, 4, 9]
+
+
+@pytest.mark.parametrize("pooled", [False, True], ids=["one-core", "pool"])
+def test_each_division_is_handed_on_once_all_its_periods_are_read(
+    year: Tree, pooled: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The report works on a division (figures, rows) while the others are still read: the
+    division is handed on once, after its last period, with every one of its periods read."""
+    if pooled:
+        monkeypatch.setattr(parallel, "POOL_FROM", 2)
+        monkeypatch.setattr(parallel, "CHUNK", 3)
+        monkeypatch.setattr(parallel, "cores", lambda: 2)
+    forget_all()  # nothing remembered: every workbook is read
+    master, sop = load_master(year.master_path), load_sop()
+    with Store(year.store_path) as store:
+        approvals = sorted(
+            approvals_for(store, 2026).values(), key=lambda a: (a.division, a.quarter)
+        )
+    handed: list[tuple[str, list[int]]] = []
+
+    def ready(code: str, read: Mapping[tuple[str, int], Submission]) -> None:
+        handed.append((code, sorted(i for c, i in read if c == code)))
+
+    read = read_submissions(year, master, approvals, sop=sop, ready=ready)
+    assert handed == [(code, [1, 2, 3, 4]) for code in sorted(d.code for d in master.divisions)]
+    assert len(read) == 4 * len(master.divisions)

@@ -21,6 +21,22 @@ LATE_STATES = (StepState.LATE, StepState.DONE_LATE)
 
 
 @dataclass(frozen=True)
+class RowWording:
+    """What a division's rows in a period report say besides its figures: the master data, the
+    period and how the division is shown while not approved (`not_approved_text`)."""
+
+    master: MasterData
+    period: Period
+    index: int
+    not_approved: str
+
+
+def not_approved_text(words: Words, reopened: Mapping[str, str], code: str) -> str:
+    """How a division without an approval in force is shown: reopened, or not approved."""
+    return reopened.get(code) or words.not_approved
+
+
+@dataclass(frozen=True)
 class Provenance:
     """Where a report's numbers come from: the log's head and a fingerprint of its sources."""
 
@@ -74,8 +90,10 @@ class PeriodReport(OfficeReport):
     reopened: Mapping[str, str] = field(default_factory=dict)
 
     def not_approved(self, code: str) -> str:
-        """How a division without an approval in force is shown: reopened, or not approved."""
-        return self.reopened.get(code) or self.words.not_approved
+        return not_approved_text(self.words, self.reopened, code)
+
+    def row_wording(self, code: str) -> RowWording:
+        return RowWording(self.master, self.period, self.index, self.not_approved(code))
 
     @property
     def year(self) -> int:

@@ -197,18 +197,29 @@ def period_figures(
     """Every division's indicators for period `index`, with the year to date. A division whose
     master data and submissions are the objects of an earlier call gets that call's block
     (`identity_memo`): after an approval, only its division is computed again."""
-    scoring = Scoring.of(master)
-    blocks = []
-    for division in master.divisions:
-        own = tuple(submissions.get((division.code, i)) for i in range(1, index + 1))
-        blocks.append(
-            _BLOCKS.get(
-                (master, period, *own),
-                (division.code, year, index),
-                partial(_block, master, scoring, period, year, index, division, submissions),
-            )
-        )
-    return PeriodFigures(year, period, index, master.bands, tuple(blocks))
+    blocks = tuple(
+        division_block(master, period, year, index, division, submissions)
+        for division in master.divisions
+    )
+    return PeriodFigures(year, period, index, master.bands, blocks)
+
+
+def division_block(
+    master: MasterData,
+    period: Period,
+    year: int,
+    index: int,
+    division: Division,
+    submissions: Mapping[tuple[str, int], Submission],
+) -> DivisionBlock:
+    """One division's block of `period_figures`, remembered (see there): computed as soon as
+    the division's submissions are read, it is handed back when the report asks for it."""
+    own = tuple(submissions.get((division.code, i)) for i in range(1, index + 1))
+    return _BLOCKS.get(
+        (master, period, *own),
+        (division.code, year, index),
+        partial(_block, master, Scoring.of(master), period, year, index, division, submissions),
+    )
 
 
 # 1,000 divisions, each in the quarter's report and in the service's next rebuild of it

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import tzinfo
 from functools import partial
@@ -118,10 +118,14 @@ def read_submissions(
     sop: Sop,
     progress: Progress | None = None,
     documents: Mapping[Key, Document] | None = None,
+    ready: Ready | None = None,
 ) -> dict[tuple[str, int], Submission]:
     """Read each approval's archived bytes into readings; (division, period) -> Submission.
     With the `documents` of the approvals, a note left over from a resolved return is dropped
-    (`approved_note`). Many approvals are read on every core (`parallel.ordered_map`)."""
+    (`approved_note`). Many approvals are read on every core (`parallel.ordered_map`); as the
+    last approval of a division (approvals come grouped by division) is read, `ready` is
+    called with the division's code and the submissions read so far, so that work on that
+    division can go on while the others are read."""
     wanted = list(approvals)
     known = {d.code for d in master.divisions}
     readable = []
@@ -145,9 +149,15 @@ def read_submissions(
         if note != found.kabid_note:  # else the remembered object itself (`identity_memo`)
             found = replace(found, kabid_note=note)
         result[(approval.division, approval.quarter)] = found
+        last = done == len(readable) or readable[done].division != approval.division
+        if ready is not None and last:
+            ready(approval.division, result)
         if progress is not None:
             progress(done + len(wanted) - len(readable), len(wanted))
     return result
+
+
+Ready = Callable[[str, Mapping[tuple[str, int], Submission]], None]
 
 
 @dataclass(frozen=True)
@@ -164,9 +174,10 @@ def _read(context: _ReadContext, approval: Approval) -> Submission:
     return read_submission(context.tree, context.master, context.sop, approval, context.layout)
 
 
-def _read_all(context: _ReadContext, wanted: list[Approval]) -> list[Submission]:
-    """Each approval's submission: one read before in this process (`read_memo`) once its
-    archived bytes are checked again, the others read now (on every core when many)."""
+def _read_all(context: _ReadContext, wanted: list[Approval]) -> Iterator[Submission]:
+    """Each approval's submission, in order as each is ready: one read before in this process
+    (`read_memo`) once its archived bytes are checked again, the others read now (on every
+    core when many)."""
     known = []
     for approval in wanted:
         found = remembered(context.master, context.sop, context.layout, approval)
@@ -175,13 +186,11 @@ def _read_all(context: _ReadContext, wanted: list[Approval]) -> list[Submission]
         known.append(found)
     missing = [a for a, f in zip(wanted, known, strict=True) if f is None]
     fresh = iter(ordered_map(_read, context, missing))
-    result = []
     for found in known:
         if found is None:
             found = next(fresh)
             remember(context.master, context.sop, context.layout, found)
-        result.append(found)
-    return result
+        yield found
 
 
 def read_submission(

@@ -11,7 +11,7 @@ rebuilt when an approval changes it.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -19,12 +19,13 @@ from pathlib import Path
 from watcher.masterdata.capaian import formula_text
 from watcher.masterdata.model import MasterData
 from watcher.record.store import Store
-from watcher.reports.context import PeriodReport, Provenance
-from watcher.reports.figures import period_figures
+from watcher.reports.context import PeriodReport, Provenance, RowWording, not_approved_text
+from watcher.reports.figures import division_block, period_figures
 from watcher.reports.gather import (
     Approval,
     Progress,
     ReportError,
+    Submission,
     approvals_for,
     period_documents,
     read_submissions,
@@ -32,7 +33,7 @@ from watcher.reports.gather import (
 )
 from watcher.reports.identity_memo import IdentityMemo
 from watcher.reports.pdf import band_classes, bar_chart_svg, render_html
-from watcher.reports.period_book import period_workbook
+from watcher.reports.period_book import division_rows, period_workbook
 from watcher.reports.publish import Output, publish_report
 from watcher.reports.status import snapshot
 from watcher.reports.words import Words
@@ -115,17 +116,26 @@ def period_report(
     (year, index) shows."""
     year, index = when
     documents = period_documents(store, year)
-    submissions = read_submissions(tree, master, approvals, sop=sop, progress=progress,
-                                   documents=documents)  # fmt: skip
-    figures = period_figures(master, sop.period, year, index, submissions)
     view = snapshot(store, master, sop, now(), when)
-    timings = {division.code: division.progress for division in view.divisions}
-    provenance = Provenance(view.generated_at, store.head(), fingerprint(approvals, master))
     reopened = {
         code: text
-        for (code, i), text in reopened_texts(documents, provenance.built_at.tzinfo).items()
+        for (code, i), text in reopened_texts(documents, view.generated_at.tzinfo).items()
         if i == index
     }
+    divisions = {division.code: division for division in master.divisions}
+    words = Words.of(sop)
+
+    def ready(code: str, read: Mapping[tuple[str, int], Submission]) -> None:
+        """A division's block and rows, made while the other divisions are being read."""
+        block = division_block(master, sop.period, year, index, divisions[code], read)
+        division_rows(RowWording(master, sop.period, index,
+                                 not_approved_text(words, reopened, code)), block)  # fmt: skip
+
+    submissions = read_submissions(tree, master, approvals, sop=sop, progress=progress,
+                                   documents=documents, ready=ready)  # fmt: skip
+    figures = period_figures(master, sop.period, year, index, submissions)
+    timings = {division.code: division.progress for division in view.divisions}
+    provenance = Provenance(view.generated_at, store.head(), fingerprint(approvals, master))
     return PeriodReport(master, sop, figures, timings, view.report, provenance, reopened)
 
 

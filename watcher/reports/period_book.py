@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from watcher.masterdata.capaian import formula_text, predikat, zero_target_text
-from watcher.reports.context import PeriodReport
+from watcher.reports.context import PeriodReport, RowWording
 from watcher.reports.figures import DivisionBlock, Line
 from watcher.reports.identity_memo import IdentityMemo
 from watcher.reports.pdf import percent_text
@@ -28,8 +28,8 @@ from watcher.sop.indonesian import long_datetime
 CHART_LIMIT = 100  # more bars than this make an unreadable chart; the table stays
 
 
-def _columns(report: PeriodReport) -> tuple[tuple[str, float], ...]:
-    tw = report.short_label  # "TW III", "Maret"
+def _columns(tw: str) -> tuple[tuple[str, float], ...]:
+    """(header, width) of each column; `tw` names the period ("TW III", "Maret")."""
     return (
         ("No", 5),
         ("Bidang", 18),
@@ -50,17 +50,25 @@ def _columns(report: PeriodReport) -> tuple[tuple[str, float], ...]:
     )
 
 
+_WIDTHS = tuple(width for _, width in _columns(""))
+
+
+def division_rows(wording: RowWording, block: DivisionBlock) -> list[EncodedRow]:
+    """A division's rows, remembered for the same block in the same wording: encoded once for
+    the build (as soon as the division is read) and for the service's rebuilds."""
+    return _ENCODED.get(
+        (block, wording.master, wording.period),
+        (_WIDTHS, wording.not_approved, wording.index),
+        partial(_encode_block, wording, block),
+    )
+
+
 def period_workbook(report: PeriodReport) -> bytes:
     book = report_book(report)
-    columns = _columns(report)
+    columns = _columns(report.short_label)
     taken = {"ringkasan", "ketepatan waktu", "grafik"}
-    widths = [w for _, w in columns]
     encoded = {
-        index: _ENCODED.get(
-            (block, report.master, report.period),
-            (tuple(widths), report.not_approved(block.division.code), report.index),
-            partial(_encode_block, report, block, widths),
-        )
+        index: division_rows(report.row_wording(block.division.code), block)
         for index, block in enumerate(report.figures.blocks)
     }
     footer = f"{report.title} - {report.master.settings.office_name}"
@@ -128,24 +136,20 @@ def _summary(
 
 
 # A division's rows, for the same block (`figures.period_figures` hands an unchanged division's
-# back) in the same report wording: encoded once for the build and the service's rebuilds.
+# back) in the same report wording.
 _ENCODED: IdentityMemo[list[EncodedRow]] = IdentityMemo(2048)
 
 
-def _encode_block(
-    report: PeriodReport, block: DivisionBlock, widths: list[float]
-) -> list[EncodedRow]:
-    return [_encode(report, block, line, widths) for line in block.lines]
+def _encode_block(wording: RowWording, block: DivisionBlock) -> list[EncodedRow]:
+    return [_encode(wording, block, line) for line in block.lines]
 
 
-def _encode(
-    report: PeriodReport, block: DivisionBlock, line: Line, widths: list[float]
-) -> EncodedRow:
+def _encode(wording: RowWording, block: DivisionBlock, line: Line) -> EncodedRow:
     """One indicator's cells (all but "No"), encoded once for the summary and its sheet."""
     indicator, reading = line.indicator, line.reading
     kendala = reading.kendala if reading else ""
     follow_up = reading.follow_up if reading else ""
-    notes = _line_notes(report, block, line)
+    notes = _line_notes(wording, block, line)
     missing = block.submission is None
     cells: list[object] = [
         block.division.name,
@@ -154,11 +158,9 @@ def _encode(
         indicator.name,
         indicator.unit,
         number_cell(line.current.target),
-        (report.not_approved(block.division.code), Style.MISSING)
-        if missing
-        else number_cell(line.current.realisation),
+        (wording.not_approved, Style.MISSING) if missing else number_cell(line.current.realisation),
         capaian_cell(line.current),
-        predikat_cell(line.current, report.figures.bands),
+        predikat_cell(line.current, wording.master.bands),
         number_cell(line.to_date.figure.target),
         number_cell(line.to_date.figure.realisation),
         capaian_cell(line.to_date.figure),
@@ -167,26 +169,26 @@ def _encode(
         (notes, Style.MISSING if missing else Style.CELL),
     ]
     texts = [
-        (block.division.name, widths[1]),
-        (indicator.goal, widths[2]),
-        (indicator.name, widths[4]),
-        (kendala, widths[13]),
-        (follow_up, widths[14]),
-        (notes, widths[15]),
+        (block.division.name, _WIDTHS[1]),
+        (indicator.goal, _WIDTHS[2]),
+        (indicator.name, _WIDTHS[4]),
+        (kendala, _WIDTHS[13]),
+        (follow_up, _WIDTHS[14]),
+        (notes, _WIDTHS[15]),
     ]
     return cells_xml(cells), height(texts)
 
 
-def _line_notes(report: PeriodReport, block: DivisionBlock, line: Line) -> str:
+def _line_notes(wording: RowWording, block: DivisionBlock, line: Line) -> str:
     notes = []
     if block.submission is None:
-        notes.append(report.not_approved(block.division.code))
+        notes.append(wording.not_approved)
     elif line.reading and line.reading.status and line.reading.status != "Final":
         notes.append(f"Data {line.reading.status.lower()}")
     if line.current.target == 0:
-        rules = report.master.settings.capaian_rules
-        notes.append(f"Target {report.period.noun} 0: {zero_target_text(rules)}")
-    gap = aggregate_note(line.to_date, report.index, report.period)
+        rules = wording.master.settings.capaian_rules
+        notes.append(f"Target {wording.period.noun} 0: {zero_target_text(rules)}")
+    gap = aggregate_note(line.to_date, wording.index, wording.period)
     if gap:
         notes.append(gap)
     return "; ".join(notes)
