@@ -2,7 +2,7 @@
 
 Run from the repository root:
 
-    python -m bench.validate_bench [--files 500] [--rows 40]
+    python -m bench.validate_bench [--files 500] [--rows 40] [--libreoffice 100]
 
 Generates `--files` distinct, valid step-4 rencana aksi workbooks of one division with `--rows`
 indicators (issued by `watcher.workbook.write`, then filled and saved with openpyxl as a clerk's
@@ -17,7 +17,10 @@ Each is warmed up once, then measured three times interleaved; the median is rep
 remembers verdicts on parts that recur byte for byte (`validation.part_memo`); each of its
 rounds starts from a service just started, its memos emptied and one workbook that is not
 measured validated, so a measured file's own sheets are never remembered from an earlier round.
-A breakdown per stage and a cProfile of 100 validations show where kinerja's time goes. The aims
+A breakdown per stage and a cProfile of 100 validations show where kinerja's time goes. Then
+`--libreoffice` of the workbooks are opened and saved again by LibreOffice, as a clerk's program
+writes them (openpyxl writes inline strings; Excel and LibreOffice a shared-strings table), and
+compared the same way (skipped without `soffice`). The aims
 of issue 16 (>= 10x faster than the naive read, <= 2 ms per valid workbook) are printed, never
 asserted: timings depend on the machine, so compare the ratios of one run.
 """
@@ -31,7 +34,9 @@ import gc
 import hashlib
 import io
 import pstats
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -299,10 +304,30 @@ def profile(paths: Sequence[Path], warm: Path, master: MasterData, expect: Expec
     stats.sort_stats("tottime").print_stats(10)
 
 
+def libreoffice_copies(paths: Sequence[Path], folder: Path) -> list[Path]:
+    """The workbooks opened and saved again by LibreOffice (`soffice --headless`), as a clerk's
+    spreadsheet program writes them: strings in a shared-strings table, its own styles. Empty
+    when LibreOffice is not installed."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        return []
+    folder.mkdir()
+    profile = folder / "profil"
+    subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to",
+         "xlsx:Calc MS Excel 2007 XML", "--outdir", str(folder), *map(str, paths)],
+        check=True, capture_output=True, timeout=900,
+    )  # fmt: skip
+    return [folder / path.name for path in paths]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="kinerja validation versus naive openpyxl read")
     parser.add_argument("--files", type=int, default=500)
     parser.add_argument("--rows", type=int, default=40)
+    parser.add_argument(
+        "--libreoffice", type=int, default=100, help="of them saved again by LibreOffice (0: none)"
+    )
     args = parser.parse_args()
     if args.files < 1 or args.rows < 1:
         parser.error("--files and --rows must be at least 1")
@@ -323,6 +348,12 @@ def main() -> None:
         full_ms = main_comparison(paths, warm, master, expect)
         stage_breakdown(paths, warm, master, expect, full_ms)
         profile(paths[:PROFILED_FILES], warm, master, expect)
+        saved = libreoffice_copies([warm, *paths[: args.libreoffice]], Path(tmp) / "libreoffice")
+        if len(saved) > 1:
+            require_valid(saved, master, expect)
+            print(f"\nthe same, {len(saved) - 1} of them saved again by LibreOffice "
+                  "(a shared-strings table, as Excel and LibreOffice write):\n")  # fmt: skip
+            main_comparison(saved[1:], saved[0], master, expect)
 
 
 if __name__ == "__main__":
