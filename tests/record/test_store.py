@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 
 import pytest
 from hypothesis import given, settings
@@ -366,7 +366,7 @@ def test_appends_from_several_threads_keep_the_chain(store: Store) -> None:
 
 READER = """
 import sys
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from watcher.record.store import Store
 with Store(Path(sys.argv[1])) as store:
     print(len(store.events()), store.verify_chain())
@@ -396,3 +396,19 @@ def test_another_process_reads_while_the_service_writes(store: Store) -> None:
     assert result.stdout.split() == ["3", "None"]
     store.append(received("d.xlsx"))
     assert store.verify_chain() is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("aZ1:/\\?. é_C"), max_size=6) | st.text(max_size=8))
+def test_an_event_path_is_refused_exactly_when_windows_or_posix_calls_it_absolute(
+    path: str,
+) -> None:
+    """A logged path must be relative to the watched root on every system the log is read on:
+    refused when it has a root or a Windows drive, as PureWindowsPath sees them."""
+    absolute = path[:1] in ("/", "\\") or bool(PureWindowsPath(path).drive)
+    try:
+        Event(outcome=Outcome.VALID, to_path=path)
+    except ValueError as error:
+        assert absolute, error
+    else:
+        assert not absolute

@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
-from pathlib import Path, PureWindowsPath
+from pathlib import Path
 from typing import Any, Self
 
 from watcher.errors import KinerjaError
@@ -51,6 +51,10 @@ HASHED_FIELDS = (
     "from_path", "to_path", "outcome", "actor", "message",
 )  # fmt: skip
 _SHA256_RE = re.compile(r"[0-9a-f]{64}")
+# What makes a path absolute, on any system: a root ("/x", "\\x", "\\\\server\\share") or a
+# Windows drive ("C:x", "c:\\x"), as PureWindowsPath finds one (an ASCII letter and a colon),
+# matched here without building a path object for every event read back.
+_ABSOLUTE_RE = re.compile(r"[/\\]|[A-Za-z]:")
 _SQLITE_REASONS = {
     "SQLITE_FULL": "disk penuh",
     "SQLITE_BUSY": "sedang dikunci proses lain",
@@ -162,7 +166,7 @@ class Event:
             raise ValueError(f"file_hash is not a lowercase hex SHA-256: {self.file_hash!r}")
         for name in ("from_path", "to_path"):
             value = getattr(self, name)
-            if value is not None and (value[:1] in ("/", "\\") or PureWindowsPath(value).drive):
+            if value is not None and _ABSOLUTE_RE.match(value):
                 raise ValueError(f"{name} must be relative to the watched root: {value!r}")
 
 
